@@ -1,0 +1,152 @@
+"""The small populations as Mesa agents: carriers, funds, R&D institutions, government.
+
+Firms and talent are arrays owned by the model (see :mod:`innosim.population`); these
+agents act on them through vectorised updates.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import TYPE_CHECKING
+
+import mesa
+import numpy as np
+
+from innosim.scenario import LEVERS, PLAN_START, Policy
+
+if TYPE_CHECKING:  # pragma: no cover
+    from innosim.model import InnovationModel
+
+
+class Government(mesa.Agent):
+    """Spends each lever's annual budget, never more, and records what it spent.
+
+    Amounts are district-level 亿元. Payouts to sampled firms are divided by the
+    model's scale before they are charged, so the ledger is always district-level.
+
+    Attributes:
+        ledger: ``{year: {lever_id: 亿元 spent}}``.
+    """
+
+    def __init__(self, model: "InnovationModel", scenario_policy: Policy, history: Policy) -> None:
+        super().__init__(model)
+        self.scenario_policy = scenario_policy
+        self.history = history
+        self.ledger: dict[int, dict[str, float]] = defaultdict(lambda: {lid: 0.0 for lid in LEVERS})
+
+    def policy(self, year: int) -> Policy:
+        """The policy in force in ``year``: the 13th-plan policy before 2021."""
+        return self.history if year < PLAN_START else self.scenario_policy
+
+    def lever(self, lever_id: str, year: int | None = None):
+        """The lever settings in force in ``year`` (default: the current year)."""
+        return getattr(self.policy(self.model.year if year is None else year), lever_id)
+
+    def remaining(self, lever_id: str) -> float:
+        """亿元 left of this year's budget for the lever."""
+        year = self.model.year
+        return max(0.0, self.lever(lever_id).budget - self.ledger[year][lever_id])
+
+    def pay(self, lever_id: str, amount: float) -> float:
+        """Pay up to ``amount`` 亿元 (district level); returns what was paid."""
+        paid = min(max(amount, 0.0), self.remaining(lever_id))
+        self.ledger[self.model.year][lever_id] += paid
+        return paid
+
+    def pay_each(self, lever_id: str, amounts: np.ndarray) -> np.ndarray:
+        """Pay model-level amounts (亿元) in order until the budget runs out.
+
+        Each amount stands for ``1/scale`` of itself at district level. Returns the
+        model-level amounts actually paid (the last one possibly partial).
+        """
+        scale = self.model.scale
+        district = np.cumsum(amounts) / scale
+        room = self.remaining(lever_id)
+        paid_district = np.minimum(district, room)
+        paid = np.diff(paid_district, prepend=0.0) * scale
+        self.ledger[self.model.year][lever_id] += float(paid_district[-1]) if len(paid_district) else 0.0
+        return paid
+
+    def affordable(self, lever_id: str, unit_cost: float) -> int:
+        """How many whole units of ``unit_cost`` 亿元 the remaining budget buys."""
+        if unit_cost <= 0:
+            return 0
+        return int(self.remaining(lever_id) / unit_cost + 1e-9)
+
+    def spent(self, year: int, lever_id: str) -> float:
+        """亿元 spent on the lever in ``year``."""
+        return self.ledger[year][lever_id] if year in self.ledger else 0.0
+
+
+class IncubationCarrier(mesa.Agent):
+    """A maker space (众创空间), incubator (孵化器) or accelerator (加速器).
+
+    Attributes:
+        kind: ``"maker_space"``, ``"incubator"`` or ``"accelerator"``.
+        capacity: Tenant places in the (possibly scaled) firm population.
+        area: Floor area in 万m2.
+        operator: ``"private"`` or ``"government"``.
+        opened: Year opened.
+    """
+
+    def __init__(self, model: "InnovationModel", kind: str, capacity: float, area: float,
+                 operator: str, opened: int) -> None:
+        super().__init__(model)
+        self.kind = kind
+        self.capacity = capacity
+        self.area = area
+        self.operator = operator
+        self.opened = opened
+
+    @property
+    def is_incubator(self) -> bool:
+        """Counts towards 孵化器(加速器)."""
+        return self.kind in ("incubator", "accelerator")
+
+
+class Fund(mesa.Agent):
+    """A guidance fund, a private VC fund or a tech-credit bank.
+
+    Attributes:
+        kind: ``"guidance"``, ``"venture"`` or ``"credit"``.
+        public_capital: 亿元 paid in by the government (guidance fund).
+        private_capital: 亿元 raised from private co-investors.
+        uninvested: 亿元 not yet invested.
+        portfolio: firm rows invested in (cleared when the firm table is compacted).
+    """
+
+    def __init__(self, model: "InnovationModel", kind: str) -> None:
+        super().__init__(model)
+        self.kind = kind
+        self.public_capital = 0.0
+        self.private_capital = 0.0
+        self.uninvested = 0.0
+        self.deals = 0
+
+    def raise_capital(self, public: float, leverage: float, raise_rate: float) -> None:
+        """Guidance fund: public money attracts private money at the realised leverage."""
+        private = public * leverage * raise_rate
+        self.public_capital += public
+        self.private_capital += private
+        self.uninvested += public + private
+
+
+class RdInstitution(mesa.Agent):
+    """A university (高校), research institute (科研院所) or new-type R&D institution.
+
+    Attributes:
+        kind: ``"university"``, ``"research_institute"`` or ``"new_type"``.
+        zone: Zone index (spill-overs are zonal).
+        capacity: Research capacity (1 = a typical institute).
+        provincial: Recognised as a provincial new-type R&D institution.
+        supported: Receives district operating support this year.
+    """
+
+    def __init__(self, model: "InnovationModel", kind: str, zone: int, capacity: float, founded: int) -> None:
+        super().__init__(model)
+        self.kind = kind
+        self.zone = zone
+        self.capacity = capacity
+        self.founded = founded
+        self.provincial = False
+        self.supported = False

@@ -1,0 +1,48 @@
+"""Errors raised for bad user input.
+
+Every error a user can cause by what they wrote (a scenario file, a ``--set``
+override, a data file) is an :class:`InputError` naming the file, the field and
+the problem. The CLI prints it as one line and exits with code 2.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class InputError(ValueError):
+    """Bad user input, located by file and field.
+
+    Args:
+        source: The file (or ``"--set"``, ``"<scenario>"``) the input came from.
+        field: Dotted path of the offending field, or ``""`` for the file as a whole.
+        problem: What is wrong, in words a policy researcher understands.
+    """
+
+    def __init__(self, source: str | Path, field: str, problem: str) -> None:
+        self.source = str(source)
+        self.field = field
+        self.problem = problem
+        where = f"{self.source}: {field}" if field else self.source
+        super().__init__(f"{where}: {problem}")
+
+
+def from_validation_error(source: str | Path, exc) -> InputError:
+    """Turn a pydantic ``ValidationError`` into an :class:`InputError`.
+
+    All problems are listed, one per line, each with its dotted field path.
+    """
+    lines = []
+    first_field = ""
+    for err in exc.errors():
+        path = ".".join(str(p) for p in err["loc"])
+        first_field = first_field or path
+        msg = err["msg"]
+        if err["type"] == "extra_forbidden":
+            msg = "unknown field (not part of the schema; check the spelling)"
+        elif "input" in err and err["type"] not in ("missing",):
+            msg = f"{msg} (got {err['input']!r})"
+        lines.append(f"{path}: {msg}" if path else msg)
+    if len(lines) == 1:
+        return InputError(source, first_field, lines[0].split(": ", 1)[-1] if first_field else lines[0])
+    return InputError(source, first_field, "; ".join(lines))

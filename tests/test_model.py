@@ -1,0 +1,85 @@
+"""The Mesa model: initial state, calibration window, budgets, agents, determinism."""
+
+import mesa
+import numpy as np
+import pytest
+
+from innosim import INDICATORS, LEVERS, InnovationModel, default_scenario, simulate
+from innosim.agents import Fund, Government, IncubationCarrier, RdInstitution
+from innosim.facts import default_facts
+
+
+@pytest.fixture(scope="module")
+def model():
+    return InnovationModel(default_scenario(), rng=11)
+
+
+def test_is_a_mesa_model_with_agent_types(model):
+    assert isinstance(model, mesa.Model)
+    for cls in (Government, IncubationCarrier, Fund, RdInstitution):
+        assert cls in model.agents_by_type and len(model.agents_by_type[cls]) > 0
+
+
+def test_initial_state_matches_2015_facts(model):
+    f = default_facts()
+    fi = model.firms
+    assert fi.n >= 20000 and model.talent.n >= 10000  # full size: one agent per firm and person
+    assert fi.hte.sum() == f.value("hte_count", 2015)
+    assert len([c for c in model.carriers if c.is_incubator]) == f.value("incubators", 2015)
+    assert len([c for c in model.carriers if c.kind == "maker_space"]) == f.value("maker_spaces", 2015)
+    big = fi.industrial & (fi.revenue >= 2000)
+    assert (fi.revenue * fi.hightech_share)[big].sum() / 1e4 == pytest.approx(f.value("hightech_output", 2015), rel=0.01)
+    assert fi.revenue[big].sum() / 1e4 == pytest.approx(f.value("above_scale_industrial_output", 2015), rel=0.01)
+    rd = model._district_rd()
+    assert rd / model.gdp[2015] == pytest.approx(f.value("rd_intensity", 2015), rel=0.02)
+
+
+def test_initial_state_is_reproducible():
+    a, b = InnovationModel(rng=5), InnovationModel(rng=5)
+    for col in ("revenue", "rd", "hte", "sector"):
+        assert np.array_equal(getattr(a.firms, col), getattr(b.firms, col))
+    assert not np.array_equal(InnovationModel(rng=6).firms.revenue[:100], a.firms.revenue[:100])
+
+
+@pytest.fixture(scope="module")
+def baseline_table():
+    return simulate(default_scenario(), seed=2024, replicates=8, workers=1)
+
+
+@pytest.mark.parametrize("iid", ["hte_count", "incubators", "maker_spaces", "hightech_output", "rd_intensity"])
+def test_default_parameters_reproduce_2020_within_25_percent(baseline_table, iid):
+    values = baseline_table.query("indicator == @iid and year == 2020")["value"]
+    fact = INDICATORS[iid].fact(2020)
+    assert abs(values.median() / fact - 1) <= 0.25, (iid, values.median(), fact)
+
+
+def test_spending_never_exceeds_budget_and_is_recorded(baseline_table):
+    base = default_scenario().policy
+    for lid in LEVERS:
+        spent = baseline_table[baseline_table.indicator == f"spending_{lid}"]
+        assert (spent["value"] <= getattr(base, lid).budget + 1e-9).all(), lid
+    total = baseline_table.query("indicator == 'spending_total' and year == 2020")["value"]
+    assert (total > 1.0).all()  # the 13th-plan levers are actually spent
+
+
+def test_past_is_shared_by_every_scenario():
+    plan = default_scenario().with_overrides({f"policy.{lid}.budget": 5.0 for lid in LEVERS})
+    a = InnovationModel(default_scenario(), rng=3).run().records
+    b = InnovationModel(plan, rng=3).run().records
+    assert all(a[y] == b[y] for y in range(2016, 2021))
+    assert a[2025] != b[2025]
+
+
+def test_scale_samples_and_rescales():
+    small = default_scenario().with_overrides({"scale": 0.1})
+    m = InnovationModel(small, rng=1)
+    assert 1800 <= m.firms.n <= 2600
+    m.run()
+    assert m.records[2020]["hte_count"] == pytest.approx(1046, rel=0.4)
+    table = simulate(small, seed=1, replicates=1)
+    assert (table["scale"] == 0.1).all()
+
+
+def test_end_year_extends_the_run():
+    m = InnovationModel(default_scenario().with_overrides({"end_year": 2030, "scale": 0.05}), rng=1).run()
+    assert max(m.records) == 2030 and m.steps == 60
