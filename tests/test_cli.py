@@ -1,0 +1,106 @@
+"""The command line, as users run it: determinism, outputs, and bad input."""
+
+import json
+
+import pandas as pd
+import pytest
+
+from conftest import SCENARIOS, run_cli
+
+
+def test_run_json_is_deterministic_and_seeded():
+    a = run_cli("run", "--seed", "1", "--format", "json")
+    b = run_cli("run", "--seed", "1", "--format", "json")
+    assert a.returncode == 0, a.stderr
+    assert a.stdout == b.stdout
+    assert run_cli("run", "--seed", "2", "--format", "json").stdout != a.stdout
+    doc = json.loads(a.stdout)
+    assert {"scenario", "seed", "replicates", "indicators"} <= set(doc)
+    ids = {(r["id"], r["year"]) for r in doc["indicators"]}
+    assert ("hte_count", 2016) in ids and ("rd_intensity", 2025) in ids
+    row = next(r for r in doc["indicators"] if r["id"] == "rd_expenditure" and r["year"] == 2025)
+    assert set(row) == {"id", "year", "median", "p05", "p95", "unit", "target"} and row["target"] == 70
+    assert row["p05"] <= row["median"] <= row["p95"]
+
+
+def test_replicates_same_in_one_process_or_several():
+    one = run_cli("run", "--replicates", "4", "--workers", "1", "--format", "json")
+    two = run_cli("run", "--replicates", "4", "--workers", "2", "--format", "json")
+    assert one.returncode == 0 and two.returncode == 0, two.stderr
+    assert one.stdout == two.stdout
+
+
+def test_run_table_and_out_dir(tmp_path):
+    out = tmp_path / "res"
+    r = run_cli("run", str(SCENARIOS / "plan.toml"), "--replicates", "2", "--set", "scale=0.1", "--out", str(out))
+    assert r.returncode == 0, r.stderr
+    assert "scale 0.1" in r.stdout and "高新技术" in r.stdout and "High-tech" in r.stdout
+    table = pd.read_csv(out / "indicators.csv")
+    assert list(table.columns) == ["scenario", "replicate", "seed", "scale", "year", "indicator", "value"]
+    assert set(table.replicate) == {0, 1} and (table.scale == 0.1).all() and (table.scenario == "plan").all()
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert {"innosim_version", "scenario", "scenario_hash", "replicate_seeds", "started", "finished"} <= set(manifest)
+    assert manifest["scenario"]["policy"]["rd_subsidy"]["budget"] == 2.6
+
+
+def test_csv_format():
+    r = run_cli("run", "--replicates", "1", "--set", "scale=0.05", "--format", "csv")
+    assert r.returncode == 0 and r.stdout.startswith("indicator,year,median,p05,p95,unit,scale")
+
+
+BAD = {
+    "malformed": ("name = \n", "not valid TOML"),
+    "typo": ("[policy.talent_card]\nbugdet = 1\n", "policy.talent_card.bugdet"),
+    "wrong_type": ("scale = \"half\"\n", "scale"),
+    "out_of_range": ("[policy.rd_subsidy]\nbudget = -2\n", "policy.rd_subsidy.budget"),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD))
+def test_bad_scenario_file(tmp_path, case):
+    text, field = BAD[case]
+    path = tmp_path / f"{case}.toml"
+    path.write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    for args in (("run", str(path), "--out", str(out)), ("validate", str(path))):
+        r = run_cli(*args)
+        assert r.returncode == 2, r.stdout
+        assert str(path) in r.stderr.replace("\n", "") and field in r.stderr
+        assert "Traceback" not in r.stderr + r.stdout
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("args, words", [
+    (("--set", "policy.talent_crd.budget=1"), ["--set", "policy.talent_crd.budget", "did you mean"]),
+    (("--set", "nonsense"), ["--set", "PATH=VALUE"]),
+    (("--set", "scale=2"), ["scale", "less than or equal to 1"]),
+])
+def test_bad_set(tmp_path, args, words):
+    out = tmp_path / "out"
+    r = run_cli("run", *args, "--out", str(out))
+    assert r.returncode == 2
+    for w in words:
+        assert w in r.stderr
+    assert "Traceback" not in r.stderr and not out.exists()
+
+
+def test_missing_file(tmp_path):
+    r = run_cli("run", str(tmp_path / "nope.toml"), "--out", str(tmp_path / "out"))
+    assert r.returncode == 2 and "nope.toml" in r.stderr and "file not found" in r.stderr
+    assert "Traceback" not in r.stderr and not (tmp_path / "out").exists()
+
+
+def test_validate_all_shipped_scenarios():
+    files = sorted(str(p) for p in SCENARIOS.glob("*.toml"))
+    r = run_cli("validate", *files)
+    assert r.returncode == 0 and r.stdout.count("ok") == len(files)
+
+
+def test_indicators_levers_show():
+    r = run_cli("indicators", "--format", "json")
+    rows = json.loads(r.stdout)
+    assert {"hte_count", "tech_contract_turnover", "spending_talent_card"} <= {x["id"] for x in rows}
+    assert all(x["name_zh"] and x["name_en"] for x in rows)
+    assert "人才绿卡" in run_cli("levers").stdout
+    shown = run_cli("show", str(SCENARIOS / "lever_talent_card.toml")).stdout
+    assert "[policy.talent_card]" in shown and "budget = 0.9" in shown
