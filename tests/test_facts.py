@@ -69,3 +69,12 @@ def test_bad_facts_file(tmp_path):
                    'confidence = "high"\nsource = "s"\n', encoding="utf-8")
     with pytest.raises(InputError, match="method"):
         load_facts(bad)
+
+
+def test_model_docs_tables_are_current():
+    from innosim.docs import render
+
+    from conftest import ROOT
+
+    text = (ROOT / "docs" / "model.md").read_text(encoding="utf-8")
+    assert render(text) == text, "run: python -m innosim.docs docs/model.md"

@@ -1,0 +1,73 @@
+"""Generated sections of docs/model.md: parameter, lever and indicator tables.
+
+The tables come from the declarations (scenario fields, levers, indicators), so the docs
+cannot drift from the code. ``python -m innosim.docs docs/model.md`` rewrites the
+sections between their ``<!-- BEGIN name -->`` and ``<!-- END name -->`` markers; a
+test checks that the committed file is up to date.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+from innosim.indicators import INDICATORS
+from innosim.scenario import LEVERS, Parameters, default_scenario
+
+
+def _cell(text: object) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def parameter_table() -> str:
+    rows = ["| parameter | value | unit | prior (calibration range) | source or reason |", "|---|---|---|---|---|"]
+    for name, info in Parameters.model_fields.items():
+        extra = info.json_schema_extra or {}
+        lo, hi = extra.get("prior", ("", ""))
+        rows.append(f"| `parameters.{name}` | {info.default:g} | {_cell(extra.get('unit', ''))} | {lo:g}-{hi:g} | "
+                    f"{_cell(extra.get('source', ''))} |")
+    return "\n".join(rows)
+
+
+def lever_table() -> str:
+    base = default_scenario().policy
+    rows = ["| lever | 杠杆 | dotted path | baseline value | unit | source or reason |", "|---|---|---|---|---|---|"]
+    for lid, cls in LEVERS.items():
+        for name, info in cls.model_fields.items():
+            extra = info.json_schema_extra or {}
+            value = getattr(getattr(base, lid), name)
+            rows.append(f"| {cls.name_en} | {cls.name_zh} | `policy.{lid}.{name}` | {value:g} | "
+                        f"{_cell(extra.get('unit', ''))} | {_cell(extra.get('source', ''))} |")
+    return "\n".join(rows)
+
+
+def indicator_table() -> str:
+    rows = ["| id | 指标 | indicator | unit | definition | 2020 fact | 2025 target |", "|---|---|---|---|---|---|---|"]
+    for ind in INDICATORS.values():
+        fact, target = ind.fact(2020), ind.target()
+        rows.append(f"| `{ind.id}` | {ind.name_zh} | {_cell(ind.name_en)} | {ind.unit} | {_cell(ind.definition)} | "
+                    f"{'' if fact is None else f'{fact:g}'} | {'' if target is None else f'{target:g}'} |")
+    return "\n".join(rows)
+
+
+SECTIONS = {"parameters": parameter_table, "levers": lever_table, "indicators": indicator_table}
+
+
+def render(text: str) -> str:
+    """``text`` with every generated section replaced by its current table."""
+    for name, fn in SECTIONS.items():
+        pattern = re.compile(rf"(<!-- BEGIN {name} -->\n).*?(\n<!-- END {name} -->)", re.S)
+        text = pattern.sub(lambda m, fn=fn: m.group(1) + fn() + m.group(2), text)
+    return text
+
+
+def main(argv: list[str] | None = None) -> None:  # pragma: no cover - maintenance script
+    path = Path((argv or sys.argv[1:] or ["docs/model.md"])[0])
+    path.write_text(render(path.read_text(encoding="utf-8")), encoding="utf-8")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
+
+__all__ = ["SECTIONS", "render"]
