@@ -57,8 +57,8 @@ SECTIONS = {"parameters": parameter_table, "levers": lever_table, "indicators": 
 def render(text: str) -> str:
     """``text`` with every generated section replaced by its current table."""
     for name, fn in SECTIONS.items():
-        pattern = re.compile(rf"(<!-- BEGIN {name} -->\n).*?(\n<!-- END {name} -->)", re.S)
-        text = pattern.sub(lambda m, fn=fn: m.group(1) + fn() + m.group(2), text)
+        pattern = re.compile(rf"(<!-- BEGIN {name} -->\n).*?(<!-- END {name} -->)", re.S)
+        text = pattern.sub(lambda m, fn=fn: m.group(1) + fn() + "\n" + m.group(2), text)
     return text
 
 
