@@ -19,6 +19,7 @@ from typing import Any, Iterator, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -45,7 +46,7 @@ def _user_errors() -> Iterator[None]:
     try:
         yield
     except InputError as exc:
-        err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        err_console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
         raise typer.Exit(2) from None
 
 
@@ -188,7 +189,7 @@ def validate(files: list[Path] = typer.Argument(..., help="Scenario files to che
     with _user_errors():
         for path in files:
             scn = load_scenario(path)
-            out_console.print(f"[green]ok[/] {path} ({scn.name}, hash {scn.hash})", highlight=False)
+            out_console.print(f"[green]ok[/] {escape(str(path))} ({escape(scn.name)}, hash {scn.hash})", highlight=False)
 
 
 @app.command()
