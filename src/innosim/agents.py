@@ -112,7 +112,7 @@ class Fund(mesa.Agent):
         public_capital: 亿元 paid in by the government (guidance fund).
         private_capital: 亿元 raised from private co-investors.
         uninvested: 亿元 not yet invested.
-        portfolio: firm rows invested in (cleared when the firm table is compacted).
+        deals: Number of investments (or loans) made; the firms carry the funding.
     """
 
     def __init__(self, model: "InnovationModel", kind: str) -> None:
