@@ -98,7 +98,7 @@ def _write_atomic(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
-def _summary_records(summary, scn: Scenario) -> list[dict[str, Any]]:
+def _summary_records(summary) -> list[dict[str, Any]]:
     return [
         {"id": r.indicator, "year": int(r.year), "median": float(r.median), "p05": float(r.p05),
          "p95": float(r.p95), "unit": INDICATORS[r.indicator].unit,
@@ -142,7 +142,7 @@ def run(
         _write_atomic(out / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2))
     if format is Format.json:
         doc = {"scenario": scn.name, "scenario_hash": scn.hash, "seed": seed, "replicates": replicates,
-               "scale": scn.scale, "indicators": _summary_records(summary, scn)}
+               "scale": scn.scale, "indicators": _summary_records(summary)}
         out_console.out(json.dumps(doc, ensure_ascii=False), highlight=False)
     elif format is Format.csv:
         frame = summary.assign(unit=summary["indicator"].map(lambda i: INDICATORS[i].unit), scale=scn.scale)

@@ -7,7 +7,9 @@ the problem. The CLI prints it as one line and exits with code 2.
 
 from __future__ import annotations
 
+import tomllib
 from pathlib import Path
+from typing import Any
 
 
 class InputError(ValueError):
@@ -46,3 +48,21 @@ def from_validation_error(source: str | Path, exc) -> InputError:
     if len(lines) == 1:
         return InputError(source, first_field, lines[0].split(": ", 1)[-1] if first_field else lines[0])
     return InputError(source, first_field, "; ".join(lines))
+
+
+def read_text(path: str | Path) -> str:
+    """A user's file as text; a missing file or a directory is an :class:`InputError`."""
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(path, "", "file not found") from None
+    except IsADirectoryError:
+        raise InputError(path, "", "is a directory, not a file") from None
+
+
+def parse_toml(text: str, source: str | Path) -> dict[str, Any]:
+    """TOML text as a dict; malformed TOML is an :class:`InputError` naming ``source``."""
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(source, "", f"not valid TOML: {exc}") from None

@@ -8,14 +8,13 @@ source and a confidence mark; derived and estimated values carry their method.
 from __future__ import annotations
 
 import functools
-import tomllib
 from importlib import resources
 from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
-from innosim.errors import InputError, from_validation_error
+from innosim.errors import from_validation_error, parse_toml, read_text
 
 Kind = Literal["observed", "derived", "estimated", "target", "external"]
 Confidence = Literal["high", "medium", "low"]
@@ -90,19 +89,11 @@ def load_facts(path: str | Path | None = None) -> FactBook:
     """
     if path is None:
         return default_facts()
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(path, "", "file not found") from None
-    return _parse(text, path)
+    return _parse(read_text(path), path)
 
 
 def _parse(text: str, source: str | Path) -> FactBook:
-    try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(source, "", f"not valid TOML: {exc}") from None
+    raw = parse_toml(text, source)
     try:
         return FactBook.model_validate(raw)
     except ValidationError as exc:

@@ -79,7 +79,7 @@ def _industrial_output(m):
 
 def _rd_expenditure(m):
     fi = m.firms
-    return _sum_yi(m, fi.rd_y1 * fi.alive) + m._institution_capacity() * m._inst_rd_per_capacity
+    return _sum_yi(m, fi.rd_y1 * fi.alive) + m.institution_rd()
 
 
 def _valid_patents(m):

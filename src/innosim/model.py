@@ -315,10 +315,18 @@ class InnovationModel(mesa.Model):
         cost = self.p.rd_cost_per_staff * (1 + self.p.wage_growth) ** (self.t - START_YEAR)
         return np.rint(np.where(fi.alive, fi.rd / cost, 0.0)).astype(np.int64)
 
+    def _staff_counts(self, mask: np.ndarray | None = None) -> np.ndarray:
+        """S&T personnel employed by each firm row (optionally only those in ``mask``)."""
+        ta = self.talent
+        employed = ta.alive & (ta.employer >= 0)
+        if mask is not None:
+            employed &= mask
+        return np.bincount(ta.employer[employed], minlength=self.firms.n)[: self.firms.n]
+
     def _fill_vacancies(self, talent_rows: np.ndarray, need: np.ndarray) -> None:
         """Assign the given talent rows to random open S&T posts (need - staff per firm)."""
         fi, ta = self.firms, self.talent
-        staff = np.bincount(ta.employer[ta.alive & (ta.employer >= 0)], minlength=fi.n)[: fi.n]
+        staff = self._staff_counts()
         vac = np.maximum(need - staff, 0)
         slots = np.repeat(np.arange(fi.n), vac)
         if len(slots) == 0 or len(talent_rows) == 0:
@@ -328,13 +336,17 @@ class InnovationModel(mesa.Model):
         chosen = self.stream("talent").choice(len(slots), size=k, replace=False)
         takers = talent_rows[self.stream("talent").permutation(len(talent_rows))[:k]]
         ta.employer[takers] = slots[chosen]
-        fi.staff = np.bincount(ta.employer[ta.alive & (ta.employer >= 0)], minlength=fi.n)[: fi.n]
+        fi.staff = self._staff_counts()
 
     def _district_rd(self) -> float:
         """District R&D expenditure (亿元, annual rate): firms' reported R&D plus institutions'."""
         fi = self.firms
         firm = (fi.rd_reported * fi.alive).sum() / _WAN_PER_YI / self.scale
-        return firm + self._institution_capacity() * self._inst_rd_per_capacity
+        return firm + self.institution_rd()
+
+    def institution_rd(self) -> float:
+        """R&D of universities and institutes (亿元 a year), proportional to their capacity."""
+        return self._institution_capacity() * self._inst_rd_per_capacity
 
     def _spill(self) -> np.ndarray:
         """Knowledge multiplier from institutions in the firm's zone and 产学研 links."""
@@ -447,7 +459,7 @@ class InnovationModel(mesa.Model):
         # Arrivals: the labour market fills about half of the open posts a quarter
         # (assumption); high-level arrivals rise with card coverage.
         need = self._desired_staff()
-        staff = np.bincount(ta.employer[ta.alive & (ta.employer >= 0)], minlength=self.firms.n)[: self.firms.n]
+        staff = self._staff_counts()
         vacancies = int(np.maximum(need - staff, 0).sum())
         unemployed = np.flatnonzero(ta.alive & (ta.employer < 0))
         n_arrive = int(rng.poisson(max(vacancies - len(unemployed), 0) * 0.5))
@@ -489,9 +501,8 @@ class InnovationModel(mesa.Model):
         target = st.hte_rd_threshold(fi.revenue) * 1.05 * fi.revenue
         gap = np.maximum(target - real, 0.0)
         bunch = fi.bunching
-        reported = real.copy()
+        reported = np.where(bunch, real + gap, real)
         real = np.where(bunch, real + gap * (1 - p.relabel_share), real)
-        reported = np.where(bunch, np.maximum(reported + gap, real), real)
         extra = p.grant_pass_through * fi.grant
         fi.rd = np.where(fi.alive, real + extra, 0.0)
         fi.rd_reported = np.where(fi.alive, reported + extra, 0.0)
@@ -507,8 +518,7 @@ class InnovationModel(mesa.Model):
         """
         p, fi, gov, rng = self.p, self.firms, self.government, self.stream("knowledge")
         spill = self._spill()
-        high_level = np.bincount(self.talent.employer[self.talent.alive & (self.talent.level < 2) & (self.talent.employer >= 0)],
-                                 minlength=fi.n)[: fi.n]
+        high_level = self._staff_counts(self.talent.level < 2)
         talent_boost = 1.0 + 0.5 * high_level / np.maximum(fi.staff, 1)
         self._knowledge_before = fi.knowledge.copy()
         fi.knowledge = fi.knowledge * (1 - p.knowledge_depreciation) ** 0.25 + fi.rd / 4 * spill * talent_boost
@@ -603,7 +613,7 @@ class InnovationModel(mesa.Model):
         deals = order[: n_vc + n_gf]
         fi.financed_until[deals] = self.t + 3
         fi.funded_until[deals] = self.t + 3
-        fi.funding[deals] += gf_lever.deal_size * _WAN_PER_YI
+        fi.funding[deals] += gf_lever.deal_size * _WAN_PER_YI  # VC tickets taken at the fund's size (assumption)
         self.fund("venture").deals += min(n_vc, len(deals))
         if n_gf:
             gf_done = max(0, min(n_gf, len(deals) - n_vc))
@@ -686,8 +696,8 @@ class InnovationModel(mesa.Model):
         carriers = self.carriers
         if not carriers:
             return
-        occupied = np.bincount(np.searchsorted([c.unique_id for c in carriers], fi.tenant[fi.tenant >= 0]),
-                               minlength=len(carriers))
+        ids = np.array([c.unique_id for c in carriers])
+        occupied = np.bincount(np.searchsorted(ids, fi.tenant[fi.tenant >= 0]), minlength=len(carriers))
         free = np.array([c.capacity for c in carriers]) - occupied[: len(carriers)]
         slots = np.repeat(np.arange(len(carriers)), np.maximum(np.floor(free), 0).astype(np.int64))
         new = np.arange(rows.start, rows.stop)
@@ -696,7 +706,6 @@ class InnovationModel(mesa.Model):
         if k:
             chosen = self.stream("demography").choice(len(slots), size=k, replace=False)
             takers = new[self.stream("demography").permutation(len(new))[:k]]
-            ids = np.array([c.unique_id for c in carriers])
             fi.tenant[takers] = ids[slots[chosen]]
             fi.tenant_since[takers] = self.t
 

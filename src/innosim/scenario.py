@@ -26,7 +26,7 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from innosim.errors import InputError, from_validation_error
+from innosim.errors import InputError, from_validation_error, parse_toml, read_text
 
 PLAN_START = 2021
 """First year in which a scenario's levers act; 2016-2020 runs the 13th-plan policy."""
@@ -397,16 +397,7 @@ def _deep_merge(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
 
 def _read_toml(path: Path, *, _chain: tuple[Path, ...] = ()) -> dict[str, Any]:
     """Read a scenario TOML, resolving ``base = ...`` chains."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(path, "", "file not found") from None
-    except IsADirectoryError:
-        raise InputError(path, "", "is a directory, not a scenario file") from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(path, "", f"not valid TOML: {exc}") from None
+    data = parse_toml(read_text(path), path)
     base = data.pop("base", None)
     if base is None:
         return data

@@ -113,8 +113,7 @@ def super_deduction(year: int, industrial: np.ndarray) -> np.ndarray:
     manufacturing from 2021 (财政部 税务总局公告2021年第13号), 100% for all from 2023
     (公告2023年第7号)."""
     if year <= 2017:
-        rate = 0.5
-        return np.full(industrial.shape, rate)
+        return np.full(industrial.shape, 0.5)
     if year <= 2020:
         return np.full(industrial.shape, 0.75)
     if year <= 2022:
