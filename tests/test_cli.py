@@ -36,7 +36,7 @@ def test_run_table_and_out_dir(tmp_path):
     assert r.returncode == 0, r.stderr
     assert "scale 0.1" in r.stdout and "高新技术" in r.stdout and "High-tech" in r.stdout
     table = pd.read_csv(out / "indicators.csv")
-    assert list(table.columns) == ["scenario", "replicate", "seed", "scale", "year", "indicator", "value"]
+    assert list(table.columns) == ["scenario", "replicate", "seed", "draw", "scale", "year", "indicator", "value"]
     assert set(table.replicate) == {0, 1} and (table.scale == 0.1).all() and (table.scenario == "plan").all()
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert {"innosim_version", "scenario", "scenario_hash", "replicate_seeds", "started", "finished"} <= set(manifest)

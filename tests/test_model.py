@@ -43,7 +43,7 @@ def test_initial_state_is_reproducible():
 
 @pytest.fixture(scope="module")
 def baseline_table():
-    return simulate(default_scenario(), seed=2024, replicates=8, workers=1)
+    return simulate(default_scenario(), seed=2024, replicates=8, workers=1, parameters="defaults")
 
 
 @pytest.mark.parametrize("iid", ["hte_count", "incubators", "maker_spaces", "hightech_output", "rd_intensity"])

@@ -4,7 +4,8 @@ The public API::
 
     import innosim
     scenario = innosim.load_scenario("scenarios/plan.toml")   # or load_scenario() for the baseline
-    table = innosim.simulate(scenario, seed=1, replicates=8)  # pandas DataFrame, long form
+    table = innosim.simulate(scenario, seed=1, replicates=8)  # pandas DataFrame, long form;
+                                                              # parameters drawn from the posterior
     model = innosim.InnovationModel(scenario, rng=1).run()    # one Mesa model
 """
 
@@ -14,6 +15,7 @@ from innosim.errors import InputError
 from innosim.facts import FactBook, load_facts
 from innosim.indicators import INDICATORS, Indicator
 from innosim.model import InnovationModel
+from innosim.posterior import Posterior, parameter_choice, shipped_posterior
 from innosim.scenario import LEVERS, Parameters, Policy, Scenario, default_scenario, load_scenario
 from innosim.simulate import replicate_seeds, run_replicate, simulate, summarise
 
@@ -24,6 +26,6 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
 
 __all__ = [
     "INDICATORS", "LEVERS", "FactBook", "Indicator", "InnovationModel", "InputError", "Parameters", "Policy",
-    "Scenario", "__version__", "default_scenario", "load_facts", "load_scenario", "replicate_seeds",
-    "run_replicate", "simulate", "summarise",
+    "Posterior", "Scenario", "__version__", "default_scenario", "load_facts", "load_scenario", "parameter_choice",
+    "replicate_seeds", "run_replicate", "shipped_posterior", "simulate", "summarise",
 ]

@@ -1,4 +1,4 @@
-"""The ``innosim`` command line: run, validate, show, indicators, levers.
+"""The ``innosim`` command line: run, calibrate, validate, show, indicators, levers.
 
 Bad input (a scenario file, a ``--set`` override) ends with one line naming the file,
 the field and the problem, exit code 2, no traceback, and nothing written to ``--out``.
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as _dt
+import functools
 import json
 import os
 import platform
@@ -24,7 +25,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from innosim.errors import InputError
-from innosim.indicators import INDICATORS
+from innosim.indicators import INDICATORS, format_value
+from innosim.posterior import parameter_choice
 from innosim.scenario import LEVERS, Scenario, load_scenario, numeric_fields
 from innosim.simulate import replicate_seeds, simulate, summarise
 
@@ -77,20 +79,6 @@ def _load(scenario: Optional[Path], overrides: list[str]) -> Scenario:
     return scn
 
 
-def _fmt(x: float | None, unit: str) -> str:
-    if x is None:
-        return "-"
-    if unit == "fraction":
-        return f"{x:.1%}" if abs(x) >= 0.1 else f"{x:.2%}"
-    if unit != "亿元" and abs(x) >= 10:
-        return f"{x:,.0f}"
-    if abs(x) >= 1000:
-        return f"{x:,.0f}"
-    if abs(x) >= 100:
-        return f"{x:.1f}"
-    return f"{x:.2f}"
-
-
 def _write_atomic(path: Path, text: str) -> None:
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
@@ -116,17 +104,25 @@ def run(
     set_: list[str] = typer.Option([], "--set", help="Override a numeric field: PATH=VALUE (repeatable)."),
     out: Optional[Path] = typer.Option(None, help="Directory for indicators.csv and manifest.json."),
     format: Format = typer.Option(Format.table, "--format", help="Output on stdout."),
+    parameters: str = typer.Option("posterior", help="Behavioural parameters: posterior (a draw per replicate), "
+                                   "mean, map, or defaults (the declared values, no posterior)."),
+    posterior: Optional[Path] = typer.Option(None, help="Posterior CSV to use instead of the shipped calibration."),
 ) -> None:
-    """Project the indicators 2016-2025 for a scenario (the baseline by default)."""
+    """Project the indicators 2016-2025 for a scenario (the baseline by default).
+
+    Each replicate draws its behavioural parameters from the calibration posterior
+    (fixed by the replicate's seed), unless the scenario sets them.
+    """
     with _user_errors():
         scn = _load(scenario, set_)
+        choice = parameter_choice(parameters, posterior)
         if out is not None and out.exists() and not out.is_dir():
             raise InputError(out, "--out", "exists and is not a directory")
     started = _dt.datetime.now(_dt.timezone.utc)
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=err_console, transient=True, disable=replicates < 2) as bar:
         task = bar.add_task(f"{scn.name}: replicates", total=replicates)
-        table = simulate(scn, seed=seed, replicates=replicates, workers=workers,
+        table = simulate(scn, seed=seed, replicates=replicates, workers=workers, parameters=choice,
                          progress=lambda done: bar.update(task, completed=done))
     finished = _dt.datetime.now(_dt.timezone.utc)
     summary = summarise(table)
@@ -136,24 +132,27 @@ def run(
         manifest = {
             "innosim_version": _version(), "scenario": scn.to_toml_dict(), "scenario_hash": scn.hash,
             "seed": seed, "replicates": replicates, "replicate_seeds": replicate_seeds(seed, replicates),
+            "parameters": choice.describe(),
             "scale": scn.scale, "started": started.isoformat(), "finished": finished.isoformat(),
             "python": platform.python_version(), "command": sys.argv,
         }
         _write_atomic(out / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2))
     if format is Format.json:
         doc = {"scenario": scn.name, "scenario_hash": scn.hash, "seed": seed, "replicates": replicates,
-               "scale": scn.scale, "indicators": _summary_records(summary)}
+               "scale": scn.scale, "parameters": choice.describe(), "indicators": _summary_records(summary)}
         out_console.out(json.dumps(doc, ensure_ascii=False), highlight=False)
     elif format is Format.csv:
         frame = summary.assign(unit=summary["indicator"].map(lambda i: INDICATORS[i].unit), scale=scn.scale)
         sys.stdout.write(frame.to_csv(index=False))
     else:
-        _print_run_table(scn, summary, seed, replicates)
+        _print_run_table(scn, summary, seed, replicates, choice.describe())
 
 
-def _print_run_table(scn: Scenario, summary, seed: int, replicates: int) -> None:
+def _print_run_table(scn: Scenario, summary, seed: int, replicates: int, params: dict[str, Any]) -> None:
     note = "" if scn.scale == 1.0 else f", scale {scn.scale:g} (sampled; indicators rescaled)"
-    table = Table(title=f"innosim · {scn.name} · seed {seed} · {replicates} replicates{note}",
+    how = {"posterior": "a posterior draw per replicate", "mean": "posterior mean", "map": "posterior mode",
+           "defaults": "declared defaults"}[params["mode"]]
+    table = Table(title=f"innosim · {scn.name} · seed {seed} · {replicates} replicates{note} · parameters: {how}",
                   caption="2025: median [5%-95%] over replicates; target from the 十四五 plan")
     for col, kw in (("指标", {"no_wrap": True}), ("indicator", {}), ("unit", {}), ("2020 sim", {"justify": "right"}),
                     ("2020 fact", {"justify": "right"}), ("2025 median [5-95%]", {"justify": "right"}),
@@ -170,10 +169,9 @@ def _print_run_table(scn: Scenario, summary, seed: int, replicates: int) -> None
         if target is not None and r25 is not None:
             met = r25.median >= target if ind.higher_is_better else r25.median <= target
             mark = "[green]✓[/]" if met else "[red]✗[/]"
-        table.add_row(ind.name_zh, ind.name_en, ind.unit, _fmt(r20.median if r20 else None, ind.unit),
-                      _fmt(ind.fact(2020), ind.unit),
-                      f"{_fmt(r25.median, ind.unit)} [{_fmt(r25.p05, ind.unit)}-{_fmt(r25.p95, ind.unit)}]" if r25 else "-",
-                      _fmt(target, ind.unit), mark)
+        fmt = functools.partial(format_value, unit=ind.unit)
+        table.add_row(ind.name_zh, ind.name_en, ind.unit, fmt(r20.median if r20 else None), fmt(ind.fact(2020)),
+                      f"{fmt(r25.median)} [{fmt(r25.p05)}-{fmt(r25.p95)}]" if r25 else "-", fmt(target), mark)
     out_console.print(table)
 
 
@@ -181,6 +179,62 @@ def _version() -> str:
     from innosim import __version__
 
     return __version__
+
+
+@app.command()
+def calibrate(
+    config: Optional[Path] = typer.Argument(None, help="Calibration TOML (default: the packaged Baiyun calibration)."),
+    out: Optional[Path] = typer.Option(None, help="Result directory (default: the config's `out`, beside it)."),
+    workers: Optional[int] = typer.Option(None, min=0, help="Worker processes (default: the config's; 0 = one per core)."),
+    resume: bool = typer.Option(False, "--resume", help="Continue the calibration stored in the result directory."),
+    overwrite: bool = typer.Option(False, "--overwrite", help="Discard a stored calibration and start again."),
+    report: bool = typer.Option(True, "--report/--no-report", help="Write REPORT.md and the figures at the end."),
+    report_only: bool = typer.Option(False, "--report-only", help="Only rewrite the report from stored results."),
+) -> None:
+    """Fit the behavioural parameters to the 2016-2020 facts by ABC-SMC (pyabc)."""
+    from innosim.calibration import load_calibration
+
+    with _user_errors():
+        cal = load_calibration(config)
+        if config is None and out is None:
+            out = Path("innosim-calibration")  # never write into the installed package
+        if out is not None and out.exists() and not out.is_dir():
+            raise InputError(out, "--out", "exists and is not a directory")
+        try:
+            from innosim.calibration import abc, report as fit_report
+        except ImportError as exc:
+            raise InputError("innosim calibrate", "", f"needs the calibrate extra ({exc.name} is missing): "
+                             'pip install "innosim[calibrate]"') from None
+        target = out if out is not None else cal.out
+        if report_only:
+            fit_report.write_report(cal, target, workers=workers)
+            err_console.print(f"report written to {escape(str(target / fit_report.REPORT))}", highlight=False)
+            return
+        m = cal.config.method
+        err_console.print(
+            f"calibrating {escape(cal.config.name)}: {len(cal.config.free)} free parameters, {len(cal.observed)} "
+            f"targets, {len(cal.heldout)} held out; {m.population} particles, at most {m.max_generations} generations "
+            f"or {m.max_simulations:,} simulations; scale {cal.config.scale:g}, seed {cal.config.seed}", highlight=False)
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                      console=err_console, transient=True) as bar:
+            task = bar.add_task("generation", total=m.population)
+
+            def on_slots(done: int, total: int) -> None:
+                bar.update(task, completed=done, total=total)
+
+            def on_generation(g) -> None:
+                bar.console.print(
+                    f"generation {g.t}: epsilon {g.epsilon:.3f}, accepted {g.accepted}/{g.simulations} "
+                    f"({g.acceptance_rate:.1%}), effective sample size {g.ess:.0f}, {g.total_simulations:,} simulations, "
+                    f"{_dt.timedelta(seconds=round(g.elapsed))} elapsed", highlight=False)
+                bar.reset(task, description=f"generation {g.t + 1}")
+
+            target = abc.calibrate(cal, out=out, workers=workers, resume=resume, overwrite=overwrite,
+                                   on_generation=on_generation, on_slots=on_slots)
+    err_console.print(f"posterior written to {escape(str(target / abc.POSTERIOR))}", highlight=False)
+    if report:
+        fit_report.write_report(cal, target, workers=workers)
+        err_console.print(f"report written to {escape(str(target / fit_report.REPORT))}", highlight=False)
 
 
 @app.command()
@@ -222,8 +276,8 @@ def indicators(format: Format = typer.Option(Format.table, "--format")) -> None:
         for col in ("id", "指标", "indicator", "unit", "2020 fact", "2025 target"):
             table.add_column(col)
         for r in rows:
-            table.add_row(r["id"], r["name_zh"], r["name_en"], r["unit"], _fmt(r["fact_2020"], r["unit"]),
-                          _fmt(r["target_2025"], r["unit"]))
+            table.add_row(r["id"], r["name_zh"], r["name_en"], r["unit"], format_value(r["fact_2020"], r["unit"]),
+                          format_value(r["target_2025"], r["unit"]))
         out_console.print(table)
 
 

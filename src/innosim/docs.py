@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 from innosim.indicators import INDICATORS
+from innosim.posterior import shipped_posterior
 from innosim.scenario import LEVERS, Parameters, default_scenario
 
 
@@ -21,11 +22,18 @@ def _cell(text: object) -> str:
 
 
 def parameter_table() -> str:
-    rows = ["| parameter | value | unit | prior (calibration range) | source or reason |", "|---|---|---|---|---|"]
+    """Every behavioural parameter: declared value, prior range, and the shipped
+    posterior's median and 90% interval for those the calibration fits."""
+    post = shipped_posterior()
+    q = post.quantiles((0.05, 0.5, 0.95))
+    rows = ["| parameter | declared value | unit | prior range | posterior median [90%] | source or reason |",
+            "|---|---|---|---|---|---|"]
     for name, info in Parameters.model_fields.items():
         extra = info.json_schema_extra or {}
         lo, hi = extra.get("prior", ("", ""))
-        rows.append(f"| `parameters.{name}` | {info.default:g} | {_cell(extra.get('unit', ''))} | {lo:g}-{hi:g} | "
+        path = f"parameters.{name}"
+        fitted = f"{q.loc[path, 'q50']:.3g} [{q.loc[path, 'q05']:.3g}-{q.loc[path, 'q95']:.3g}]" if path in q.index else ""
+        rows.append(f"| `{path}` | {info.default:g} | {_cell(extra.get('unit', ''))} | {lo:g}-{hi:g} | {fitted} | "
                     f"{_cell(extra.get('source', ''))} |")
     return "\n".join(rows)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 
 class InputError(ValueError):
@@ -66,3 +66,41 @@ def parse_toml(text: str, source: str | Path) -> dict[str, Any]:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise InputError(source, "", f"not valid TOML: {exc}") from None
+
+
+def deep_merge(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
+    """``top`` over ``base``: tables merge key by key, everything else (lists too) is replaced."""
+    out = dict(base)
+    for key, value in top.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = deep_merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def read_toml_chain(path: Path, what: str, named: dict[str, Callable[[], dict[str, Any]]] | None = None,
+                    _chain: tuple[Path, ...] = ()) -> dict[str, Any]:
+    """A TOML file as a dict, with the file named by its ``base = "..."`` merged under it.
+
+    ``base`` is a path relative to the file, or one of the ``named`` built-ins (such as
+    ``"default"``). Chains may be any length; a circular or missing base is an
+    :class:`InputError` naming the file. ``what`` names the kind of file in messages.
+    """
+    data = parse_toml(read_text(path), path)
+    base = data.pop("base", None)
+    if base is None:
+        return data
+    named = named or {}
+    if not isinstance(base, str):
+        names = " or ".join(f'"{n}"' for n in named)
+        raise InputError(path, "base", f"must be the path of another {what} file{' or ' + names if names else ''} "
+                                       f"(got {base!r})")
+    if base in named:
+        return deep_merge(named[base](), data)
+    base_path = (path.parent / base).resolve()
+    if base_path in _chain or base_path == path.resolve():
+        raise InputError(path, "base", f"circular base chain through {base}")
+    if not base_path.exists():
+        raise InputError(path, "base", f"base {what} {base} not found (looked in {base_path.parent})")
+    return deep_merge(read_toml_chain(base_path, what, named, (*_chain, path.resolve())), data)

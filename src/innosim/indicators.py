@@ -194,6 +194,21 @@ INDICATORS: dict[str, Indicator] = {i.id: i for i in _PLAN_INDICATORS + _AUX_IND
 """Every indicator, by id, in display order. The one registry of indicators."""
 
 
+def format_value(x: float | None, unit: str) -> str:
+    """A value for tables: shares as percentages, counts without decimals, money to 2-3 figures."""
+    if x is None:
+        return "-"
+    if unit == "fraction":
+        return f"{x:.1%}" if abs(x) >= 0.1 else f"{x:.2%}"
+    if unit != "亿元" and abs(x) >= 10:
+        return f"{x:,.0f}"
+    if abs(x) >= 1000:
+        return f"{x:,.0f}"
+    if abs(x) >= 100:
+        return f"{x:.1f}"
+    return f"{x:.2f}"
+
+
 def compute_all(model: "InnovationModel") -> dict[str, float]:
     """Every indicator for the model's current year."""
     return {iid: float(ind.compute(model)) for iid, ind in INDICATORS.items()}

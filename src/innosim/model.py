@@ -150,9 +150,9 @@ class InnovationModel(mesa.Model):
             self.record_indicators()   # 10. indicators
             self.compact()
 
-    def run(self) -> "InnovationModel":
-        """Run to the end of ``end_year``; returns the model."""
-        n_steps = (self.end_year - START_YEAR) * 4
+    def run(self, until: int | None = None) -> "InnovationModel":
+        """Run to the end of ``until`` (default ``end_year``); returns the model."""
+        n_steps = ((until or self.end_year) - START_YEAR) * 4
         while self.steps < n_steps:
             self.step()
         return self

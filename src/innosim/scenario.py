@@ -26,7 +26,7 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from innosim.errors import InputError, from_validation_error, parse_toml, read_text
+from innosim.errors import InputError, from_validation_error, read_toml_chain
 
 PLAN_START = 2021
 """First year in which a scenario's levers act; 2016-2020 runs the 13th-plan policy."""
@@ -340,7 +340,9 @@ class Scenario(BaseModel):
             InputError: an unknown path, a non-numeric path, or a value out of range.
         """
         paths = numeric_fields(type(self))
-        data = self.model_dump()
+        # Only what was set explicitly (file, base chain, earlier overrides): the rest
+        # stays "unset", so a posterior draw may still fill it (innosim.posterior).
+        data = self.model_dump(exclude_unset=True)
         for path, value in overrides.items():
             if path not in paths:
                 close = difflib.get_close_matches(path, list(paths), n=1)
@@ -349,7 +351,7 @@ class Scenario(BaseModel):
             node = data
             *head, last = path.split(".")
             for part in head:
-                node = node[part]
+                node = node.setdefault(part, {})
             node[last] = value
         return _validate(data, source)
 
@@ -385,34 +387,9 @@ def _validate(data: dict[str, Any], source: str | Path) -> Scenario:
         raise from_validation_error(source, exc) from None
 
 
-def _deep_merge(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
-    out = dict(base)
-    for key, value in top.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = _deep_merge(out[key], value)
-        else:
-            out[key] = value
-    return out
-
-
-def _read_toml(path: Path, *, _chain: tuple[Path, ...] = ()) -> dict[str, Any]:
-    """Read a scenario TOML, resolving ``base = ...`` chains."""
-    data = parse_toml(read_text(path), path)
-    base = data.pop("base", None)
-    if base is None:
-        return data
-    if not isinstance(base, str):
-        raise InputError(path, "base", f"must be a file path or \"default\" (got {base!r})")
-    if base == "default":
-        parent = _default_raw()
-    else:
-        base_path = (path.parent / base).resolve()
-        if base_path in _chain or base_path == path.resolve():
-            raise InputError(path, "base", f"circular base chain through {base}")
-        if not base_path.exists():
-            raise InputError(path, "base", f"base scenario {base} not found (looked in {base_path.parent})")
-        parent = _read_toml(base_path, _chain=(*_chain, path.resolve()))
-    return _deep_merge(parent, data)
+def _read_toml(path: Path) -> dict[str, Any]:
+    """Read a scenario TOML, resolving ``base = ...`` chains (``"default"``: the embedded baseline)."""
+    return read_toml_chain(path, "scenario", {"default": _default_raw})
 
 
 @functools.cache

@@ -1,6 +1,6 @@
 """One entry point for simulations: :func:`run_replicate` builds and runs one model;
 :func:`simulate` runs replicates (in this process or a process pool) and returns the
-long-form table. The CLI, and later calibration, sweeps and sensitivity analysis, all
+long-form table. The CLI, calibration, and later sweeps and sensitivity analysis, all
 go through here; nothing else builds a model.
 
 Replicate seeds derive from one seed through :class:`numpy.random.SeedSequence`, so
@@ -10,20 +10,20 @@ results are bit-identical on any executor.
 
 from __future__ import annotations
 
-import multiprocessing
-import os
-from concurrent.futures import ProcessPoolExecutor
 from typing import Callable
 
 import numpy as np
 import pandas as pd
 
+from innosim.executor import run_tasks
 from innosim.indicators import INDICATORS
 from innosim.model import InnovationModel
+from innosim.posterior import ParameterChoice, parameter_choice
 from innosim.scenario import Scenario
 
-COLUMNS = ["scenario", "replicate", "seed", "scale", "year", "indicator", "value"]
-"""Columns of the long-form result table."""
+COLUMNS = ["scenario", "replicate", "seed", "draw", "scale", "year", "indicator", "value"]
+"""Columns of the long-form result table. ``draw`` is the posterior row the replicate
+used (-1 when the parameters did not come from a posterior draw)."""
 
 
 def replicate_seeds(seed: int, replicates: int) -> list[int]:
@@ -32,23 +32,22 @@ def replicate_seeds(seed: int, replicates: int) -> list[int]:
     return [int(c.generate_state(1, np.uint64)[0]) for c in children]
 
 
-def run_replicate(scenario: Scenario, seed: int) -> dict[int, dict[str, float]]:
-    """Run one model to ``scenario.end_year``; returns ``{year: {indicator: value}}``."""
-    return InnovationModel(scenario, rng=seed).run().records
+def run_replicate(scenario: Scenario, seed: int, until: int | None = None) -> dict[int, dict[str, float]]:
+    """Run one model (to ``until``, default ``scenario.end_year``); returns ``{year: {indicator: value}}``.
+
+    The scenario is run exactly as given; :func:`simulate` is what applies posterior draws.
+    """
+    return InnovationModel(scenario, rng=seed).run(until).records
 
 
-def _run_task(args: tuple[dict, int, int]) -> tuple[int, dict[int, dict[str, float]]]:
-    scenario_data, replicate, seed = args
-    return replicate, run_replicate(Scenario.model_validate(scenario_data), seed)
-
-
-def _rows(scenario: Scenario, replicate: int, seed: int, records: dict[int, dict[str, float]]) -> list[tuple]:
-    return [(scenario.name, replicate, seed, scenario.scale, year, iid, values[iid])
-            for year, values in records.items() for iid in INDICATORS]
+def _run_task(args: tuple[Scenario, int, int | None]) -> dict[int, dict[str, float]]:
+    scenario, seed, until = args
+    return run_replicate(scenario, seed, until)
 
 
 def simulate(scenario: Scenario, seed: int = 0, replicates: int = 1, workers: int = 1,
-             progress: Callable[[int], None] | None = None) -> pd.DataFrame:
+             progress: Callable[[int], None] | None = None, parameters: str | ParameterChoice = "posterior",
+             posterior=None, until: int | None = None) -> pd.DataFrame:
     """Run ``replicates`` replicates of a scenario.
 
     Args:
@@ -57,6 +56,11 @@ def simulate(scenario: Scenario, seed: int = 0, replicates: int = 1, workers: in
         replicates: Number of replicates.
         workers: Processes to use; 1 runs in this process, 0 means one per core.
         progress: Called with the number of replicates finished, after each one.
+        parameters: ``"posterior"`` (a draw per replicate, fixed by its seed), ``"mean"``,
+            ``"map"``, ``"defaults"``, or a :class:`~innosim.posterior.ParameterChoice`.
+        posterior: A posterior file or :class:`~innosim.posterior.Posterior`; default:
+            the shipped one.
+        until: Last year to simulate (default: the scenario's ``end_year``).
 
     Returns:
         Long-form table with columns :data:`COLUMNS`, sorted by replicate, year and
@@ -64,24 +68,12 @@ def simulate(scenario: Scenario, seed: int = 0, replicates: int = 1, workers: in
     """
     if replicates < 1:
         raise ValueError("replicates must be at least 1")
+    choice = parameter_choice(parameters, posterior)
     seeds = replicate_seeds(seed, replicates)
-    workers = (os.cpu_count() or 1) if workers == 0 else workers
-    workers = max(1, min(workers, replicates))
-    results: dict[int, dict[int, dict[str, float]]] = {}
-    if workers == 1:
-        for k, s in enumerate(seeds):
-            results[k] = run_replicate(scenario, s)
-            if progress:
-                progress(len(results))
-    else:
-        data = scenario.model_dump()
-        ctx = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-            for k, records in pool.map(_run_task, [(data, k, s) for k, s in enumerate(seeds)]):
-                results[k] = records
-                if progress:
-                    progress(len(results))
-    rows = [row for k in range(replicates) for row in _rows(scenario, k, seeds[k], results[k])]
+    runs = [choice.for_replicate(scenario, s) for s in seeds]
+    results = run_tasks(_run_task, [(scn, s, until) for (scn, _), s in zip(runs, seeds)], workers, progress)
+    rows = [(scenario.name, k, seeds[k], runs[k][1], scenario.scale, year, iid, values[iid])
+            for k, records in enumerate(results) for year, values in records.items() for iid in INDICATORS]
     return pd.DataFrame(rows, columns=COLUMNS)
 
 

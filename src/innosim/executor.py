@@ -1,0 +1,117 @@
+"""Executors: one small interface for running many independent tasks.
+
+Every command that runs many simulations (``run``, ``calibrate``, and the sweeps and
+sensitivity analyses built on them) maps a top-level function over a list of task
+arguments through an :class:`Executor`. Results come back **in task order**,
+whatever finishes first, so seeding by task index gives bit-identical results on
+any executor and any number of workers.
+
+- :class:`SerialExecutor` runs tasks in this process.
+- :class:`ProcessExecutor` runs them in a pool of ``spawn`` processes; each worker
+  imports innosim once and takes tasks in chunks.
+
+:func:`get_executor` turns the CLI's ``--workers`` into one of them.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any, Callable, Iterable, Iterator, Protocol, Sequence
+
+
+class Executor(Protocol):
+    """Maps a picklable top-level function over task arguments, in order."""
+
+    workers: int
+
+    def map(self, fn: Callable[[Any], Any], tasks: Sequence[Any],
+            progress: Callable[[int], None] | None = None) -> Iterator[Any]:
+        """Yield ``fn(task)`` for each task, in task order.
+
+        ``progress`` is called with the number of results yielded so far.
+        """
+        ...  # pragma: no cover
+
+    def close(self) -> None:
+        """Release workers."""
+        ...  # pragma: no cover
+
+
+class SerialExecutor:
+    """Runs every task in this process."""
+
+    workers = 1
+
+    def map(self, fn, tasks, progress=None):
+        for done, task in enumerate(tasks, 1):
+            yield fn(task)
+            if progress:
+                progress(done)
+
+    def close(self) -> None:
+        pass
+
+    def __enter__(self) -> "SerialExecutor":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class ProcessExecutor:
+    """A pool of ``workers`` spawned processes, kept for the executor's lifetime.
+
+    Args:
+        workers: Number of processes (at least 2 makes sense; 1 works).
+        chunk: Tasks handed to a worker at a time; ``None`` spreads the tasks in
+            about four chunks per worker.
+    """
+
+    def __init__(self, workers: int, chunk: int | None = None) -> None:
+        self.workers = workers
+        self.chunk = chunk
+        self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+
+    def map(self, fn, tasks, progress=None):
+        tasks = list(tasks)
+        chunk = self.chunk or max(1, len(tasks) // (4 * self.workers))
+        for done, result in enumerate(self._pool.map(fn, tasks, chunksize=chunk), 1):
+            yield result
+            if progress:
+                progress(done)
+
+    def close(self) -> None:
+        self._pool.shutdown(cancel_futures=True)
+
+    def __enter__(self) -> "ProcessExecutor":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def resolve_workers(workers: int, tasks: int | None = None) -> int:
+    """``0`` means one worker per core; never more workers than tasks."""
+    n = (os.cpu_count() or 1) if workers == 0 else workers
+    return max(1, min(n, tasks) if tasks is not None else n)
+
+
+def get_executor(workers: int = 0, tasks: int | None = None) -> SerialExecutor | ProcessExecutor:
+    """A serial executor for one worker, else a process pool.
+
+    Args:
+        workers: ``0`` = one per core, ``1`` = this process, ``n`` = ``n`` processes.
+        tasks: Number of tasks, if known, to avoid starting idle workers.
+    """
+    n = resolve_workers(workers, tasks)
+    return SerialExecutor() if n == 1 else ProcessExecutor(n)
+
+
+def run_tasks(fn: Callable[[Any], Any], tasks: Iterable[Any], workers: int = 0,
+              progress: Callable[[int], None] | None = None) -> list[Any]:
+    """Run ``fn`` over ``tasks`` on a fresh executor; results in task order."""
+    tasks = list(tasks)
+    with get_executor(workers, len(tasks)) as ex:
+        return list(ex.map(fn, tasks, progress))

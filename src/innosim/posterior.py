@@ -1,0 +1,230 @@
+"""Parameter sets from the calibration posterior, for every run.
+
+``innosim calibrate`` writes a posterior ensemble: a CSV with one weighted parameter
+set per row (column ``weight`` and one column per dotted path under
+``parameters.``). The fitted posterior of the 13th-plan calibration ships with the
+package. By default each replicate of every run draws one row, with the draw fixed by
+the replicate's seed, so projections carry parameter uncertainty as well as noise, and
+replicate ``k`` of two scenarios run with the same seed uses the same parameter set.
+
+What a scenario sets explicitly (in its file, its ``base`` chain or a ``--set``) wins
+over the posterior: a sweep of ``parameters.spillover`` sweeps it, whatever the
+posterior says.
+
+Choices (:func:`parameter_choice`, ``innosim run --parameters``):
+
+- ``posterior`` (default): a weighted draw per replicate;
+- ``mean``: the posterior mean for every replicate;
+- ``map``: the particle of highest posterior density (weighted Gaussian kernel
+  density over the ensemble, in standardised coordinates) for every replicate;
+- ``defaults``: the values declared in :class:`~innosim.scenario.Parameters` (the
+  hand calibration and prior centres), no posterior.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import io
+import json
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from innosim.errors import InputError, read_text
+from innosim.scenario import Scenario, numeric_fields
+
+Mode = Literal["posterior", "mean", "map", "defaults"]
+MODES: tuple[str, ...] = ("posterior", "mean", "map", "defaults")
+_DRAW_KEY = 0x706F7374  # spawn key that separates the posterior draw from the model's streams
+
+
+class Posterior:
+    """A weighted ensemble of parameter sets.
+
+    Args:
+        values: One row per particle, one column per dotted path (``parameters.x``).
+        weights: Non-negative particle weights (normalised here).
+        source: Where it came from (file path or ``"shipped"``).
+        manifest: The calibration manifest, if known.
+    """
+
+    def __init__(self, values: pd.DataFrame, weights: np.ndarray, source: str = "",
+                 manifest: dict[str, Any] | None = None) -> None:
+        self.values = values.reset_index(drop=True)
+        w = np.asarray(weights, dtype=float)
+        self.weights = w / w.sum()
+        self.source = source
+        self.manifest = manifest or {}
+
+    @property
+    def paths(self) -> list[str]:
+        """Dotted paths of the parameters the posterior covers."""
+        return list(self.values.columns)
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+    @classmethod
+    def load(cls, path: str | Path) -> "Posterior":
+        """Read and check a posterior CSV (and the manifest beside it, if any).
+
+        Raises:
+            InputError: missing file, no ``weight`` column, an unknown or non-float
+                parameter path, a value outside the parameter's valid range, or
+                weights that are negative or all zero.
+        """
+        path = Path(path)
+        try:
+            frame = pd.read_csv(io.StringIO(read_text(path)))
+        except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+            raise InputError(path, "", f"not a readable CSV: {exc}") from None
+        if "weight" not in frame.columns:
+            raise InputError(path, "weight", "missing column: a posterior needs a 'weight' column")
+        fields = numeric_fields(Scenario)
+        for col in frame.columns.drop("weight"):
+            if col not in fields or not col.startswith("parameters."):
+                raise InputError(path, col, "not a behavioural parameter path (expected parameters.<name>)")
+            if fields[col].annotation is not float:
+                raise InputError(path, col, "integer parameters cannot be drawn from a posterior")
+            if not pd.api.types.is_numeric_dtype(frame[col]) or frame[col].isna().any():
+                raise InputError(path, col, "has empty or non-numeric values")
+            lo, hi = _bounds(fields[col])
+            bad = frame[col][(frame[col] < lo) | (frame[col] > hi)]
+            if len(bad):
+                raise InputError(path, col, f"value {bad.iloc[0]} outside the valid range [{lo}, {hi}]")
+        w = frame["weight"]
+        if not pd.api.types.is_numeric_dtype(w) or w.isna().any() or (w < 0).any() or w.sum() <= 0:
+            raise InputError(path, "weight", "weights must be non-negative numbers, not all zero")
+        manifest_path = path.with_suffix(".json")
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8")) if manifest_path.exists() else {}
+        return cls(frame.drop(columns="weight"), w.to_numpy(), str(path), manifest)
+
+    @functools.cached_property
+    def sha256(self) -> str:
+        """Hash of the ensemble (values and weights), first 16 hex digits."""
+        h = hashlib.sha256(self.values.to_csv(index=False).encode())
+        h.update(self.weights.tobytes())
+        return h.hexdigest()[:16]
+
+    # ---- summaries
+    def draw_index(self, seed: int) -> int:
+        """The particle drawn for a replicate seed (weighted, reproducible)."""
+        rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(_DRAW_KEY,))))
+        return int(rng.choice(len(self), p=self.weights))
+
+    def row(self, index: int) -> dict[str, float]:
+        """Particle ``index`` as ``{path: value}``."""
+        return {p: float(v) for p, v in self.values.iloc[index].items()}
+
+    def mean(self) -> dict[str, float]:
+        """Weighted posterior mean of every parameter."""
+        return {p: float(np.dot(self.weights, self.values[p].to_numpy())) for p in self.paths}
+
+    @functools.cached_property
+    def map_index(self) -> int:
+        """Particle with the highest weighted kernel density (standardised coordinates)."""
+        from scipy.stats import gaussian_kde
+
+        x = self.values.to_numpy(dtype=float)
+        sd = x.std(axis=0)
+        z = (x - x.mean(axis=0)) / np.where(sd > 0, sd, 1.0)
+        keep = sd > 0
+        if not keep.any() or len(self) <= keep.sum():
+            return int(np.argmax(self.weights))
+        kde = gaussian_kde(z[:, keep].T, weights=self.weights)
+        return int(np.argmax(kde(z[:, keep].T)))
+
+    def quantiles(self, qs: tuple[float, ...] = (0.05, 0.5, 0.95)) -> pd.DataFrame:
+        """Weighted quantiles: one row per parameter, one column per quantile."""
+        rows = {}
+        for p in self.paths:
+            v = self.values[p].to_numpy()
+            order = np.argsort(v, kind="stable")
+            cdf = np.cumsum(self.weights[order]) - 0.5 * self.weights[order]
+            rows[p] = [float(np.interp(q, cdf, v[order])) for q in qs]
+        return pd.DataFrame.from_dict(rows, orient="index", columns=[f"q{round(q * 100):02d}" for q in qs])
+
+
+def _bounds(info: Any) -> tuple[float, float]:
+    lo, hi = -np.inf, np.inf
+    for m in info.metadata:
+        lo = getattr(m, "ge", lo)
+        hi = getattr(m, "le", hi)
+    return float(lo), float(hi)
+
+
+def field_bounds(path: str) -> tuple[float, float]:
+    """Valid range ``(ge, le)`` of a numeric scenario field."""
+    return _bounds(numeric_fields(Scenario)[path])
+
+
+SHIPPED = "posterior.csv"
+
+
+@functools.cache
+def shipped_posterior() -> Posterior:
+    """The posterior of the 13th-plan calibration shipped with innosim."""
+    ref = resources.files("innosim") / "data" / SHIPPED
+    with resources.as_file(ref) as path:
+        post = Posterior.load(path)
+    post.source = "shipped"
+    return post
+
+
+def apply_parameters(scenario: Scenario, values: dict[str, float]) -> Scenario:
+    """``scenario`` with ``values`` set, except the parameters the scenario sets itself."""
+    explicit = {f"parameters.{name}" for name in scenario.parameters.model_fields_set}
+    chosen = {p: v for p, v in values.items() if p not in explicit}
+    return scenario.with_overrides(chosen, source="posterior") if chosen else scenario
+
+
+@dataclass(frozen=True)
+class ParameterChoice:
+    """How each replicate's behavioural parameters are chosen."""
+
+    mode: Mode = "posterior"
+    posterior: Posterior | None = None
+
+    def for_replicate(self, scenario: Scenario, seed: int) -> tuple[Scenario, int]:
+        """The scenario replicate ``seed`` runs, and the posterior row it drew (-1: none)."""
+        if self.mode == "defaults" or self.posterior is None:
+            return scenario, -1
+        post = self.posterior
+        index = {"posterior": lambda: post.draw_index(seed), "mean": lambda: -1,
+                 "map": lambda: post.map_index}[self.mode]()
+        values = post.mean() if self.mode == "mean" else post.row(index)
+        return apply_parameters(scenario, values), index
+
+    def describe(self) -> dict[str, Any]:
+        """For manifests: the mode and which posterior."""
+        if self.mode == "defaults" or self.posterior is None:
+            return {"mode": "defaults"}
+        return {"mode": self.mode, "posterior": self.posterior.source, "posterior_sha256": self.posterior.sha256,
+                "particles": len(self.posterior), "paths": self.posterior.paths}
+
+
+def parameter_choice(mode: str | ParameterChoice = "posterior", posterior: str | Path | Posterior | None = None
+                     ) -> ParameterChoice:
+    """Resolve ``--parameters`` and ``--posterior`` into a :class:`ParameterChoice`.
+
+    Raises:
+        InputError: an unknown mode or a bad posterior file.
+    """
+    if isinstance(mode, ParameterChoice):
+        return mode
+    if mode not in MODES:
+        raise InputError("--parameters", mode, f"unknown choice; expected one of {', '.join(MODES)}")
+    if mode == "defaults":
+        return ParameterChoice("defaults")
+    if posterior is None:
+        post = shipped_posterior()
+    elif isinstance(posterior, Posterior):
+        post = posterior
+    else:
+        post = Posterior.load(posterior)
+    return ParameterChoice(mode, post)  # type: ignore[arg-type]
