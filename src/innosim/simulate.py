@@ -10,6 +10,7 @@ results are bit-identical on any executor.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Callable
 
 import numpy as np
@@ -18,7 +19,7 @@ import pandas as pd
 from innosim.executor import run_tasks
 from innosim.indicators import INDICATORS
 from innosim.model import InnovationModel
-from innosim.posterior import ParameterChoice, parameter_choice
+from innosim.posterior import ParameterChoice, Posterior, parameter_choice
 from innosim.scenario import Scenario
 
 COLUMNS = ["scenario", "replicate", "seed", "draw", "scale", "year", "indicator", "value"]
@@ -47,7 +48,7 @@ def _run_task(args: tuple[Scenario, int, int | None]) -> dict[int, dict[str, flo
 
 def simulate(scenario: Scenario, seed: int = 0, replicates: int = 1, workers: int = 1,
              progress: Callable[[int], None] | None = None, parameters: str | ParameterChoice = "posterior",
-             posterior=None, until: int | None = None) -> pd.DataFrame:
+             posterior: str | Path | Posterior | None = None, until: int | None = None) -> pd.DataFrame:
     """Run ``replicates`` replicates of a scenario.
 
     Args:
