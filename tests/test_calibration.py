@@ -130,6 +130,14 @@ def test_same_posterior_on_one_worker_or_two(tiny_reference, tmp_path):
     assert len(post) == 30 and post.paths == ["parameters.rd_cost_per_staff", "parameters.maker_space_rate"]
 
 
+def test_same_posterior_on_a_dask_cluster(tiny_reference, tmp_path):
+    _, ref_out = tiny_reference
+    cfg = _tiny(tmp_path, generations=3)
+    r = run_cli("calibrate", str(cfg), "--scheduler", "local", "--workers", "2", "--no-report")
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "out" / POSTERIOR).read_bytes() == (ref_out / POSTERIOR).read_bytes()
+
+
 def test_killed_calibration_resumes_to_the_same_posterior(tiny_reference, tmp_path):
     _, ref_out = tiny_reference
     cfg = _tiny(tmp_path, generations=3)

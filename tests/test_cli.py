@@ -30,6 +30,20 @@ def test_replicates_same_in_one_process_or_several():
     assert one.stdout == two.stdout
 
 
+def test_same_replicates_on_a_dask_cluster():
+    serial = run_cli("run", "--replicates", "4", "--set", "scale=0.1", "--workers", "1", "--format", "json")
+    dask = run_cli("run", "--replicates", "4", "--set", "scale=0.1", "--workers", "2", "--scheduler", "local",
+                   "--format", "json")
+    assert serial.returncode == 0 and dask.returncode == 0, dask.stderr
+    assert serial.stdout == dask.stdout
+
+
+def test_unreachable_scheduler(tmp_path):
+    r = run_cli("run", "--replicates", "2", "--scheduler", "tcp://127.0.0.1:1", "--out", str(tmp_path / "res"))
+    assert r.returncode == 2 and "--scheduler" in r.stderr and "Traceback" not in r.stderr
+    assert not (tmp_path / "res").exists()
+
+
 def test_run_table_and_out_dir(tmp_path):
     out = tmp_path / "res"
     r = run_cli("run", str(SCENARIOS / "plan.toml"), "--replicates", "2", "--set", "scale=0.1", "--out", str(out))

@@ -101,6 +101,8 @@ def run(
     seed: int = typer.Option(0, help="Root seed; replicate seeds derive from it."),
     replicates: int = typer.Option(8, min=1, help="Number of replicates."),
     workers: int = typer.Option(0, min=0, help="Worker processes (0 = one per core, 1 = this process)."),
+    scheduler: Optional[str] = typer.Option(None, help="Run on Dask: 'local' (a LocalCluster of --workers "
+                                            "processes) or a scheduler address tcp://HOST:PORT."),
     set_: list[str] = typer.Option([], "--set", help="Override a numeric field: PATH=VALUE (repeatable)."),
     out: Optional[Path] = typer.Option(None, help="Directory for indicators.csv and manifest.json."),
     format: Format = typer.Option(Format.table, "--format", help="Output on stdout."),
@@ -122,8 +124,9 @@ def run(
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=err_console, transient=True, disable=replicates < 2) as bar:
         task = bar.add_task(f"{scn.name}: replicates", total=replicates)
-        table = simulate(scn, seed=seed, replicates=replicates, workers=workers, parameters=choice,
-                         progress=lambda done: bar.update(task, completed=done))
+        with _user_errors():
+            table = simulate(scn, seed=seed, replicates=replicates, workers=workers, parameters=choice,
+                             progress=lambda done: bar.update(task, completed=done), scheduler=scheduler)
     finished = _dt.datetime.now(_dt.timezone.utc)
     summary = summarise(table)
     if out is not None:
@@ -186,6 +189,7 @@ def calibrate(
     config: Optional[Path] = typer.Argument(None, help="Calibration TOML (default: the packaged Baiyun calibration)."),
     out: Optional[Path] = typer.Option(None, help="Result directory (default: the config's `out`, beside it)."),
     workers: Optional[int] = typer.Option(None, min=0, help="Worker processes (default: the config's; 0 = one per core)."),
+    scheduler: Optional[str] = typer.Option(None, help="Run on Dask: 'local' or a scheduler address tcp://HOST:PORT."),
     resume: bool = typer.Option(False, "--resume", help="Continue the calibration stored in the result directory."),
     overwrite: bool = typer.Option(False, "--overwrite", help="Discard a stored calibration and start again."),
     report: bool = typer.Option(True, "--report/--no-report", help="Write REPORT.md and the figures at the end."),
@@ -230,7 +234,7 @@ def calibrate(
                 bar.reset(task, description=f"generation {g.t + 1}")
 
             target = abc.calibrate(cal, out=out, workers=workers, resume=resume, overwrite=overwrite,
-                                   on_generation=on_generation, on_slots=on_slots)
+                                   on_generation=on_generation, on_slots=on_slots, scheduler=scheduler)
     err_console.print(f"posterior written to {escape(str(target / abc.POSTERIOR))}", highlight=False)
     if report:
         fit_report.write_report(cal, target, workers=workers)

@@ -48,7 +48,8 @@ def _run_task(args: tuple[Scenario, int, int | None]) -> dict[int, dict[str, flo
 
 def simulate(scenario: Scenario, seed: int = 0, replicates: int = 1, workers: int = 1,
              progress: Callable[[int], None] | None = None, parameters: str | ParameterChoice = "posterior",
-             posterior: str | Path | Posterior | None = None, until: int | None = None) -> pd.DataFrame:
+             posterior: str | Path | Posterior | None = None, until: int | None = None,
+             scheduler: str | None = None) -> pd.DataFrame:
     """Run ``replicates`` replicates of a scenario.
 
     Args:
@@ -62,6 +63,8 @@ def simulate(scenario: Scenario, seed: int = 0, replicates: int = 1, workers: in
         posterior: A posterior file or :class:`~innosim.posterior.Posterior`; default:
             the shipped one.
         until: Last year to simulate (default: the scenario's ``end_year``).
+        scheduler: Run on Dask: ``"local"`` (a ``LocalCluster`` of ``workers``
+            processes) or a scheduler address (see :mod:`innosim.executor`).
 
     Returns:
         Long-form table with columns :data:`COLUMNS`, sorted by replicate, year and
@@ -72,7 +75,8 @@ def simulate(scenario: Scenario, seed: int = 0, replicates: int = 1, workers: in
     choice = parameter_choice(parameters, posterior)
     seeds = replicate_seeds(seed, replicates)
     runs = [choice.for_replicate(scenario, s) for s in seeds]
-    results = run_tasks(_run_task, [(scn, s, until) for (scn, _), s in zip(runs, seeds)], workers, progress)
+    results = run_tasks(_run_task, [(scn, s, until) for (scn, _), s in zip(runs, seeds)], workers, progress,
+                        scheduler)
     rows = [(scenario.name, k, seeds[k], runs[k][1], scenario.scale, year, iid, values[iid])
             for k, records in enumerate(results) for year, values in records.items() for iid in INDICATORS]
     return pd.DataFrame(rows, columns=COLUMNS)

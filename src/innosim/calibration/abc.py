@@ -301,7 +301,7 @@ def synthesise(cal: Calibration, workers: int = 0) -> Calibration:
 
 def calibrate(cal: Calibration, out: Path | None = None, workers: int | None = None, resume: bool = False,
               overwrite: bool = False, on_generation: Callable[[Generation], None] | None = None,
-              on_slots: Callable[[int, int], None] | None = None) -> Path:
+              on_slots: Callable[[int, int], None] | None = None, scheduler: str | None = None) -> Path:
     """Run (or resume) a calibration; returns the result directory.
 
     Writes ``abc.db`` (pyabc's history, the resume point) as it goes, and at the end
@@ -316,6 +316,7 @@ def calibrate(cal: Calibration, out: Path | None = None, workers: int | None = N
         overwrite: Discard what ``out`` holds and start again.
         on_generation: Called after each generation with its summary.
         on_slots: Called with ``(slots done, slots)`` during a generation.
+        scheduler: Run the simulations on Dask (``"local"`` or a scheduler address).
 
     Raises:
         InputError: ``out`` holds a calibration and neither ``resume`` nor
@@ -328,7 +329,7 @@ def calibrate(cal: Calibration, out: Path | None = None, workers: int | None = N
     cal = synthesise(cal, workers)
     _quiet_pyabc()
     started = time.perf_counter()
-    with get_executor(workers) as executor:
+    with get_executor(workers, scheduler=scheduler) as executor:
         n_workers = executor.workers
         while _stop_reason(cal, gens := generations(out)) is None:
             sampler = DeterministicSampler(executor, cal.config.seed, on_slots)
