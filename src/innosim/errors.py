@@ -7,6 +7,7 @@ the problem. The CLI prints it as one line and exits with code 2.
 
 from __future__ import annotations
 
+import difflib
 import tomllib
 from pathlib import Path
 from typing import Any, Callable
@@ -27,6 +28,12 @@ class InputError(ValueError):
         self.problem = problem
         where = f"{self.source}: {field}" if field else self.source
         super().__init__(f"{where}: {problem}")
+
+
+def did_you_mean(word: str, options) -> str:
+    """``"; did you mean 'x'?"`` for the closest of ``options``, or ``""``."""
+    close = difflib.get_close_matches(word, list(options), n=1)
+    return f"; did you mean {close[0]!r}?" if close else ""
 
 
 def from_validation_error(source: str | Path, exc) -> InputError:

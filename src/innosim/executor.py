@@ -44,7 +44,26 @@ class Executor(Protocol):
         ...  # pragma: no cover
 
 
-class SerialExecutor:
+def chunk_size(tasks: int, workers: int, cap: int | None = None) -> int:
+    """Tasks per hand-out: about four chunks per worker (at most ``cap``), at least one."""
+    size = tasks // (4 * workers)
+    return max(1, min(size, cap) if cap else size)
+
+
+class _Closing:
+    """``with executor: ...`` closes it."""
+
+    def close(self) -> None:
+        pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class SerialExecutor(_Closing):
     """Runs every task in this process."""
 
     workers = 1
@@ -55,17 +74,8 @@ class SerialExecutor:
             if progress:
                 progress(done)
 
-    def close(self) -> None:
-        pass
 
-    def __enter__(self) -> "SerialExecutor":
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-
-class ProcessExecutor:
+class ProcessExecutor(_Closing):
     """A pool of ``workers`` spawned processes, kept for the executor's lifetime.
 
     Args:
@@ -81,7 +91,7 @@ class ProcessExecutor:
 
     def map(self, fn, tasks, progress=None):
         tasks = list(tasks)
-        chunk = self.chunk or max(1, len(tasks) // (4 * self.workers))
+        chunk = self.chunk or chunk_size(len(tasks), self.workers)
         for done, result in enumerate(self._pool.map(fn, tasks, chunksize=chunk), 1):
             yield result
             if progress:
@@ -90,19 +100,13 @@ class ProcessExecutor:
     def close(self) -> None:
         self._pool.shutdown(cancel_futures=True)
 
-    def __enter__(self) -> "ProcessExecutor":
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
 
 def _run_chunk(args: tuple[Callable[[Any], Any], list[Any]]) -> list[Any]:
     fn, chunk = args
     return [fn(task) for task in chunk]
 
 
-class DaskExecutor:
+class DaskExecutor(_Closing):
     """Tasks on a Dask distributed cluster, results in task order.
 
     Args:
@@ -134,7 +138,7 @@ class DaskExecutor:
 
     def map(self, fn, tasks, progress=None):
         tasks = list(tasks)
-        size = self.chunk or max(1, len(tasks) // (4 * self.workers))
+        size = self.chunk or chunk_size(len(tasks), self.workers)
         chunks = [tasks[i:i + size] for i in range(0, len(tasks), size)]
         futures = self._client.map(_run_chunk, [(fn, c) for c in chunks], pure=False)
         done = 0
@@ -149,12 +153,6 @@ class DaskExecutor:
         self._client.close()
         if self._cluster is not None:
             self._cluster.close()
-
-    def __enter__(self) -> "DaskExecutor":
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
 
 def resolve_workers(workers: int, tasks: int | None = None) -> int:

@@ -15,7 +15,6 @@ generated from these declarations.
 
 from __future__ import annotations
 
-import difflib
 import functools
 import hashlib
 import json
@@ -26,7 +25,7 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from innosim.errors import InputError, from_validation_error, read_toml_chain
+from innosim.errors import InputError, did_you_mean, from_validation_error, read_toml_chain
 
 PLAN_START = 2021
 """First year in which a scenario's levers act; 2016-2020 runs the 13th-plan policy."""
@@ -345,9 +344,7 @@ class Scenario(BaseModel):
         data = self.model_dump(exclude_unset=True)
         for path, value in overrides.items():
             if path not in paths:
-                close = difflib.get_close_matches(path, list(paths), n=1)
-                hint = f"; did you mean {close[0]!r}?" if close else ""
-                raise InputError(source, path, f"unknown parameter path{hint}")
+                raise InputError(source, path, f"unknown parameter path{did_you_mean(path, paths)}")
             node = data
             *head, last = path.split(".")
             for part in head:

@@ -44,7 +44,7 @@ from pyabc.sampler import Sampler
 
 from innosim.calibration.config import Calibration
 from innosim.errors import InputError
-from innosim.executor import Executor, get_executor
+from innosim.executor import Executor, chunk_size, get_executor
 from innosim.scenario import Scenario
 from innosim.simulate import run_replicate, simulate
 
@@ -156,7 +156,7 @@ class DeterministicSampler(Sampler):
 
     def sample_until_n_accepted(self, n, simulate_one, t, *, max_eval=np.inf, all_accepted=False, ana_vars=None):
         payload = cloudpickle.dumps(simulate_one)
-        size = max(1, min(8, n // (4 * self.executor.workers)))
+        size = chunk_size(n, self.executor.workers, cap=8)
         chunks = [range(i, min(i + size, n)) for i in range(0, n, size)]
 
         def tick(k: int) -> None:

@@ -9,7 +9,6 @@ field named **before any simulation runs**. See ``calibration/baiyun.toml`` and
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import json
 from dataclasses import dataclass
@@ -19,7 +18,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from innosim.errors import InputError, from_validation_error, read_toml_chain
+from innosim.errors import InputError, did_you_mean, from_validation_error, read_toml_chain
 from innosim.facts import FactBook, default_facts, load_facts
 from innosim.indicators import INDICATORS
 from innosim.posterior import field_bounds
@@ -166,20 +165,15 @@ class Calibration:
         return Calibration(self.config, self.path, self.facts, self.scenario, observed, heldout)
 
 
-def _suggest(word: str, options) -> str:
-    close = difflib.get_close_matches(word, list(options), n=1)
-    return f"; did you mean {close[0]!r}?" if close else ""
-
-
 def _fact_value(facts: FactBook, src: Path, field: str, fact_id: str, year: int, synthetic: bool) -> float:
     if fact_id not in INDICATORS:
-        raise InputError(src, field, f"unknown fact id {fact_id!r}: no indicator computes it{_suggest(fact_id, INDICATORS)}")
+        raise InputError(src, field, f"unknown fact id {fact_id!r}: no indicator computes it{did_you_mean(fact_id, INDICATORS)}")
     if synthetic:
         return float("nan")
     fact = facts.find(fact_id, year)
     if fact is None:
         ids = {f.id for f in facts.facts if f.year == year}
-        raise InputError(src, field, f"no fact {fact_id!r} for {year} in the data file{_suggest(fact_id, ids)}")
+        raise InputError(src, field, f"no fact {fact_id!r} for {year} in the data file{did_you_mean(fact_id, ids)}")
     if fact.kind == "target":
         raise InputError(src, field, f"{fact_id!r} in {year} is a plan target, not an observation")
     return fact.value
@@ -218,7 +212,7 @@ def check(config: CalibrationConfig, path: Path) -> Calibration:
         where = f"free.{i}.path"
         if f.path not in fields or not f.path.startswith("parameters."):
             params = [p for p in fields if p.startswith("parameters.")]
-            raise InputError(path, where, f"{f.path!r} is not a behavioural parameter{_suggest(f.path, params)}")
+            raise InputError(path, where, f"{f.path!r} is not a behavioural parameter{did_you_mean(f.path, params)}")
         if fields[f.path].annotation is not float:
             raise InputError(path, where, f"{f.path!r} is an integer parameter; only real-valued ones can be calibrated")
         if f.path in seen:
