@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
+from typing import Callable
 
 import pytest
 
@@ -21,3 +25,24 @@ def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
     """Run ``innosim ARGS`` as a user would (the console script of this interpreter's env)."""
     exe = Path(sys.executable).with_name("innosim")
     return subprocess.run([str(exe), *args], capture_output=True, text=True, cwd=cwd, timeout=600)
+
+
+def kill_cli_when(args: list[str], ready: Callable[[], bool], poll: float = 0.05) -> None:
+    """Start ``innosim ARGS`` in its own process group and SIGKILL the group (the CLI and its
+    workers) as soon as ``ready()`` is true; fail if the command finishes first."""
+    exe = Path(sys.executable).with_name("innosim")
+    proc = subprocess.Popen([str(exe), *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    try:
+        deadline = time.time() + 300
+        while time.time() < deadline and proc.poll() is None:
+            try:
+                if ready():
+                    break
+            except Exception:  # noqa: BLE001 - the files are being written; look again
+                pass
+            time.sleep(poll)
+        assert proc.poll() is None, "finished before it could be killed; make the test job longer"
+        os.killpg(proc.pid, signal.SIGKILL)
+    finally:
+        proc.wait()

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from conftest import ROOT, run_cli
+from conftest import ROOT, kill_cli_when, run_cli
 from innosim.calibration import load_calibration
 from innosim.calibration.abc import POSTERIOR, calibrate, generations
 from innosim.calibration.report import REPORT, parameters, write_report
@@ -142,22 +138,9 @@ def test_killed_calibration_resumes_to_the_same_posterior(tiny_reference, tmp_pa
     _, ref_out = tiny_reference
     cfg = _tiny(tmp_path, generations=3)
     out = tmp_path / "out"
-    exe = Path(sys.executable).with_name("innosim")
-    proc = subprocess.Popen([str(exe), "calibrate", str(cfg), "--workers", "2", "--no-report"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    try:
-        deadline = time.time() + 300
-        while time.time() < deadline and proc.poll() is None:
-            try:
-                if (out / "abc.db").exists() and (generations(out).t >= 1).any():
-                    break
-            except Exception:  # noqa: BLE001 - the database is being written; look again
-                pass
-            time.sleep(0.2)
-        assert proc.poll() is None, "finished before it could be killed; make the test calibration longer"
-        os.killpg(proc.pid, signal.SIGKILL)  # the CLI and its workers, mid-generation
-    finally:
-        proc.wait()
+    # kill the CLI and its workers mid-generation
+    kill_cli_when(["calibrate", str(cfg), "--workers", "2", "--no-report"],
+                  lambda: (out / "abc.db").exists() and (generations(out).t >= 1).any(), poll=0.2)
     assert not (out / POSTERIOR).exists()
     refused = run_cli("calibrate", str(cfg), "--no-report")
     assert refused.returncode == 2 and "--resume" in refused.stderr

@@ -1,4 +1,4 @@
-"""The ``innosim`` command line: run, calibrate, validate, show, indicators, levers.
+"""The ``innosim`` command line: run, compare, sweep, calibrate, validate, show, indicators, levers.
 
 Bad input (a scenario file, a ``--set`` override) ends with one line naming the file,
 the field and the problem, exit code 2, no traceback, and nothing written to ``--out``.
@@ -10,25 +10,27 @@ import contextlib
 import datetime as _dt
 import functools
 import json
-import os
 import platform
 import sys
-import tempfile
 from enum import Enum
 from pathlib import Path
 from typing import Any, Iterator, Optional
 
+import numpy as np
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TextColumn, TimeElapsedColumn,
+                           TimeRemainingColumn)
+from rich.text import Text
 from rich.table import Table
 
 from innosim.errors import InputError
 from innosim.indicators import INDICATORS, format_value
 from innosim.posterior import parameter_choice
-from innosim.scenario import LEVERS, Scenario, load_scenario, numeric_fields
+from innosim.scenario import LEVERS, PLAN_START, Scenario, load_scenario, numeric_fields
 from innosim.simulate import replicate_seeds, simulate, summarise
+from innosim.store import write_atomic
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="innosim: agent-based simulation of Baiyun district's 14th Five-Year innovation plan.")
@@ -79,11 +81,34 @@ def _load(scenario: Optional[Path], overrides: list[str]) -> Scenario:
     return scn
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-        fh.write(text)
-    os.replace(tmp, path)
+def _say(text: str) -> None:
+    """A line of news on stderr, never wrapped."""
+    err_console.print(escape(text), highlight=False, soft_wrap=True)
+
+
+def _check_out(out: Optional[Path]) -> None:
+    if out is not None and out.exists() and not out.is_dir():
+        raise InputError(out, "--out", "exists and is not a directory")
+
+
+class _RateColumn(ProgressColumn):
+    """Runs per second."""
+
+    def render(self, task) -> Text:
+        return Text("" if task.speed is None else f"{task.speed:.2f} runs/s")
+
+
+def _progress(disable: bool = False, eta: bool = False) -> Progress:
+    """The progress bar on stderr: done/total, elapsed, and (``eta``) rate and time left."""
+    columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()]
+    if eta:
+        columns += [_RateColumn(), TextColumn("ETA"), TimeRemainingColumn()]
+    return Progress(*columns, console=err_console, transient=True, disable=disable)
+
+
+def _manifest(**fields: Any) -> dict[str, Any]:
+    """Provenance written beside results: version, Python, command, plus ``fields``."""
+    return {"innosim_version": _version(), **fields, "python": platform.python_version(), "command": sys.argv}
 
 
 def _summary_records(summary) -> list[dict[str, Any]]:
@@ -118,11 +143,9 @@ def run(
     with _user_errors():
         scn = _load(scenario, set_)
         choice = parameter_choice(parameters, posterior)
-        if out is not None and out.exists() and not out.is_dir():
-            raise InputError(out, "--out", "exists and is not a directory")
+        _check_out(out)
     started = _dt.datetime.now(_dt.timezone.utc)
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=err_console, transient=True, disable=replicates < 2) as bar:
+    with _progress(disable=replicates < 2) as bar:
         task = bar.add_task(f"{scn.name}: replicates", total=replicates)
         with _user_errors():
             table = simulate(scn, seed=seed, replicates=replicates, workers=workers, parameters=choice,
@@ -131,15 +154,12 @@ def run(
     summary = summarise(table)
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
-        _write_atomic(out / "indicators.csv", table.to_csv(index=False))
-        manifest = {
-            "innosim_version": _version(), "scenario": scn.to_toml_dict(), "scenario_hash": scn.hash,
-            "seed": seed, "replicates": replicates, "replicate_seeds": replicate_seeds(seed, replicates),
-            "parameters": choice.describe(),
-            "scale": scn.scale, "started": started.isoformat(), "finished": finished.isoformat(),
-            "python": platform.python_version(), "command": sys.argv,
-        }
-        _write_atomic(out / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2))
+        write_atomic(out / "indicators.csv", table.to_csv(index=False))
+        manifest = _manifest(
+            scenario=scn.to_toml_dict(), scenario_hash=scn.hash, seed=seed, replicates=replicates,
+            replicate_seeds=replicate_seeds(seed, replicates), parameters=choice.describe(), scale=scn.scale,
+            started=started.isoformat(), finished=finished.isoformat())
+        write_atomic(out / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2))
     if format is Format.json:
         doc = {"scenario": scn.name, "scenario_hash": scn.hash, "seed": seed, "replicates": replicates,
                "scale": scn.scale, "parameters": choice.describe(), "indicators": _summary_records(summary)}
@@ -178,6 +198,139 @@ def _print_run_table(scn: Scenario, summary, seed: int, replicates: int, params:
     out_console.print(table)
 
 
+@app.command()
+def compare(
+    scenarios: list[Path] = typer.Argument(..., help="Scenario TOML files; the first is the reference."),
+    seed: int = typer.Option(0, help="Root seed; replicate k of every scenario uses the same seed and draw."),
+    replicates: int = typer.Option(30, min=1, help="Paired replicates per scenario."),
+    workers: int = typer.Option(0, min=0, help="Worker processes (0 = one per core, 1 = this process)."),
+    scheduler: Optional[str] = typer.Option(None, help="Run on Dask: 'local' or a scheduler address tcp://HOST:PORT."),
+    set_: list[str] = typer.Option([], "--set", help="Override a numeric field in every scenario: PATH=VALUE."),
+    out: Optional[Path] = typer.Option(None, help="Directory for comparison.json, the CSV tables and every run."),
+    format: Format = typer.Option(Format.table, "--format", help="Output on stdout."),
+    parameters: str = typer.Option("posterior", help="Behavioural parameters: posterior, mean, map or defaults."),
+    posterior: Optional[Path] = typer.Option(None, help="Posterior CSV to use instead of the shipped calibration."),
+) -> None:
+    """Compare interventions with paired replicates: effects, odds of meeting the 2025 targets, cost-effectiveness.
+
+    The first scenario is the reference. Replicate k of every scenario uses the same
+    seed and posterior draw, so effects are paired differences.
+    """
+    from innosim.compare import compare as run_compare
+
+    with _user_errors():
+        scns = [_load(path, set_) for path in scenarios]
+        choice = parameter_choice(parameters, posterior)
+        _check_out(out)
+        started = _dt.datetime.now(_dt.timezone.utc)
+        total = replicates * len(scns)
+        with _progress(eta=True) as bar:
+            task = bar.add_task("runs", total=total)
+            result = run_compare(scns, seed=seed, replicates=replicates, workers=workers, parameters=choice,
+                                 progress=lambda done: bar.update(task, completed=done), scheduler=scheduler)
+    doc = result.to_dict()
+    if out is not None:
+        out.mkdir(parents=True, exist_ok=True)
+        write_atomic(out / "runs.csv", result.runs.to_csv(index=False))
+        for name in ("indicators", "spending", "cost_effectiveness"):
+            write_atomic(out / f"{name}.csv", getattr(result, name).to_csv(index=False))
+        write_atomic(out / "comparison.json", json.dumps(doc, ensure_ascii=False, indent=1))
+        write_atomic(out / "manifest.json", json.dumps(_manifest(
+            scenarios=[{"file": str(p), **s.to_toml_dict(), "hash": s.hash} for p, s in zip(scenarios, scns)],
+            seed=seed, replicates=replicates, replicate_seeds=doc["replicate_seeds"], parameters=doc["parameters"],
+            started=started.isoformat(), finished=_dt.datetime.now(_dt.timezone.utc).isoformat()),
+            ensure_ascii=False, indent=2))
+    if format is Format.json:
+        out_console.out(json.dumps(doc, ensure_ascii=False), highlight=False)
+    elif format is Format.csv:
+        sys.stdout.write(result.indicators.to_csv(index=False))
+    else:
+        _print_comparison(result)
+
+
+def _print_comparison(result) -> None:
+    year, ref = result.year, result.reference
+    ind = result.indicators.set_index(["scenario", "indicator", "year"])
+    cost = result.cost_effectiveness.set_index(["scenario", "indicator"])
+    spend = result.spending.set_index(["scenario", "lever"])
+    for scn in result.scenarios[1:]:
+        name = scn.name
+        table = Table(title=f"innosim compare · {name} against {ref} · {year} · {result.replicates} paired replicates, "
+                            f"seed {result.seed}",
+                      caption=f"median [5%-95%] over replicates; effect = paired difference from {ref}; P(target) = "
+                              f"share of replicates meeting the {year} target; per 亿元 = effect per 亿元 of extra "
+                              f"spending {PLAN_START}-{year}")
+        for col in ("指标", "indicator", "unit", ref, name, "effect [5-95%]", "P(target)", "per 亿元"):
+            table.add_column(col, justify="left" if col in ("指标", "indicator", "unit") else "right",
+                             no_wrap=col == "指标")
+        for iid, spec in INDICATORS.items():
+            if not spec.plan:
+                continue
+            a, b = ind.loc[(ref, iid, year)], ind.loc[(name, iid, year)]
+            fmt = functools.partial(format_value, unit=spec.unit)
+            effect = f"{_signed(b.effect_median, spec.unit)} [{_signed(b.effect_p05, spec.unit)}, " \
+                     f"{_signed(b.effect_p95, spec.unit)}]"
+            odds = "-" if np.isnan(b.p_target) else f"{a.p_target:.0%} → {b.p_target:.0%}"
+            per = cost.loc[(name, iid)].per_yi_median
+            table.add_row(spec.name_zh, spec.name_en, spec.unit, fmt(a["median"]),
+                          f"{fmt(b['median'])} [{fmt(b.p05)}-{fmt(b.p95)}]", effect, odds,
+                          "-" if np.isnan(per) else f"{per:.3g}")
+        out_console.print(table)
+        money = Table(title=f"public spending {PLAN_START}-{year} (亿元, median over replicates)")
+        for col in ("杠杆", "lever", f"{ref} budget/yr", f"{name} budget/yr", f"{name} spent", "uptake", "extra"):
+            money.add_column(col, justify="left" if col in ("杠杆", "lever") else "right")
+        for lever in [*LEVERS, "total"]:
+            r, s_ = spend.loc[(ref, lever)], spend.loc[(name, lever)]
+            cls = LEVERS.get(lever)
+            money.add_row(cls.name_zh if cls else "合计", cls.name_en if cls else "total", f"{r.budget:.3g}",
+                          f"{s_.budget:.3g}", f"{s_.spent:.2f}", "-" if np.isnan(s_.uptake) else f"{s_.uptake:.0%}",
+                          f"{s_.extra:+.2f}")
+        out_console.print(money)
+
+
+def _signed(x: float, unit: str) -> str:
+    text = format_value(abs(x), unit)
+    return ("-" if x < 0 else "+") + text
+
+
+@app.command()
+def sweep(
+    experiment: Path = typer.Argument(..., help="Sweep experiment TOML (see experiments/)."),
+    out: Optional[Path] = typer.Option(None, help="Result directory (default: results/<experiment name>)."),
+    workers: int = typer.Option(0, min=0, help="Worker processes (0 = one per core, 1 = this process)."),
+    scheduler: Optional[str] = typer.Option(None, help="Run on Dask: 'local' or a scheduler address tcp://HOST:PORT."),
+    resume: bool = typer.Option(False, "--resume", help="Continue the sweep stored in --out; run only missing runs."),
+    overwrite: bool = typer.Option(False, "--overwrite", help="Discard a sweep stored in --out and start again."),
+    replicates: Optional[int] = typer.Option(None, min=1, help="Override the file's replicates (e.g. a quick look)."),
+    scale: Optional[float] = typer.Option(None, min=0.0, max=1.0, help="Override the file's scale (e.g. a quick look)."),
+    checkpoint: float = typer.Option(10.0, min=0.0, help="Write finished runs to disk at least this often (s)."),
+) -> None:
+    """Run a design of scenarios (grid, one-at-a-time, Latin hypercube, Sobol), streaming results to Parquet."""
+    from innosim.experiment import load_sweep
+    from innosim.sweep import describe, sweep as run_sweep
+
+    with _user_errors():
+        sw = load_sweep(experiment).resized(replicates, scale)
+        target = out if out is not None else Path("results") / sw.config.name
+        _check_out(target)
+        _say(describe(sw, workers=workers))
+        with _progress(eta=True) as bar:
+            task = bar.add_task("runs", total=sw.runs)
+            try:
+                table = run_sweep(sw, target, workers=workers, scheduler=scheduler, resume=resume,
+                                  overwrite=overwrite, progress=lambda done, total: bar.update(task, completed=done),
+                                  checkpoint=checkpoint)
+            except KeyboardInterrupt:
+                bar.stop()
+                again = ["innosim", *sys.argv[1:], *([] if resume else ["--resume"])]
+                if out is None:
+                    again += ["--out", str(target)]
+                _say(f"interrupted: the finished runs are stored in {target}; continue with: {' '.join(again)}")
+                raise typer.Exit(130) from None
+    _say(f"{sw.runs:,} runs, {len(table):,} rows written to {target / 'results.parquet'}; summary in "
+         f"{target / 'summary.csv'}")
+
+
 def _version() -> str:
     from innosim import __version__
 
@@ -202,8 +355,7 @@ def calibrate(
         cal = load_calibration(config)
         if config is None and out is None:
             out = Path("innosim-calibration")  # never write into the installed package
-        if out is not None and out.exists() and not out.is_dir():
-            raise InputError(out, "--out", "exists and is not a directory")
+        _check_out(out)
         try:
             from innosim.calibration import abc, report as fit_report
         except ImportError as exc:
@@ -212,15 +364,14 @@ def calibrate(
         target = out if out is not None else cal.out
         if report_only:
             fit_report.write_report(cal, target, workers=workers)
-            err_console.print(f"report written to {escape(str(target / fit_report.REPORT))}", highlight=False)
+            _say(f"report written to {target / fit_report.REPORT}")
             return
         m = cal.config.method
         err_console.print(
             f"calibrating {escape(cal.config.name)}: {len(cal.config.free)} free parameters, {len(cal.observed)} "
             f"targets, {len(cal.heldout)} held out; {m.population} particles, at most {m.max_generations} generations "
             f"or {m.max_simulations:,} simulations; scale {cal.config.scale:g}, seed {cal.config.seed}", highlight=False)
-        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                      console=err_console, transient=True) as bar:
+        with _progress() as bar:
             task = bar.add_task("generation", total=m.population)
 
             def on_slots(done: int, total: int) -> None:
@@ -235,10 +386,10 @@ def calibrate(
 
             target = abc.calibrate(cal, out=out, workers=workers, resume=resume, overwrite=overwrite,
                                    on_generation=on_generation, on_slots=on_slots, scheduler=scheduler)
-    err_console.print(f"posterior written to {escape(str(target / abc.POSTERIOR))}", highlight=False)
+    _say(f"posterior written to {target / abc.POSTERIOR}")
     if report:
         fit_report.write_report(cal, target, workers=workers)
-        err_console.print(f"report written to {escape(str(target / fit_report.REPORT))}", highlight=False)
+        _say(f"report written to {target / fit_report.REPORT}")
 
 
 @app.command()

@@ -8,22 +8,38 @@ any executor and any number of workers.
 
 - :class:`SerialExecutor` runs tasks in this process.
 - :class:`ProcessExecutor` runs them in a pool of ``spawn`` processes; each worker
-  imports innosim once and takes tasks in chunks.
+  imports innosim once and takes tasks in batches.
 - :class:`DaskExecutor` runs them on a Dask distributed cluster, for users who outgrow
   one machine (``--scheduler tcp://HOST:PORT``), or on a ``LocalCluster`` it starts
   (``--scheduler local``). Needs the ``dask`` extra.
 
 :func:`get_executor` turns the CLI's ``--workers`` and ``--scheduler`` into one of them.
+
+Batches: a worker takes about a quarter of its share of the tasks at a time, but at
+least :data:`MIN_BATCH_SECONDS` of work (when the caller says how long a task takes)
+so that hand-out costs stay small, and at most :data:`MAX_BATCH_SECONDS`, so results
+flow back and workers finish together. Tasks are read lazily and only a few batches
+per worker are in flight, so a sweep of a million runs needs no more memory than one
+of a hundred.
 """
 
 from __future__ import annotations
 
+import math
 import multiprocessing
 import os
+from collections import deque
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, Callable, Iterable, Iterator, Protocol, Sequence
 
 from innosim.errors import InputError
+
+MIN_BATCH_SECONDS = 0.5
+"""Least work handed to a worker at a time, when the task cost is known."""
+MAX_BATCH_SECONDS = 30.0
+"""Most work handed to a worker at a time, when the task cost is known."""
+IN_FLIGHT = 2
+"""Batches queued per worker: one running, one waiting."""
 
 
 class Executor(Protocol):
@@ -31,11 +47,16 @@ class Executor(Protocol):
 
     workers: int
 
-    def map(self, fn: Callable[[Any], Any], tasks: Sequence[Any],
-            progress: Callable[[int], None] | None = None) -> Iterator[Any]:
+    def map(self, fn: Callable[[Any], Any], tasks: Iterable[Any], progress: Callable[[int], None] | None = None,
+            total: int | None = None, seconds: float | None = None) -> Iterator[Any]:
         """Yield ``fn(task)`` for each task, in task order.
 
-        ``progress`` is called with the number of results yielded so far.
+        Args:
+            fn: A picklable top-level function.
+            tasks: Task arguments; read lazily if ``total`` is given.
+            progress: Called with the number of results yielded so far.
+            total: Number of tasks (default: ``len(tasks)``).
+            seconds: Estimated run time of one task, to size the batches.
         """
         ...  # pragma: no cover
 
@@ -44,10 +65,64 @@ class Executor(Protocol):
         ...  # pragma: no cover
 
 
-def chunk_size(tasks: int, workers: int, cap: int | None = None) -> int:
-    """Tasks per hand-out: about four chunks per worker (at most ``cap``), at least one."""
+def chunk_size(tasks: int, workers: int, cap: int | None = None, seconds: float | None = None) -> int:
+    """Tasks per hand-out: about four batches per worker, at least one.
+
+    Args:
+        tasks: Number of tasks.
+        workers: Number of workers.
+        cap: At most this many tasks per batch.
+        seconds: Estimated time of one task: batches then take at least
+            :data:`MIN_BATCH_SECONDS` and at most :data:`MAX_BATCH_SECONDS`, and no
+            worker is left without a batch.
+    """
     size = tasks // (4 * workers)
+    if seconds:
+        size = min(size, int(MAX_BATCH_SECONDS / seconds))
+        size = max(size, math.ceil(MIN_BATCH_SECONDS / seconds))
+        size = min(size, math.ceil(tasks / workers))
     return max(1, min(size, cap) if cap else size)
+
+
+def _batches(tasks: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    batch: list[Any] = []
+    for task in tasks:
+        batch.append(task)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _run_chunk(args: tuple[Callable[[Any], Any], list[Any]]) -> list[Any]:
+    fn, chunk = args
+    return [fn(task) for task in chunk]
+
+
+def _in_order(submit: Callable[[Any], Any], fn: Callable[[Any], Any], tasks: Iterable[Any], size: int, window: int,
+              progress: Callable[[int], None] | None) -> Iterator[Any]:
+    """Submit batches (``submit(args)`` returns a future), at most ``window`` in flight; yield in order."""
+    batches = _batches(tasks, size)
+    pending: deque[Any] = deque()
+    done = 0
+    while True:
+        while len(pending) < window and (batch := next(batches, None)) is not None:
+            pending.append(submit((fn, batch)))
+        if not pending:
+            return
+        for result in pending.popleft().result():
+            done += 1
+            yield result
+            if progress:
+                progress(done)
+
+
+def _count(tasks: Iterable[Any], total: int | None) -> tuple[Iterable[Any], int]:
+    if total is not None:
+        return tasks, total
+    tasks = tasks if isinstance(tasks, Sequence) else list(tasks)
+    return tasks, len(tasks)
 
 
 class _Closing:
@@ -68,7 +143,7 @@ class SerialExecutor(_Closing):
 
     workers = 1
 
-    def map(self, fn, tasks, progress=None):
+    def map(self, fn, tasks, progress=None, total=None, seconds=None):
         for done, task in enumerate(tasks, 1):
             yield fn(task)
             if progress:
@@ -80,8 +155,7 @@ class ProcessExecutor(_Closing):
 
     Args:
         workers: Number of processes (at least 2 makes sense; 1 works).
-        chunk: Tasks handed to a worker at a time; ``None`` spreads the tasks in
-            about four chunks per worker.
+        chunk: Tasks handed to a worker at a time; ``None``: see :func:`chunk_size`.
     """
 
     def __init__(self, workers: int, chunk: int | None = None) -> None:
@@ -89,21 +163,14 @@ class ProcessExecutor(_Closing):
         self.chunk = chunk
         self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
 
-    def map(self, fn, tasks, progress=None):
-        tasks = list(tasks)
-        chunk = self.chunk or chunk_size(len(tasks), self.workers)
-        for done, result in enumerate(self._pool.map(fn, tasks, chunksize=chunk), 1):
-            yield result
-            if progress:
-                progress(done)
+    def map(self, fn, tasks, progress=None, total=None, seconds=None):
+        tasks, total = _count(tasks, total)
+        size = self.chunk or chunk_size(total, self.workers, seconds=seconds)
+        yield from _in_order(lambda args: self._pool.submit(_run_chunk, args), fn, tasks, size,
+                             IN_FLIGHT * self.workers, progress)
 
     def close(self) -> None:
         self._pool.shutdown(cancel_futures=True)
-
-
-def _run_chunk(args: tuple[Callable[[Any], Any], list[Any]]) -> list[Any]:
-    fn, chunk = args
-    return [fn(task) for task in chunk]
 
 
 class DaskExecutor(_Closing):
@@ -114,8 +181,7 @@ class DaskExecutor(_Closing):
             processes on this machine; otherwise the address of a running scheduler
             (``tcp://HOST:PORT``), whose workers must have innosim installed.
         workers: Worker processes of a local cluster (0 = one per core).
-        chunk: Tasks sent to a worker at a time; ``None`` spreads the tasks in about
-            four chunks per worker.
+        chunk: Tasks sent to a worker at a time; ``None``: see :func:`chunk_size`.
     """
 
     def __init__(self, scheduler: str, workers: int = 0, chunk: int | None = None) -> None:
@@ -136,18 +202,11 @@ class DaskExecutor(_Closing):
                 raise InputError("--scheduler", scheduler, f"cannot reach the Dask scheduler: {exc}") from None
         self.workers = max(1, len(self._client.scheduler_info().get("workers", {})))
 
-    def map(self, fn, tasks, progress=None):
-        tasks = list(tasks)
-        size = self.chunk or chunk_size(len(tasks), self.workers)
-        chunks = [tasks[i:i + size] for i in range(0, len(tasks), size)]
-        futures = self._client.map(_run_chunk, [(fn, c) for c in chunks], pure=False)
-        done = 0
-        for future in futures:
-            for result in future.result():
-                done += 1
-                yield result
-                if progress:
-                    progress(done)
+    def map(self, fn, tasks, progress=None, total=None, seconds=None):
+        tasks, total = _count(tasks, total)
+        size = self.chunk or chunk_size(total, self.workers, seconds=seconds)
+        yield from _in_order(lambda args: self._client.submit(_run_chunk, args, pure=False), fn, tasks, size,
+                             IN_FLIGHT * self.workers, progress)
 
     def close(self) -> None:
         self._client.close()
@@ -182,8 +241,12 @@ def get_executor(workers: int = 0, tasks: int | None = None, scheduler: str | No
 
 
 def run_tasks(fn: Callable[[Any], Any], tasks: Iterable[Any], workers: int = 0,
-              progress: Callable[[int], None] | None = None, scheduler: str | None = None) -> list[Any]:
-    """Run ``fn`` over ``tasks`` on a fresh executor; results in task order."""
+              progress: Callable[[int], None] | None = None, scheduler: str | None = None,
+              seconds: float | None = None) -> list[Any]:
+    """Run ``fn`` over ``tasks`` on a fresh executor; results in task order.
+
+    ``seconds`` is the estimated time of one task (see :func:`chunk_size`).
+    """
     tasks = list(tasks)
     with get_executor(workers, len(tasks), scheduler) as ex:
-        return list(ex.map(fn, tasks, progress))
+        return list(ex.map(fn, tasks, progress, seconds=seconds))

@@ -11,7 +11,7 @@ results are bit-identical on any executor.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -33,6 +33,18 @@ def replicate_seeds(seed: int, replicates: int) -> list[int]:
     return [int(c.generate_state(1, np.uint64)[0]) for c in children]
 
 
+def run_seconds(scenario: Scenario, until: int | None = None) -> float:
+    """Estimated wall time (s) of one run on one core of the reference machine.
+
+    Measured on the 2-core reference machine (``benchmarks/bench_run.py``): about
+    4 ms per simulated year plus 30 ms per year at full size; a full-size run of
+    2016-2025 takes 0.34 s, one at scale 0.05 takes 0.06 s. Used to size batches
+    of runs and to tell users how long a design will take.
+    """
+    years = (until or scenario.end_year) - 2015
+    return years * (0.004 + 0.030 * scenario.scale)
+
+
 def run_replicate(scenario: Scenario, seed: int, until: int | None = None) -> dict[int, dict[str, float]]:
     """Run one model (to ``until``, default ``scenario.end_year``); returns ``{year: {indicator: value}}``.
 
@@ -46,18 +58,21 @@ def _run_task(args: tuple[Scenario, int, int | None]) -> dict[int, dict[str, flo
     return run_replicate(scenario, seed, until)
 
 
-def simulate(scenario: Scenario, seed: int = 0, replicates: int = 1, workers: int = 1,
+def simulate(scenario: Scenario | Sequence[Scenario], seed: int = 0, replicates: int = 1, workers: int = 1,
              progress: Callable[[int], None] | None = None, parameters: str | ParameterChoice = "posterior",
              posterior: str | Path | Posterior | None = None, until: int | None = None,
              scheduler: str | None = None) -> pd.DataFrame:
-    """Run ``replicates`` replicates of a scenario.
+    """Run ``replicates`` replicates of a scenario, or of several.
+
+    Replicate ``k`` of every scenario uses the same seed and the same posterior draw
+    (common random numbers), so differences between scenarios are paired.
 
     Args:
-        scenario: The scenario.
+        scenario: The scenario, or a sequence of scenarios with distinct names.
         seed: Root seed; replicate seeds derive from it.
         replicates: Number of replicates.
         workers: Processes to use; 1 runs in this process, 0 means one per core.
-        progress: Called with the number of replicates finished, after each one.
+        progress: Called with the number of runs finished, after each one.
         parameters: ``"posterior"`` (a draw per replicate, fixed by its seed), ``"mean"``,
             ``"map"``, ``"defaults"``, or a :class:`~innosim.posterior.ParameterChoice`.
         posterior: A posterior file or :class:`~innosim.posterior.Posterior`; default:
@@ -67,18 +82,22 @@ def simulate(scenario: Scenario, seed: int = 0, replicates: int = 1, workers: in
             processes) or a scheduler address (see :mod:`innosim.executor`).
 
     Returns:
-        Long-form table with columns :data:`COLUMNS`, sorted by replicate, year and
-        indicator declaration order.
+        Long-form table with columns :data:`COLUMNS`, sorted by scenario (in the given
+        order), replicate, year and indicator declaration order.
     """
     if replicates < 1:
         raise ValueError("replicates must be at least 1")
+    scenarios = [scenario] if isinstance(scenario, Scenario) else list(scenario)
+    if len({s.name for s in scenarios}) < len(scenarios):
+        raise ValueError("scenarios must have distinct names")
     choice = parameter_choice(parameters, posterior)
     seeds = replicate_seeds(seed, replicates)
-    runs = [choice.for_replicate(scenario, s) for s in seeds]
-    results = run_tasks(_run_task, [(scn, s, until) for (scn, _), s in zip(runs, seeds)], workers, progress,
-                        scheduler)
-    rows = [(scenario.name, k, seeds[k], runs[k][1], scenario.scale, year, iid, values[iid])
-            for k, records in enumerate(results) for year, values in records.items() for iid in INDICATORS]
+    runs = [(scn, k, *choice.for_replicate(scn, s)) for scn in scenarios for k, s in enumerate(seeds)]
+    results = run_tasks(_run_task, [(drawn, seeds[k], until) for _, k, drawn, _ in runs], workers, progress,
+                        scheduler, seconds=max(run_seconds(s, until) for s in scenarios))
+    rows = [(scn.name, k, seeds[k], draw, scn.scale, year, iid, values[iid])
+            for (scn, k, _, draw), records in zip(runs, results) for year, values in records.items()
+            for iid in INDICATORS]
     return pd.DataFrame(rows, columns=COLUMNS)
 
 

@@ -1,0 +1,250 @@
+"""Compare interventions: paired replicates, effects, target attainment, cost-effectiveness.
+
+The first scenario is the reference. Replicate ``k`` of every scenario runs with the
+same seed and the same posterior draw (common random numbers, :func:`~innosim.simulate.simulate`),
+so a scenario's effect is measured replicate by replicate, ``value(scenario, k) -
+value(reference, k)``, and the noise the two runs share cancels. Before 2021 every
+scenario runs the 13th-plan policy, so the paired effects of 2016-2020 are exactly
+zero: a built-in check of the pairing.
+
+Definitions (also in ``docs/experiments.md``):
+
+- *median, p05, p95*: over replicates, per scenario, indicator and year;
+- *effect*: the paired difference from the reference, its median and 5-95% interval,
+  and ``p_positive``, the share of replicates in which it is above zero;
+- *p_target*: the share of replicates meeting the plan's 2025 target (at or above it,
+  or at or below it for indicators where lower is better);
+- *spending*: public money spent by lever over the plan period 2021-2025 (median over
+  replicates; a lever may spend less than its budget when too few firms qualify);
+- *cost-effectiveness*: the 2025 effect divided by the extra spending over the
+  reference in 2021-2025, replicate by replicate (indicator units per 亿元). It is
+  given only when the scenario spends more than the reference in every replicate.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+import numpy as np
+import pandas as pd
+
+from innosim.errors import InputError
+from innosim.indicators import INDICATORS
+from innosim.posterior import ParameterChoice, Posterior, parameter_choice
+from innosim.scenario import LEVERS, PLAN_START, Scenario, load_scenario
+from innosim.simulate import replicate_seeds, simulate
+
+TARGET_YEAR = 2025
+"""The year of the 14th-plan targets."""
+EXTRA_SPENDING_FLOOR = 1e-6
+"""Extra spending (亿元) below which no cost-effectiveness is reported."""
+
+
+def _quantiles(values: pd.core.groupby.SeriesGroupBy | pd.Series, prefix: str = "") -> dict[str, Any]:
+    return {f"{prefix}median": values.median(), f"{prefix}p05": values.quantile(0.05),
+            f"{prefix}p95": values.quantile(0.95)}
+
+
+def _met(indicator: str, values: pd.Series) -> pd.Series:
+    ind = INDICATORS[indicator]
+    target = ind.target()
+    return values >= target if ind.higher_is_better else values <= target
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """The result of :func:`compare`: pandas DataFrames plus what produced them.
+
+    Attributes:
+        scenarios: The scenarios, reference first.
+        seed: Root seed.
+        replicates: Replicates per scenario.
+        parameters: How behavioural parameters were chosen (:meth:`ParameterChoice.describe`).
+        runs: Every run, long form (:data:`innosim.simulate.COLUMNS`).
+        indicators: Per scenario, indicator and year: ``median, p05, p95``, the paired
+            ``effect_median, effect_p05, effect_p95, p_positive`` (missing for the
+            reference), and for 2025 ``target`` and ``p_target``.
+        spending: Per scenario and lever (and ``total``): ``budget`` (亿元/yr),
+            ``spent`` (2021-2025, median), ``uptake`` (spent over budget), ``extra``
+            (paired extra spending over the reference, median).
+        cost_effectiveness: Per non-reference scenario and plan indicator: ``effect``
+            (2025, median), ``extra_spending`` (2021-2025, median), and the per-replicate
+            ratio ``per_yi_median, per_yi_p05, per_yi_p95`` (units per 亿元).
+    """
+
+    scenarios: tuple[Scenario, ...]
+    seed: int
+    replicates: int
+    parameters: dict[str, Any]
+    runs: pd.DataFrame
+    indicators: pd.DataFrame
+    spending: pd.DataFrame
+    cost_effectiveness: pd.DataFrame
+
+    @property
+    def reference(self) -> str:
+        return self.scenarios[0].name
+
+    @property
+    def year(self) -> int:
+        """The year effects on the targets are read at: 2025, or the last simulated year."""
+        return min(TARGET_YEAR, self.scenarios[0].end_year)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Everything as plain JSON-able data, with the keys documented in ``docs/experiments.md``."""
+        def clean(frame: pd.DataFrame) -> list[dict[str, Any]]:
+            return [{k: (None if isinstance(v, float) and np.isnan(v) else v) for k, v in row.items()}
+                    for row in frame.astype(object).to_dict(orient="records")]
+
+        indicators = []
+        for row in clean(self.indicators):
+            ind = INDICATORS[row["indicator"]]
+            effect = None if row["effect_median"] is None else {
+                "median": row["effect_median"], "p05": row["effect_p05"], "p95": row["effect_p95"],
+                "p_positive": row["p_positive"]}
+            indicators.append({
+                "scenario": row["scenario"], "id": row["indicator"], "name_zh": ind.name_zh, "name_en": ind.name_en,
+                "unit": ind.unit, "year": int(row["year"]), "median": row["median"], "p05": row["p05"],
+                "p95": row["p95"], "effect": effect, "target": row["target"], "p_target": row["p_target"]})
+        spending = []
+        for row in clean(self.spending):
+            cls = LEVERS.get(row["lever"])
+            spending.append({**row, "name_zh": cls.name_zh if cls else "财政投入合计",
+                             "name_en": cls.name_en if cls else "All levers"})
+        cost = []
+        for row in clean(self.cost_effectiveness):
+            per_yi = None if row["per_yi_median"] is None else {
+                "median": row["per_yi_median"], "p05": row["per_yi_p05"], "p95": row["per_yi_p95"]}
+            cost.append({"scenario": row["scenario"], "id": row["indicator"], "unit": INDICATORS[row["indicator"]].unit,
+                         "effect": row["effect"], "extra_spending": row["extra_spending"], "per_yi": per_yi})
+        return {
+            "kind": "comparison", "reference": self.reference, "seed": self.seed, "replicates": self.replicates,
+            "replicate_seeds": replicate_seeds(self.seed, self.replicates), "parameters": self.parameters,
+            "year": self.year, "plan_period": [PLAN_START, self.year],
+            "scenarios": [{"name": s.name, "description": s.description, "hash": s.hash, "scale": s.scale,
+                           "end_year": s.end_year} for s in self.scenarios],
+            "indicators": indicators, "spending": spending, "cost_effectiveness": cost,
+        }
+
+
+def _check(scenarios: Sequence[Scenario]) -> None:
+    if len(scenarios) < 2:
+        raise InputError("compare", "scenarios", "give at least two scenarios: the reference first, then the others")
+    names = [s.name for s in scenarios]
+    for s in scenarios[1:]:
+        if names.count(s.name) > 1:
+            raise InputError("compare", "name", f"two scenarios are named {s.name!r}; give each a distinct `name`")
+        for field in ("scale", "end_year"):
+            if getattr(s, field) != getattr(scenarios[0], field):
+                raise InputError("compare", field, f"scenario {s.name!r} has {field} {getattr(s, field)} but the "
+                                 f"reference has {getattr(scenarios[0], field)}; paired comparisons need the same")
+
+
+def summarise_comparison(runs: pd.DataFrame, reference: str, year: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Indicator table and cost-effectiveness table of paired runs (see :class:`Comparison`).
+
+    ``runs`` is a long table with columns ``scenario, replicate, year, indicator, value``.
+    """
+    order = {iid: i for i, iid in enumerate(INDICATORS)}
+    scenarios = list(dict.fromkeys(runs["scenario"]))
+    wide = runs.pivot_table(index=["indicator", "year", "replicate"], columns="scenario", values="value",
+                            aggfunc="first")[scenarios]
+    effects = wide.sub(wide[reference], axis=0)
+    frames = []
+    for name in scenarios:
+        grouped = wide[name].groupby(level=["indicator", "year"])
+        frame = pd.DataFrame(_quantiles(grouped))
+        if name != reference:
+            eff = effects[name].groupby(level=["indicator", "year"])
+            frame = frame.assign(**_quantiles(eff, "effect_"), p_positive=eff.apply(lambda v: float((v > 0).mean())))
+        frames.append(frame.reset_index().assign(scenario=name))
+    table = pd.concat(frames, ignore_index=True)
+    table["target"] = [INDICATORS[i].target() if y == TARGET_YEAR else None
+                       for i, y in zip(table["indicator"], table["year"])]
+    table["target"] = table["target"].astype(float)
+    p_target = {}
+    for name in scenarios:
+        at = wide[name].xs(TARGET_YEAR, level="year") if TARGET_YEAR in wide.index.get_level_values("year") else None
+        for iid in ([] if at is None else at.index.get_level_values("indicator").unique()):
+            if INDICATORS[iid].target() is not None:
+                p_target[(name, iid, TARGET_YEAR)] = float(_met(iid, at.xs(iid, level="indicator")).mean())
+    table["p_target"] = [p_target.get(k, np.nan) for k in zip(table["scenario"], table["indicator"], table["year"])]
+    cols = ["scenario", "indicator", "year", "median", "p05", "p95", "effect_median", "effect_p05", "effect_p95",
+            "p_positive", "target", "p_target"]
+    table = table.reindex(columns=cols)
+    table["_s"] = table["scenario"].map({n: i for i, n in enumerate(scenarios)})
+    table["_i"] = table["indicator"].map(order)
+    table = table.sort_values(["_s", "_i", "year"], kind="stable").drop(columns=["_s", "_i"]).reset_index(drop=True)
+
+    period = runs[(runs["indicator"] == "spending_total") & (runs["year"] >= PLAN_START) & (runs["year"] <= year)]
+    spent = period.groupby(["scenario", "replicate"])["value"].sum().unstack("scenario")[scenarios]
+    extra = spent.sub(spent[reference], axis=0)
+    rows = []
+    for name in scenarios[1:]:
+        for iid, ind in INDICATORS.items():
+            if not ind.plan:
+                continue
+            gain = effects[name].xs((iid, year), level=["indicator", "year"])
+            row = {"scenario": name, "indicator": iid, "effect": float(gain.median()),
+                   "extra_spending": float(extra[name].median())}
+            if (extra[name] > EXTRA_SPENDING_FLOOR).all():
+                ratio = gain / extra[name].reindex(gain.index)
+                row.update(_quantiles(ratio, "per_yi_"))
+            rows.append(row)
+    cost = pd.DataFrame(rows, columns=["scenario", "indicator", "effect", "extra_spending", "per_yi_median",
+                                       "per_yi_p05", "per_yi_p95"])
+    return table, cost.astype({c: float for c in cost.columns[2:]})
+
+
+def spending_table(runs: pd.DataFrame, scenarios: Sequence[Scenario], year: int) -> pd.DataFrame:
+    """Spending by lever over ``PLAN_START..year`` per scenario (see :class:`Comparison`)."""
+    reference = scenarios[0].name
+    period = runs[(runs["year"] >= PLAN_START) & (runs["year"] <= year) & runs["indicator"].str.startswith("spending_")]
+    spent = period.groupby(["indicator", "scenario", "replicate"])["value"].sum()
+    years = year - PLAN_START + 1
+    rows = []
+    for scn in scenarios:
+        for lever in [*LEVERS, "total"]:
+            budget = scn.policy.total_budget() if lever == "total" else getattr(scn.policy, lever).budget
+            mine = spent.xs((f"spending_{lever}", scn.name), level=["indicator", "scenario"])
+            ref = spent.xs((f"spending_{lever}", reference), level=["indicator", "scenario"])
+            rows.append({"scenario": scn.name, "lever": lever, "budget": budget, "spent": float(mine.median()),
+                         "uptake": float(mine.median() / (budget * years)) if budget > 0 else np.nan,
+                         "extra": float((mine - ref).median())})
+    return pd.DataFrame(rows)
+
+
+def compare(scenarios: Sequence[Scenario | str | Path], seed: int = 0, replicates: int = 30, workers: int = 0,
+            progress: Callable[[int], None] | None = None, parameters: str | ParameterChoice = "posterior",
+            posterior: str | Path | Posterior | None = None, scheduler: str | None = None) -> Comparison:
+    """Compare scenarios with paired replicates; the first is the reference.
+
+    Args:
+        scenarios: Scenarios or scenario files, the reference first; distinct names,
+            the same scale and end year.
+        seed: Root seed; replicate ``k`` of every scenario uses the same seed and draw.
+        replicates: Replicates per scenario.
+        workers: Processes (0 = one per core, 1 = this process).
+        progress: Called with the number of runs finished.
+        parameters: Behavioural parameters, as for :func:`~innosim.simulate.simulate`.
+        posterior: A posterior file or object instead of the shipped one.
+        scheduler: Dask scheduler (``"local"`` or an address), as for ``simulate``.
+
+    Returns:
+        A :class:`Comparison` whose DataFrames hold the summaries and every run.
+
+    Raises:
+        InputError: fewer than two scenarios, duplicate names, mismatched scale or
+            end year, or a bad scenario file.
+    """
+    scns = tuple(s if isinstance(s, Scenario) else load_scenario(s) for s in scenarios)
+    _check(scns)
+    choice = parameter_choice(parameters, posterior)
+    runs = simulate(scns, seed=seed, replicates=replicates, workers=workers, progress=progress, parameters=choice,
+                    scheduler=scheduler)
+    year = min(TARGET_YEAR, scns[0].end_year)
+    indicators, cost = summarise_comparison(runs, scns[0].name, year)
+    return Comparison(scns, seed, replicates, choice.describe(), runs, indicators, spending_table(runs, scns, year),
+                      cost)

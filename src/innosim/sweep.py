@@ -1,0 +1,224 @@
+"""Scenario sweeps: run a design of points, replicates each, streaming results to Parquet.
+
+Every point runs the same replicate seeds (replicate ``k`` uses seed ``k`` of
+:func:`~innosim.simulate.replicate_seeds` and the posterior draw that seed picks, as
+``innosim run`` and ``innosim compare`` do), so differences between points are paired.
+Run ``r`` is replicate ``r % replicates`` of point ``r // replicates``.
+
+Results go to a :class:`~innosim.store.RunStore`: Parquet parts as runs finish, joined
+into ``results.parquet`` at the end, with one row per run, year and indicator:
+
+``run, point, replicate, seed, draw, <one column per factor>, year, indicator, value``
+
+plus ``points.csv`` (the design) and ``summary.csv`` (median, 5% and 95% quantiles
+and mean over replicates, per point, indicator and year). A killed sweep resumed with
+``resume=True`` runs only what is missing and ends with the same table.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import tempfile
+import time
+from collections import deque
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from innosim.executor import Executor, get_executor, resolve_workers
+from innosim.experiment import Sweep, load_sweep
+from innosim.simulate import replicate_seeds, run_replicate, run_seconds
+from innosim.store import RunStore, write_atomic
+
+POINTS = "points.csv"
+SUMMARY = "summary.csv"
+RUN_COLUMNS = ["run", "point", "replicate", "seed", "draw"]
+"""Leading columns of a sweep's results; the factors, ``year``, ``indicator`` and ``value`` follow."""
+FLUSH_ROWS = 2_000_000
+"""Rows held in memory at most before they are written."""
+
+
+def _sweep_task(args: tuple[Any, int, int, tuple[str, ...], tuple[int, ...]]) -> np.ndarray:
+    scenario, seed, until, indicators, years = args
+    records = run_replicate(scenario, seed, until)
+    return np.array([records[y][i] for y in years for i in indicators], dtype=np.float64)
+
+
+def estimate_seconds(sw: Sweep, runs: int, workers: int) -> float:
+    """Expected wall time of ``runs`` runs of the sweep on ``workers`` cores."""
+    per_run = max(run_seconds(sw.scenario_at(p), max(sw.years)) for p in {0, len(sw.points) - 1})
+    return per_run * runs / max(1, workers)
+
+
+def _manifest(sw: Sweep, workers: int, scheduler: str | None) -> dict[str, Any]:
+    from innosim import __version__
+
+    return {
+        "kind": "sweep", "name": sw.config.name, "hash": sw.hash, "innosim_version": __version__,
+        "experiment": sw.config.model_dump(mode="json"), "experiment_file": str(sw.path),
+        "base_scenario": sw.base.to_toml_dict(), "base_scenario_hash": sw.base.hash,
+        "scenarios": {name: s.hash for name, s in sw.scenarios.items()}, "parameters": sw.choice.describe(),
+        "points": len(sw.points), "replicates": sw.config.replicates, "runs": sw.runs,
+        "replicate_seeds": replicate_seeds(sw.config.seed, sw.config.replicates),
+        "started": _dt.datetime.now(_dt.timezone.utc).isoformat(), "workers": workers, "scheduler": scheduler,
+    }
+
+
+class _Buffer:
+    """Rows of finished runs, columnar, until they are written."""
+
+    def __init__(self, sw: Sweep) -> None:
+        self.sw = sw
+        self.cells = len(sw.years) * len(sw.indicators)
+        self.years = np.repeat(np.array(sw.years, dtype=np.int16), len(sw.indicators))
+        self.indicators = np.tile(np.array(sw.indicators, dtype=object), len(sw.years))
+        self.clear()
+
+    def clear(self) -> None:
+        self.meta: list[tuple[int, int, int, int, int]] = []
+        self.values: list[np.ndarray] = []
+
+    def add(self, meta: tuple[int, int, int, int, int], values: np.ndarray) -> None:
+        self.meta.append(meta)
+        self.values.append(values)
+
+    @property
+    def rows(self) -> int:
+        return len(self.meta) * self.cells
+
+    def table(self) -> pa.Table:
+        n = len(self.meta)
+        run, point, replicate, seed, draw = zip(*self.meta)
+        rep = lambda values, dtype: pa.array(np.repeat(np.array(values, dtype=dtype), self.cells))  # noqa: E731
+        cols: dict[str, Any] = {"run": rep(run, np.int64), "point": rep(point, np.int64),
+                                "replicate": rep(replicate, np.int32), "seed": rep(seed, np.uint64),
+                                "draw": rep(draw, np.int32)}
+        factors = self.sw.points.iloc[np.repeat(np.array(point), self.cells)]
+        for name in self.sw.factors:
+            cols[name] = pa.array(factors[name].to_numpy())
+        cols["year"] = pa.array(np.tile(self.years, n))
+        cols["indicator"] = pa.array(np.tile(self.indicators, n), type=pa.string())
+        cols["value"] = pa.array(np.concatenate(self.values))
+        return pa.table(cols)
+
+
+def _summarise(store: RunStore, sw: Sweep) -> pd.DataFrame:
+    """Median, 5%, 95% and mean over replicates per point, indicator and year, a point at a time."""
+    keys = ["point", "indicator", "year"]
+    frames, pending = [], []
+
+    def agg(frame: pd.DataFrame) -> pd.DataFrame:
+        g = frame.groupby(keys, sort=False)["value"]
+        return pd.DataFrame({"median": g.median(), "p05": g.quantile(0.05), "p95": g.quantile(0.95),
+                             "mean": g.mean(), "replicates": g.size()}).reset_index()
+
+    for batch in store.batches(columns=[*keys, "value"]):
+        pending.append(batch.to_pandas())
+        frame = pd.concat(pending, ignore_index=True)
+        last = frame["point"].iloc[-1]
+        frames.append(agg(frame[frame["point"] < last]))
+        pending = [frame[frame["point"] == last]]
+    frames.append(agg(pd.concat(pending, ignore_index=True)))
+    out = pd.concat(frames, ignore_index=True)
+    out = sw.points.rename_axis("point").reset_index().merge(out, on="point")
+    return out.sort_values(["point", "year"], kind="stable").reset_index(drop=True)
+
+
+def sweep(experiment: Sweep | str | Path, out: str | Path | None = None, workers: int = 0,
+          scheduler: str | None = None, resume: bool = False, overwrite: bool = False,
+          progress: Callable[[int, int], None] | None = None, checkpoint: float = 10.0,
+          executor: Executor | None = None) -> pd.DataFrame:
+    """Run a sweep; results stream to ``out`` and the whole table is returned.
+
+    Args:
+        experiment: A checked :class:`~innosim.experiment.Sweep` or a sweep file.
+        out: Result directory; ``None`` runs in a temporary one.
+        workers: Processes (0 = one per core, 1 = this process; Dask workers with
+            ``scheduler="local"``).
+        scheduler: Dask scheduler: ``"local"`` or ``tcp://HOST:PORT``.
+        resume: Continue the sweep stored in ``out``, running only the missing runs.
+        overwrite: Discard a sweep stored in ``out``.
+        progress: Called with ``(runs done, runs)`` as runs finish.
+        checkpoint: Write finished runs to disk at least this often (seconds).
+        executor: Run on this executor (left open) instead of one made from
+            ``workers`` and ``scheduler``.
+
+    Returns:
+        The results table (see the module docstring), in run order.
+
+    Raises:
+        InputError: a bad sweep file, or an ``out`` that holds another job.
+    """
+    sw = experiment if isinstance(experiment, Sweep) else load_sweep(experiment)
+    if out is None:
+        with tempfile.TemporaryDirectory(prefix="innosim-sweep-") as tmp:
+            return sweep(sw, tmp, workers, scheduler, False, False, progress, checkpoint, executor)
+    store = RunStore(Path(out), _manifest(sw, workers, scheduler), (POINTS, SUMMARY), resume, overwrite)
+    write_atomic(store.out / POINTS, sw.points.rename_axis("point").reset_index().to_csv(index=False))
+    if not store.complete:
+        if executor is not None:
+            _run(sw, store, executor, progress, checkpoint)
+        else:
+            with get_executor(workers, sw.runs, scheduler) as ex:
+                _run(sw, store, ex, progress, checkpoint)
+        store.finish(finished=_dt.datetime.now(_dt.timezone.utc).isoformat())
+    elif progress:
+        progress(sw.runs, sw.runs)
+    if not (store.out / SUMMARY).is_file():
+        write_atomic(store.out / SUMMARY, _summarise(store, sw).to_csv(index=False))
+    return pd.read_parquet(store.out / "results.parquet")
+
+
+def _run(sw: Sweep, store: RunStore, ex: Executor, progress: Callable[[int, int], None] | None, checkpoint: float) -> None:
+    done = store.done()
+    total, replicates = sw.runs, sw.config.replicates
+    seeds = replicate_seeds(sw.config.seed, replicates)
+    until = max(sw.years)
+    queued: deque[tuple[int, int, int, int, int]] = deque()
+
+    def tasks():
+        for point in range(len(sw.points)):
+            if all(point * replicates + k in done for k in range(replicates)):
+                continue
+            scenario = sw.scenario_at(point)
+            for k, seed in enumerate(seeds):
+                run = point * replicates + k
+                if run not in done:
+                    drawn, draw = sw.choice.for_replicate(scenario, seed)
+                    queued.append((run, point, k, seed, draw))
+                    yield drawn, seed, until, sw.indicators, sw.years
+
+    todo = total - len(done)
+    buffer = _Buffer(sw)
+    finished = len(done)
+    if progress:
+        progress(finished, total)
+    if todo == 0:
+        return
+    seconds = run_seconds(sw.scenario_at(0), until)
+    last = time.monotonic()
+    try:
+        for values in ex.map(_sweep_task, tasks(), total=todo, seconds=seconds):
+            buffer.add(queued.popleft(), values)
+            finished += 1
+            if progress:
+                progress(finished, total)
+            if buffer.rows >= FLUSH_ROWS or time.monotonic() - last >= checkpoint:
+                store.append(buffer.table())
+                buffer.clear()
+                last = time.monotonic()
+    finally:  # also on Ctrl-C: every finished run is kept for --resume
+        if buffer.meta:
+            store.append(buffer.table())
+
+
+def describe(sw: Sweep, done: int = 0, workers: int = 0) -> str:
+    """One line for users: points, replicates, runs, and the expected time."""
+    n = resolve_workers(workers, max(1, sw.runs - done))
+    eta = _dt.timedelta(seconds=round(estimate_seconds(sw, sw.runs - done, n)))
+    text = (f"{sw.config.name}: {len(sw.points)} points x {sw.config.replicates} replicates = {sw.runs:,} runs "
+            f"({sw.config.design.method} design over {', '.join(sw.factors)})")
+    return text + (f", {done:,} already stored" if done else "") + f"; about {eta} on {n} worker(s)"
