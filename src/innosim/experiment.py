@@ -155,8 +155,13 @@ class Sweep:
 
     @property
     def hash(self) -> str:
-        """SHA-256 (16 hex) of what determines the results: not the name, text or output place."""
-        doc = {"config": self.config.model_dump(mode="json", exclude={"name", "description"}),
+        """SHA-256 (16 hex) of what determines the results: not the name, text or output place.
+
+        It covers the innosim version, so a sweep is never finished by another version of the model.
+        """
+        from innosim import __version__
+
+        doc = {"version": __version__, "config": self.config.model_dump(mode="json", exclude={"name", "description"}),
                "base": self.base.hash, "scenarios": {k: s.hash for k, s in self.scenarios.items()},
                "parameters": self.choice.describe(), "points": self.points.to_csv(index=False)}
         doc["parameters"].pop("posterior", None)  # the file's place; its content is in posterior_sha256
