@@ -1,4 +1,4 @@
-"""The ``innosim`` command line: run, compare, sweep, calibrate, validate, show, indicators, levers.
+"""The ``innosim`` command line: run, compare, sweep, sensitivity, calibrate, validate, show, indicators, levers.
 
 Bad input (a scenario file, a ``--set`` override) ends with one line naming the file,
 the field and the problem, exit code 2, no traceback, and nothing written to ``--out``.
@@ -293,42 +293,105 @@ def _signed(x: float, unit: str) -> str:
     return ("-" if x < 0 else "+") + text
 
 
+_OUT_HELP = "Result directory (default: results/<experiment name>)."
+_RESUME_HELP = "Continue the job stored in --out; run only the missing runs."
+_OVERWRITE_HELP = "Discard a job stored in --out and start again."
+_CHECKPOINT_HELP = "Write finished runs to disk at least this often (s)."
+_QUICK_HELP = "Override the file's {} (e.g. for a quick look)."
+
+
+def _run_job(exp, out: Optional[Path], resume: bool, workers: int, runner) -> tuple[Path, Any]:
+    """Run an experiment with a progress bar; ``runner(exp, target, progress)`` does the work.
+
+    Prints the design's size and expected time first. Ctrl-C keeps what finished and says how to resume.
+    """
+    from innosim.sweep import describe
+
+    target = out if out is not None else Path("results") / exp.config.name
+    _check_out(target)
+    _say(describe(exp, workers=workers))
+    with _progress(eta=True) as bar:
+        task = bar.add_task("runs", total=exp.runs)
+        try:
+            return target, runner(exp, target, lambda done, total: bar.update(task, completed=done))
+        except KeyboardInterrupt:
+            bar.stop()
+            again = ["innosim", *sys.argv[1:], *([] if resume else ["--resume"])]
+            if out is None:
+                again += ["--out", str(target)]
+            _say(f"interrupted: the finished runs are stored in {target}; continue with: {' '.join(again)}")
+            raise typer.Exit(130) from None
+
+
 @app.command()
 def sweep(
     experiment: Path = typer.Argument(..., help="Sweep experiment TOML (see experiments/)."),
-    out: Optional[Path] = typer.Option(None, help="Result directory (default: results/<experiment name>)."),
+    out: Optional[Path] = typer.Option(None, help=_OUT_HELP),
     workers: int = typer.Option(0, min=0, help="Worker processes (0 = one per core, 1 = this process)."),
     scheduler: Optional[str] = typer.Option(None, help="Run on Dask: 'local' or a scheduler address tcp://HOST:PORT."),
-    resume: bool = typer.Option(False, "--resume", help="Continue the sweep stored in --out; run only missing runs."),
-    overwrite: bool = typer.Option(False, "--overwrite", help="Discard a sweep stored in --out and start again."),
-    replicates: Optional[int] = typer.Option(None, min=1, help="Override the file's replicates (e.g. a quick look)."),
-    scale: Optional[float] = typer.Option(None, min=0.0, max=1.0, help="Override the file's scale (e.g. a quick look)."),
-    checkpoint: float = typer.Option(10.0, min=0.0, help="Write finished runs to disk at least this often (s)."),
+    resume: bool = typer.Option(False, "--resume", help=_RESUME_HELP),
+    overwrite: bool = typer.Option(False, "--overwrite", help=_OVERWRITE_HELP),
+    replicates: Optional[int] = typer.Option(None, min=1, help=_QUICK_HELP.format("replicates")),
+    scale: Optional[float] = typer.Option(None, min=0.0, max=1.0, help=_QUICK_HELP.format("scale")),
+    checkpoint: float = typer.Option(10.0, min=0.0, help=_CHECKPOINT_HELP),
 ) -> None:
     """Run a design of scenarios (grid, one-at-a-time, Latin hypercube, Sobol), streaming results to Parquet."""
     from innosim.experiment import load_sweep
-    from innosim.sweep import describe, sweep as run_sweep
+    from innosim.sweep import sweep as run_sweep
 
     with _user_errors():
-        sw = load_sweep(experiment).resized(replicates, scale)
-        target = out if out is not None else Path("results") / sw.config.name
-        _check_out(target)
-        _say(describe(sw, workers=workers))
-        with _progress(eta=True) as bar:
-            task = bar.add_task("runs", total=sw.runs)
-            try:
-                table = run_sweep(sw, target, workers=workers, scheduler=scheduler, resume=resume,
-                                  overwrite=overwrite, progress=lambda done, total: bar.update(task, completed=done),
-                                  checkpoint=checkpoint)
-            except KeyboardInterrupt:
-                bar.stop()
-                again = ["innosim", *sys.argv[1:], *([] if resume else ["--resume"])]
-                if out is None:
-                    again += ["--out", str(target)]
-                _say(f"interrupted: the finished runs are stored in {target}; continue with: {' '.join(again)}")
-                raise typer.Exit(130) from None
+        sw = load_sweep(experiment).resized(replicates=replicates, scale=scale)
+        target, table = _run_job(sw, out, resume, workers, lambda exp, target, progress: run_sweep(
+            exp, target, workers=workers, scheduler=scheduler, resume=resume, overwrite=overwrite, progress=progress,
+            checkpoint=checkpoint))
     _say(f"{sw.runs:,} runs, {len(table):,} rows written to {target / 'results.parquet'}; summary in "
          f"{target / 'summary.csv'}")
+
+
+@app.command()
+def sensitivity(
+    experiment: Path = typer.Argument(..., help="Sensitivity experiment TOML (kind = \"sensitivity\")."),
+    out: Optional[Path] = typer.Option(None, help=_OUT_HELP),
+    workers: int = typer.Option(0, min=0, help="Worker processes (0 = one per core, 1 = this process)."),
+    scheduler: Optional[str] = typer.Option(None, help="Run on Dask: 'local' or a scheduler address tcp://HOST:PORT."),
+    resume: bool = typer.Option(False, "--resume", help=_RESUME_HELP),
+    overwrite: bool = typer.Option(False, "--overwrite", help=_OVERWRITE_HELP),
+    samples: Optional[int] = typer.Option(None, min=1, help=_QUICK_HELP.format("base sample size")),
+    replicates: Optional[int] = typer.Option(None, min=1, help=_QUICK_HELP.format("replicates")),
+    scale: Optional[float] = typer.Option(None, min=0.0, max=1.0, help=_QUICK_HELP.format("scale")),
+    checkpoint: float = typer.Option(10.0, min=0.0, help=_CHECKPOINT_HELP),
+    top: int = typer.Option(5, min=1, help="Factors shown per indicator in the ranked summary."),
+) -> None:
+    """Global sensitivity analysis with SALib (Sobol, Morris, eFAST, RBD-FAST, PAWN), indices for every year."""
+    from innosim.sensitivity import load_sensitivity, ranking, sensitivity as run_sensitivity
+
+    with _user_errors():
+        sens = load_sensitivity(experiment).resized(**{"method.samples": samples}, replicates=replicates, scale=scale)
+        target, indices = _run_job(sens, out, resume, workers, lambda exp, target, progress: run_sensitivity(
+            exp, target, workers=workers, scheduler=scheduler, resume=resume, overwrite=overwrite, progress=progress,
+            checkpoint=checkpoint))
+    _print_ranking(sens, ranking(indices, sens, top=top))
+    _say(f"indices of {len(sens.groups)} factors x {len(sens.indicators)} indicators x {len(sens.years)} years "
+         f"written to {target / 'indices.csv'} (and .parquet); figures in {target}")
+
+
+def _print_ranking(sens, ranked) -> None:
+    main = sens.method.main
+    year = max(sens.years)
+    table = Table(title=f"innosim sensitivity · {sens.config.name} · {sens.method.label} · {year} · "
+                        f"{sens.runs:,} runs", caption=f"factors ranked by {main}; ± half-width of the "
+                                                       f"{sens.settings.conf_level:.0%} interval")
+    for col in ("指标", "indicator", "rank", "factor", main):
+        table.add_column(col, justify="right" if col in ("rank", main) else "left")
+    last = None
+    for r in ranked.itertuples(index=False):
+        ind = INDICATORS[r.indicator]
+        first = r.indicator != last
+        last = r.indicator
+        conf = "" if np.isnan(r.conf) else f" ± {r.conf:.3f}"
+        table.add_row(ind.name_zh if first else "", ind.name_en if first else "", str(r.rank), r.parameter,
+                      "-" if np.isnan(r.value) else f"{r.value:.3f}{conf}", end_section=False)
+    out_console.print(table)
 
 
 def _version() -> str:

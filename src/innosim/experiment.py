@@ -25,11 +25,12 @@ the scenario.
 from __future__ import annotations
 
 import hashlib
+import importlib
 import itertools
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Callable, Literal
 
 import numpy as np
 import pandas as pd
@@ -104,10 +105,9 @@ class Output(_Strict):
     years: list[int] = Field([], description="years; empty: all")
 
 
-class SweepConfig(_Strict):
-    """A sweep file. ``base = "other.toml"`` starts from another file."""
+class ExperimentConfig(_Strict):
+    """What every experiment file has: a base scenario, seeds, replicates, what to keep."""
 
-    kind: Literal["sweep"] = "sweep"
     name: str = Field(min_length=1)
     description: str = ""
     scenario: str = Field("default", description="base scenario file (relative to this file) or \"default\"")
@@ -116,19 +116,25 @@ class SweepConfig(_Strict):
     replicates: int = Field(4, ge=1, le=100_000, description="paired replicates per point")
     parameters: Literal[MODES] = Field("posterior", description="behavioural parameters: posterior, mean, map, defaults")  # type: ignore[valid-type]
     posterior: str | None = Field(None, description="posterior CSV relative to this file (default: the shipped one)")
-    design: Design = Design()
-    vary: list[Factor] = Field(min_length=1)
     output: Output = Output()
 
 
+class SweepConfig(ExperimentConfig):
+    """A sweep file. ``base = "other.toml"`` starts from another file."""
+
+    kind: Literal["sweep"] = "sweep"
+    design: Design = Design()
+    vary: list[Factor] = Field(min_length=1)
+
+
 @dataclass(frozen=True)
-class Sweep:
-    """A checked sweep: the config plus everything it refers to, resolved.
+class Experiment:
+    """A checked experiment: the config plus everything it refers to, resolved, and its points.
 
     Attributes:
         config: The validated file.
         path: Where it was read from.
-        base: The base scenario (at the sweep's scale).
+        base: The base scenario (at the experiment's scale).
         scenarios: Scenarios of the ``scenario`` factor, by name.
         choice: How behavioural parameters are chosen.
         points: The design: one row per point, one column per factor.
@@ -136,7 +142,7 @@ class Sweep:
         years: Years each run keeps.
     """
 
-    config: SweepConfig
+    config: ExperimentConfig
     path: Path
     base: Scenario
     scenarios: dict[str, Scenario]
@@ -146,8 +152,17 @@ class Sweep:
     years: tuple[int, ...]
 
     @property
+    def kind(self) -> str:
+        return self.config.kind  # type: ignore[attr-defined]
+
+    @property
     def factors(self) -> list[str]:
         return list(self.points.columns)
+
+    @property
+    def design(self) -> str:
+        """The design, for messages ("grid design")."""
+        return f"{self.config.design.method} design"  # type: ignore[attr-defined]
 
     @property
     def runs(self) -> int:
@@ -157,7 +172,7 @@ class Sweep:
     def hash(self) -> str:
         """SHA-256 (16 hex) of what determines the results: not the name, text or output place.
 
-        It covers the innosim version, so a sweep is never finished by another version of the model.
+        It covers the innosim version, so a job is never finished by another version of the model.
         """
         from innosim import __version__
 
@@ -175,20 +190,24 @@ class Sweep:
             values["scale"] = self.config.scale
         return scn.with_overrides({k: _plain(v) for k, v in values.items()}, source=str(self.path)) if values else scn
 
-    def resized(self, replicates: int | None = None, scale: float | None = None) -> "Sweep":
-        """The same sweep with other replicates or scale (for a quick look or a smoke test)."""
-        update: dict[str, Any] = {}
-        if replicates is not None:
-            update["replicates"] = replicates
-        if scale is not None:
-            update["scale"] = scale
+    def resized(self, **update: Any) -> "Experiment":
+        """The same experiment with some settings changed (``replicates=1, scale=0.05`` for a quick
+        look or a smoke test; ``None`` values are ignored), checked again."""
+        update = {k: v for k, v in update.items() if v is not None}
         if not update:
             return self
-        try:
-            config = SweepConfig.model_validate({**self.config.model_dump(), **update})
-        except ValidationError as exc:
-            raise from_validation_error("command line", exc) from None
-        return check(config, self.path)
+        data = self.config.model_dump()
+        for key, value in update.items():
+            node = data
+            *head, last = key.split(".")
+            for part in head:
+                node = node[part]
+            node[last] = value
+        return _check_data(data, self.path, "command line")
+
+
+class Sweep(Experiment):
+    """A checked sweep (see :class:`Experiment`)."""
 
 
 def _plain(v: Any) -> Any:
@@ -258,24 +277,47 @@ def _check_factor(src: Path, i: int, f: Factor, method: str, seen: set[str]) -> 
         raise InputError(src, f"{where}.values", f"{f.path} is an integer parameter; give whole numbers")
 
 
+def scenario_file(path: Path, ref: str, field: str) -> Scenario:
+    """The scenario a field of experiment file ``path`` names (relative to it, or ``"default"``)."""
+    if ref == "default":
+        return load_scenario(None)
+    if not (path.parent / ref).is_file():
+        raise InputError(path, field, f"scenario file {ref} not found (looked in {(path.parent / ref).parent})")
+    return load_scenario(path.parent / ref)
+
+
+def check_common(config: ExperimentConfig, path: Path, scenarios: dict[str, Scenario] | None = None
+                 ) -> tuple[Scenario, ParameterChoice, tuple[str, ...], tuple[int, ...]]:
+    """Check what every experiment has: the base scenario (at the experiment's scale), the parameter
+    choice, and the indicators and years to keep (default: all, to the last simulated year).
+
+    Raises:
+        InputError: naming ``path`` and the offending field.
+    """
+    base = scenario_file(path, config.scenario, "scenario")
+    if config.scale is not None:
+        base = base.with_overrides({"scale": config.scale}, source=str(path))
+    for i, iid in enumerate(config.output.indicators):
+        if iid not in INDICATORS:
+            raise InputError(path, f"output.indicators.{i}", f"unknown indicator {iid!r}{did_you_mean(iid, INDICATORS)}")
+    end = min([base.end_year, *(s.end_year for s in (scenarios or {}).values())])
+    for i, year in enumerate(config.output.years):
+        if not 2016 <= year <= end:
+            raise InputError(path, f"output.years.{i}", f"year {year} is not simulated (2016-{end})")
+    if config.posterior is not None and not (path.parent / config.posterior).is_file():
+        raise InputError(path, "posterior", f"file {config.posterior} not found (looked in {path.parent})")
+    choice = parameter_choice(config.parameters, path.parent / config.posterior if config.posterior else None)
+    indicators = tuple(config.output.indicators) or tuple(INDICATORS)
+    years = tuple(sorted(config.output.years)) or tuple(range(2016, end + 1))
+    return base, choice, indicators, years
+
+
 def check(config: SweepConfig, path: Path) -> Sweep:
     """Resolve and check a parsed sweep against the scenario schema and the indicators.
 
     Raises:
         InputError: naming ``path`` and the offending field.
     """
-    root = path.parent
-
-    def scenario_file(ref: str, field: str) -> Scenario:
-        if ref == "default":
-            return load_scenario(None)
-        if not (root / ref).is_file():
-            raise InputError(path, field, f"scenario file {ref} not found (looked in {(root / ref).parent})")
-        return load_scenario(root / ref)
-
-    base = scenario_file(config.scenario, "scenario")
-    if config.scale is not None:
-        base = base.with_overrides({"scale": config.scale}, source=str(path))
     method = config.design.method
     if method in ("lhs", "sobol") and config.design.samples is None:
         raise InputError(path, "design.samples", f"a {method} design needs the number of samples")
@@ -291,41 +333,49 @@ def check(config: SweepConfig, path: Path) -> Sweep:
     names: dict[str, str] = {}
     for i, f in enumerate(config.vary):
         for j, ref in enumerate(f.values or [] if f.path == SCENARIO_FACTOR else []):
-            scn = scenario_file(ref, f"vary.{i}.values.{j}")
+            scn = scenario_file(path, ref, f"vary.{i}.values.{j}")
             if scn.name in scenarios:
                 raise InputError(path, f"vary.{i}.values.{j}", f"another scenario file is also named {scn.name!r}")
             scenarios[scn.name], names[ref] = scn, scn.name
-    for i, iid in enumerate(config.output.indicators):
-        if iid not in INDICATORS:
-            raise InputError(path, f"output.indicators.{i}", f"unknown indicator {iid!r}{did_you_mean(iid, INDICATORS)}")
-    end = max([base.end_year, *(s.end_year for s in scenarios.values())])
-    for i, year in enumerate(config.output.years):
-        if not 2016 <= year <= end:
-            raise InputError(path, f"output.years.{i}", f"year {year} is not simulated (2016-{end})")
-    if config.posterior is not None and not (root / config.posterior).is_file():
-        raise InputError(path, "posterior", f"file {config.posterior} not found (looked in {root})")
-    choice = parameter_choice(config.parameters, root / config.posterior if config.posterior else None)
+    base, choice, indicators, years = check_common(config, path, scenarios)
     points = design_points(config, base)
     if SCENARIO_FACTOR in points:
         points[SCENARIO_FACTOR] = points[SCENARIO_FACTOR].map(names)
-    indicators = tuple(config.output.indicators) or tuple(INDICATORS)
-    years = tuple(sorted(config.output.years)) or tuple(range(2016, end + 1))
     return Sweep(config, path, base, scenarios, choice, points, indicators, years)
 
 
-def load_sweep(path: str | Path) -> Sweep:
-    """Read, validate and check a sweep file.
+KINDS: dict[str, tuple[type[ExperimentConfig], Callable[[Any, Path], Experiment]]] = {"sweep": (SweepConfig, check)}
+"""Experiment kind -> (config model, checker). ``innosim.sensitivity`` adds ``"sensitivity"``."""
+
+
+def _check_data(data: dict[str, Any], path: Path, source: str | Path) -> Experiment:
+    importlib.import_module("innosim.sensitivity.config")  # adds the "sensitivity" kind to KINDS
+
+    kind = data.get("kind", "sweep")
+    if kind not in KINDS:
+        raise InputError(path, "kind", f"unknown experiment kind {kind!r}{did_you_mean(str(kind), KINDS)}")
+    model, checker = KINDS[kind]
+    try:
+        config = model.model_validate(data)
+    except ValidationError as exc:
+        raise from_validation_error(source, exc) from None
+    return checker(config, path)
+
+
+def load_experiment(path: str | Path, kind: str | None = None) -> Experiment:
+    """Read, validate and check an experiment file of any kind (or of ``kind``).
 
     Raises:
-        InputError: malformed TOML, a schema error, or a reference that does not resolve.
+        InputError: malformed TOML, a schema error, a reference that does not resolve,
+            or a file of another kind than ``kind``.
     """
     path = Path(path)
     data = read_toml_chain(path, "experiment")
-    kind = data.get("kind", "sweep")
-    if kind != "sweep":
-        raise InputError(path, "kind", f"unknown experiment kind {kind!r}{did_you_mean(str(kind), ['sweep'])}")
-    try:
-        config = SweepConfig.model_validate(data)
-    except ValidationError as exc:
-        raise from_validation_error(path, exc) from None
-    return check(config, path)
+    if kind is not None and data.get("kind", "sweep") != kind:
+        raise InputError(path, "kind", f"is {data.get('kind', 'sweep')!r}; this command needs kind = {kind!r}")
+    return _check_data(data, path, path)
+
+
+def load_sweep(path: str | Path) -> Sweep:
+    """Read, validate and check a sweep file (see :func:`load_experiment`)."""
+    return load_experiment(path, "sweep")  # type: ignore[return-value]

@@ -29,9 +29,9 @@ import pandas as pd
 import pyarrow as pa
 
 from innosim.executor import Executor, get_executor, resolve_workers
-from innosim.experiment import Sweep, load_sweep
+from innosim.experiment import Experiment, Sweep, load_sweep
 from innosim.simulate import replicate_seeds, run_replicate, run_seconds
-from innosim.store import RunStore, write_atomic
+from innosim.store import RESULTS, RunStore, write_atomic
 
 POINTS = "points.csv"
 SUMMARY = "summary.csv"
@@ -47,17 +47,21 @@ def _sweep_task(args: tuple[Any, int, int, tuple[str, ...], tuple[int, ...]]) ->
     return np.array([records[y][i] for y in years for i in indicators], dtype=np.float64)
 
 
-def estimate_seconds(sw: Sweep, runs: int, workers: int) -> float:
-    """Expected wall time of ``runs`` runs of the sweep on ``workers`` cores."""
+STARTUP_SECONDS = 3.0
+"""Time to start a pool of worker processes (each imports innosim), measured on the reference machine."""
+
+
+def estimate_seconds(sw: Experiment, runs: int, workers: int) -> float:
+    """Expected wall time of ``runs`` runs of the experiment on ``workers`` cores."""
     per_run = max(run_seconds(sw.scenario_at(p), max(sw.years)) for p in {0, len(sw.points) - 1})
-    return per_run * runs / max(1, workers)
+    return per_run * runs / max(1, workers) + (STARTUP_SECONDS if workers > 1 else 0.0)
 
 
-def _manifest(sw: Sweep, workers: int, scheduler: str | None) -> dict[str, Any]:
+def _manifest(sw: Experiment, workers: int, scheduler: str | None) -> dict[str, Any]:
     from innosim import __version__
 
     return {
-        "kind": "sweep", "name": sw.config.name, "hash": sw.hash, "innosim_version": __version__,
+        "kind": sw.kind, "name": sw.config.name, "hash": sw.hash, "innosim_version": __version__,
         "experiment": sw.config.model_dump(mode="json"), "experiment_file": str(sw.path),
         "base_scenario": sw.base.to_toml_dict(), "base_scenario_hash": sw.base.hash,
         "scenarios": {name: s.hash for name, s in sw.scenarios.items()}, "parameters": sw.choice.describe(),
@@ -70,7 +74,7 @@ def _manifest(sw: Sweep, workers: int, scheduler: str | None) -> dict[str, Any]:
 class _Buffer:
     """Rows of finished runs, columnar, until they are written."""
 
-    def __init__(self, sw: Sweep) -> None:
+    def __init__(self, sw: Experiment) -> None:
         self.sw = sw
         self.cells = len(sw.years) * len(sw.indicators)
         self.years = np.repeat(np.array(sw.years, dtype=np.int16), len(sw.indicators))
@@ -105,7 +109,7 @@ class _Buffer:
         return pa.table(cols)
 
 
-def _summarise(store: RunStore, sw: Sweep) -> pd.DataFrame:
+def _summarise(store: RunStore, sw: Experiment) -> pd.DataFrame:
     """Median, 5%, 95% and mean over replicates per point, indicator and year, a point at a time."""
     keys = ["point", "indicator", "year"]
     frames, pending = [], []
@@ -125,6 +129,30 @@ def _summarise(store: RunStore, sw: Sweep) -> pd.DataFrame:
     out = pd.concat(frames, ignore_index=True)
     out = sw.points.rename_axis("point").reset_index().merge(out, on="point")
     return out.sort_values(["point", "year"], kind="stable").reset_index(drop=True)
+
+
+def run_experiment(exp: Experiment, out: Path, workers: int = 0, scheduler: str | None = None, resume: bool = False,
+                   overwrite: bool = False, progress: Callable[[int, int], None] | None = None,
+                   checkpoint: float = 10.0, executor: Executor | None = None,
+                   outputs: tuple[str, ...] = ()) -> RunStore:
+    """Run every run of an experiment's points into a :class:`~innosim.store.RunStore` at ``out``.
+
+    Writes ``points.csv`` and ``results.parquet`` (the columns of the module docstring);
+    ``outputs`` names the other files the caller will write there. Arguments as for
+    :func:`sweep`.
+    """
+    store = RunStore(out, _manifest(exp, workers, scheduler), (POINTS, *outputs), resume, overwrite)
+    write_atomic(store.out / POINTS, exp.points.rename_axis("point").reset_index().to_csv(index=False))
+    if not store.complete:
+        if executor is not None:
+            _run(exp, store, executor, progress, checkpoint)
+        else:
+            with get_executor(workers, exp.runs, scheduler) as ex:
+                _run(exp, store, ex, progress, checkpoint)
+        store.finish(finished=_dt.datetime.now(_dt.timezone.utc).isoformat())
+    elif progress:
+        progress(exp.runs, exp.runs)
+    return store
 
 
 def sweep(experiment: Sweep | str | Path, out: str | Path | None = None, workers: int = 0,
@@ -156,23 +184,14 @@ def sweep(experiment: Sweep | str | Path, out: str | Path | None = None, workers
     if out is None:
         with tempfile.TemporaryDirectory(prefix="innosim-sweep-") as tmp:
             return sweep(sw, tmp, workers, scheduler, False, False, progress, checkpoint, executor)
-    store = RunStore(Path(out), _manifest(sw, workers, scheduler), (POINTS, SUMMARY), resume, overwrite)
-    write_atomic(store.out / POINTS, sw.points.rename_axis("point").reset_index().to_csv(index=False))
-    if not store.complete:
-        if executor is not None:
-            _run(sw, store, executor, progress, checkpoint)
-        else:
-            with get_executor(workers, sw.runs, scheduler) as ex:
-                _run(sw, store, ex, progress, checkpoint)
-        store.finish(finished=_dt.datetime.now(_dt.timezone.utc).isoformat())
-    elif progress:
-        progress(sw.runs, sw.runs)
+    store = run_experiment(sw, Path(out), workers, scheduler, resume, overwrite, progress, checkpoint, executor,
+                           (SUMMARY,))
     if not (store.out / SUMMARY).is_file():
         write_atomic(store.out / SUMMARY, _summarise(store, sw).to_csv(index=False))
-    return pd.read_parquet(store.out / "results.parquet")
+    return pd.read_parquet(store.out / RESULTS)
 
 
-def _run(sw: Sweep, store: RunStore, ex: Executor, progress: Callable[[int, int], None] | None, checkpoint: float) -> None:
+def _run(sw: Experiment, store: RunStore, ex: Executor, progress: Callable[[int, int], None] | None, checkpoint: float) -> None:
     done = store.done()
     total, replicates = sw.runs, sw.config.replicates
     seeds = replicate_seeds(sw.config.seed, replicates)
@@ -215,10 +234,11 @@ def _run(sw: Sweep, store: RunStore, ex: Executor, progress: Callable[[int, int]
             store.append(buffer.table())
 
 
-def describe(sw: Sweep, done: int = 0, workers: int = 0) -> str:
+def describe(sw: Experiment, done: int = 0, workers: int = 0) -> str:
     """One line for users: points, replicates, runs, and the expected time."""
     n = resolve_workers(workers, max(1, sw.runs - done))
     eta = _dt.timedelta(seconds=round(estimate_seconds(sw, sw.runs - done, n)))
-    text = (f"{sw.config.name}: {len(sw.points)} points x {sw.config.replicates} replicates = {sw.runs:,} runs "
-            f"({sw.config.design.method} design over {', '.join(sw.factors)})")
+    factors = ", ".join(sw.factors) if len(sw.factors) <= 5 else f"{len(sw.factors)} factors: {', '.join(sw.factors[:3])}, ..."
+    text = (f"{sw.config.name}: {len(sw.points):,} points x {sw.config.replicates} replicates = {sw.runs:,} runs "
+            f"({sw.design} over {factors})")
     return text + (f", {done:,} already stored" if done else "") + f"; about {eta} on {n} worker(s)"

@@ -12,18 +12,15 @@ import datetime as _dt
 import json
 from pathlib import Path
 
-import matplotlib
+import numpy as np
+import pandas as pd
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-
-from innosim.calibration.abc import GENERATIONS, MANIFEST, POSTERIOR  # noqa: E402
-from innosim.calibration.config import Calibration, load_calibration  # noqa: E402
-from innosim.indicators import INDICATORS, format_value  # noqa: E402
-from innosim.posterior import Posterior  # noqa: E402
-from innosim.simulate import simulate  # noqa: E402
+from innosim.calibration.abc import GENERATIONS, MANIFEST, POSTERIOR
+from innosim.calibration.config import Calibration, load_calibration
+from innosim.figures import plt, save as _save, short as _short
+from innosim.indicators import INDICATORS, format_value
+from innosim.posterior import Posterior
+from innosim.simulate import simulate
 
 REPORT = "REPORT.md"
 FIG_MARGINALS = "marginals.png"
@@ -83,10 +80,6 @@ def parameters(cal: Calibration, posterior: Posterior) -> pd.DataFrame:
 
 
 # ------------------------------------------------------------------ figures
-def _short(path: str) -> str:
-    return path.removeprefix("parameters.")
-
-
 def plot_marginals(cal: Calibration, posterior: Posterior, path: Path, title: str) -> None:
     """Weighted histogram of each free parameter's posterior over its prior range."""
     free = cal.config.free
@@ -109,12 +102,6 @@ def plot_marginals(cal: Calibration, posterior: Posterior, path: Path, title: st
     axes.flat[0].legend(fontsize=7)
     fig.suptitle(title, fontsize=11)
     _save(fig, path)
-
-
-def _save(fig, path: Path) -> None:
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
 
 
 def _interval_chart(title: str, labels: list[str], lo, hi, points, colors, point_colors, xlabel: str,
