@@ -219,3 +219,16 @@ def test_example_sensitivity_experiments_run(tmp_path, name):
     small = sens.resized(**update)
     indices = sensitivity(small, out=tmp_path / "res", workers=2)
     assert set(indices["indicator"]) == set(sens.indicators) and (tmp_path / "res" / "sensitivity.png").exists()
+
+
+def test_worked_example_in_the_docs_runs(monkeypatch):
+    """The pandas snippet of docs/sensitivity.md, on the committed example output."""
+    monkeypatch.chdir(ROOT)
+    text = (ROOT / "docs" / "sensitivity.md").read_text(encoding="utf-8")
+    section = text[text.index("## Worked example"):]
+    block = section.split("```python\n")[1].split("```", 1)[0]
+    scope: dict = {}
+    exec(compile(block, "docs/sensitivity.md", "exec"), scope)  # noqa: S102 - our own documentation
+    assert set(scope["st"].columns) == {2021, 2022, 2023, 2024, 2025}
+    talent = scope["st"].loc["high_level_talent"]
+    assert talent[2025].idxmax() == "policy.talent_card.budget" and talent.loc["policy.talent_card.budget", 2025] > 0.5

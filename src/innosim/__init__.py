@@ -10,6 +10,9 @@ The public API::
     result = innosim.compare(["scenarios/baseline.toml", "scenarios/plan.toml"], replicates=30)
     result.indicators, result.spending, result.cost_effectiveness    # DataFrames; paired effects
     table = innosim.sweep("experiments/talent_fund_grid.toml", out="results/grid")  # streams to Parquet
+
+    from innosim.sensitivity import sensitivity, analyze_function             # SALib, indices every year
+    indices = sensitivity("experiments/sobol_levers.toml", out="results/sobol")
 """
 
 from importlib.metadata import PackageNotFoundError, version

@@ -297,7 +297,7 @@ _OUT_HELP = "Result directory (default: results/<experiment name>)."
 _RESUME_HELP = "Continue the job stored in --out; run only the missing runs."
 _OVERWRITE_HELP = "Discard a job stored in --out and start again."
 _CHECKPOINT_HELP = "Write finished runs to disk at least this often (s)."
-_QUICK_HELP = "Override the file's {} (e.g. for a quick look)."
+_QUICK_HELP = "Override the file's {} (e.g. for a quick look or a second seed)."
 
 
 def _run_job(exp, out: Optional[Path], resume: bool, workers: int, runner) -> tuple[Path, Any]:
@@ -333,6 +333,7 @@ def sweep(
     overwrite: bool = typer.Option(False, "--overwrite", help=_OVERWRITE_HELP),
     replicates: Optional[int] = typer.Option(None, min=1, help=_QUICK_HELP.format("replicates")),
     scale: Optional[float] = typer.Option(None, min=0.0, max=1.0, help=_QUICK_HELP.format("scale")),
+    seed: Optional[int] = typer.Option(None, help=_QUICK_HELP.format("seed")),
     checkpoint: float = typer.Option(10.0, min=0.0, help=_CHECKPOINT_HELP),
 ) -> None:
     """Run a design of scenarios (grid, one-at-a-time, Latin hypercube, Sobol), streaming results to Parquet."""
@@ -340,7 +341,7 @@ def sweep(
     from innosim.sweep import sweep as run_sweep
 
     with _user_errors():
-        sw = load_sweep(experiment).resized(replicates=replicates, scale=scale)
+        sw = load_sweep(experiment).resized(replicates=replicates, scale=scale, seed=seed)
         target, table = _run_job(sw, out, resume, workers, lambda exp, target, progress: run_sweep(
             exp, target, workers=workers, scheduler=scheduler, resume=resume, overwrite=overwrite, progress=progress,
             checkpoint=checkpoint))
@@ -359,6 +360,7 @@ def sensitivity(
     samples: Optional[int] = typer.Option(None, min=1, help=_QUICK_HELP.format("base sample size")),
     replicates: Optional[int] = typer.Option(None, min=1, help=_QUICK_HELP.format("replicates")),
     scale: Optional[float] = typer.Option(None, min=0.0, max=1.0, help=_QUICK_HELP.format("scale")),
+    seed: Optional[int] = typer.Option(None, help=_QUICK_HELP.format("seed")),
     checkpoint: float = typer.Option(10.0, min=0.0, help=_CHECKPOINT_HELP),
     top: int = typer.Option(5, min=1, help="Factors shown per indicator in the ranked summary."),
 ) -> None:
@@ -366,7 +368,8 @@ def sensitivity(
     from innosim.sensitivity import load_sensitivity, ranking, sensitivity as run_sensitivity
 
     with _user_errors():
-        sens = load_sensitivity(experiment).resized(**{"method.samples": samples}, replicates=replicates, scale=scale)
+        sens = load_sensitivity(experiment).resized(**{"method.samples": samples}, replicates=replicates, scale=scale,
+                                                    seed=seed)
         target, indices = _run_job(sens, out, resume, workers, lambda exp, target, progress: run_sensitivity(
             exp, target, workers=workers, scheduler=scheduler, resume=resume, overwrite=overwrite, progress=progress,
             checkpoint=checkpoint))

@@ -17,8 +17,9 @@ DPI = 110
 
 
 def save(fig, path: Path) -> Path:
-    """Lay out, save and close ``fig``."""
-    fig.tight_layout()
+    """Lay out (unless the figure has its own layout engine), save and close ``fig``."""
+    if fig.get_layout_engine() is None:
+        fig.tight_layout()
     fig.savefig(path, dpi=DPI)
     plt.close(fig)
     return path

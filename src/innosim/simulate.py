@@ -36,13 +36,16 @@ def replicate_seeds(seed: int, replicates: int) -> list[int]:
 def run_seconds(scenario: Scenario, until: int | None = None) -> float:
     """Estimated wall time (s) of one run on one core of the reference machine.
 
-    Measured on the 2-core reference machine (``benchmarks/bench_run.py``): about
-    4 ms per simulated year plus 30 ms per year at full size; a full-size run of
-    2016-2025 takes 0.34 s, one at scale 0.05 takes 0.06 s. Used to size batches
-    of runs and to tell users how long a design will take.
+    About 4 ms per simulated year plus 34 ms per year for a full-size population of
+    22,000 firms, in proportion to the firms simulated (``scale`` × ``initial_firms``).
+    Measured on the 2-core reference machine: a full-size plan run of 2016-2025 costs
+    0.376 s in a sweep (``benchmarks/bench_sweep.py``, which includes writing the
+    results), a run at scale 0.05 about 0.06 s. Used to size batches of runs and to
+    tell users how long a design will take.
     """
     years = (until or scenario.end_year) - 2015
-    return years * (0.004 + 0.030 * scenario.scale)
+    size = scenario.scale * scenario.parameters.initial_firms / 22000
+    return years * (0.004 + 0.0336 * size)
 
 
 def run_replicate(scenario: Scenario, seed: int, until: int | None = None) -> dict[int, dict[str, float]]:

@@ -22,13 +22,13 @@ FIG_BARS = "sensitivity.png"
 FIG_TIME = "sensitivity_over_time.png"
 FIGURES = (FIG_BARS, FIG_TIME)
 LEADING = 5
-"""Factors drawn per panel of the time chart."""
+"""Factors drawn per panel of the time chart (those with an index above 0.005 in the last year)."""
 
 
 def _grid(n: int, width: float, height: float):
     cols = min(3, n)
     rows = math.ceil(n / cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(width * cols, height * rows), squeeze=False)
+    fig, axes = plt.subplots(rows, cols, figsize=(width * cols, height * rows), squeeze=False, layout="constrained")
     for ax in axes.flat[n:]:
         ax.set_visible(False)
     return fig, list(axes.flat[:n])
@@ -75,7 +75,7 @@ def plot_over_time(sens: Sensitivity, indices: pd.DataFrame, path: Path) -> Path
     for ax, indicator in zip(axes, indicators):
         panel = main[main["indicator"] == indicator]
         final = panel[panel["year"] == last].assign(a=lambda f: f["value"].abs()).sort_values("a", ascending=False)
-        for factor in final["parameter"].head(LEADING):
+        for factor in final[final["a"] > 0.005]["parameter"].head(LEADING):
             series = panel[panel["parameter"] == factor].sort_values("year")
             ax.plot(series["year"], series["value"], marker="o", ms=3, lw=1.2, color=colors[factor],
                     label=short(factor))
@@ -85,7 +85,8 @@ def plot_over_time(sens: Sensitivity, indices: pd.DataFrame, path: Path) -> Path
         ax.set_xticks(list(sens.years))
         ax.tick_params(labelsize=7)
         ax.set_ylabel(sens.method.main, fontsize=8)
-        ax.legend(fontsize=6)
+        if ax.get_legend_handles_labels()[0]:
+            ax.legend(fontsize=6)
     fig.suptitle(f"{sens.method.label}: {sens.config.name}, {sens.method.main} by year "
                  f"(leading {LEADING} factors in {last})", fontsize=10)
     return save(fig, path)
