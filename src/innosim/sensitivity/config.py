@@ -237,8 +237,8 @@ def check(config: SensitivityConfig, path: Path) -> Sensitivity:
     d = len(factors_of(problem))
     if d < 2:
         raise InputError(path, "factor", "a sensitivity analysis needs at least two factors or groups")
-    if (why := method.check(settings, d)) is not None:
-        raise InputError(path, "method.samples", why)
+    if (refused := method.check(settings, d)) is not None:
+        raise InputError(path, f"method.{refused[0]}", refused[1])
     unit = method.sample(problem, settings)
     fields = numeric_fields(Scenario)
     columns = {}

@@ -37,8 +37,8 @@ def analyze_function(f: Callable[[np.ndarray], np.ndarray], parameters: Sequence
         raise ValueError(f"unknown method {method!r}; expected one of {', '.join(METHODS)}")
     m, s = METHODS[method], Settings(samples=samples, seed=seed, **settings)
     problem = unit_problem([p[0] for p in parameters])
-    if (why := m.check(s, len(parameters))) is not None:
-        raise ValueError(why)
+    if (refused := m.check(s, len(parameters))) is not None:
+        raise ValueError(f"{refused[0]}: {refused[1]}")
     lower = np.array([p[1] for p in parameters], dtype=float)
     upper = np.array([p[2] for p in parameters], dtype=float)
     unit = m.sample(problem, s)

@@ -76,8 +76,8 @@ class Method:
         """Model evaluations the design needs for ``factors`` factors (or groups)."""
         raise NotImplementedError
 
-    def check(self, settings: Settings, factors: int) -> str | None:
-        """Why ``settings`` are not allowed for this method, or ``None``."""
+    def check(self, settings: Settings, factors: int) -> tuple[str, str] | None:
+        """``(setting, why)`` if ``settings`` are not allowed for this method, else ``None``."""
         return None
 
     def sample(self, problem: dict[str, Any], settings: Settings) -> np.ndarray:

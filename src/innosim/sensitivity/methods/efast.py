@@ -24,7 +24,7 @@ class EFast(Method):
     def check(self, settings, factors):
         least = 4 * settings.interference ** 2 + 1
         if settings.samples < least:
-            return (f"eFAST needs more than 4·M² = {least - 1} samples per factor with interference M = "
+            return "samples", (f"eFAST needs more than 4·M² = {least - 1} samples per factor with interference M = "
                     f"{settings.interference} (got {settings.samples})")
         return None
 

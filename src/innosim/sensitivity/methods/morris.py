@@ -20,12 +20,13 @@ class Morris(Method):
 
     def check(self, settings, factors):
         if settings.samples < 2:
-            return f"Morris needs at least 2 trajectories (got {settings.samples})"
+            return "samples", f"Morris needs at least 2 trajectories (got {settings.samples})"
         if settings.levels < 2 or settings.levels % 2:
-            return f"Morris needs an even number of levels (got {settings.levels})"
+            return "levels", f"Morris needs an even number of levels (got {settings.levels})"
         k = settings.trajectories
         if k is not None and not 2 <= k < settings.samples:
-            return f"optimal trajectories must be at least 2 and fewer than the {settings.samples} candidates (got {k})"
+            return "trajectories", (f"optimal trajectories must be at least 2 and fewer than the {settings.samples} "
+                                    f"candidates (got {k})")
         return None
 
     def sample(self, problem, settings):

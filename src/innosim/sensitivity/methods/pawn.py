@@ -24,7 +24,7 @@ class Pawn(Method):
 
     def check(self, settings, factors):
         if settings.samples < 10 * settings.slices:
-            return (f"PAWN needs at least 10 samples per slice: {10 * settings.slices} with {settings.slices} slices "
+            return "samples", (f"PAWN needs at least 10 samples per slice: {10 * settings.slices} with {settings.slices} slices "
                     f"(got {settings.samples})")
         return None
 

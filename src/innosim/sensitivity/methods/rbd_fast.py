@@ -19,7 +19,7 @@ class RbdFast(Method):
 
     def check(self, settings, factors):
         if settings.samples <= 2 * settings.harmonics:
-            return (f"RBD-FAST needs more than 2·M = {2 * settings.harmonics} samples with M = {settings.harmonics} "
+            return "samples", (f"RBD-FAST needs more than 2·M = {2 * settings.harmonics} samples with M = {settings.harmonics} "
                     f"harmonics (got {settings.samples})")
         return None
 

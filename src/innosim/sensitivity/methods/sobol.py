@@ -22,7 +22,7 @@ class Sobol(Method):
         n = settings.samples
         if n < 2 or n & (n - 1):
             lower = 1 << max(1, n.bit_length() - 1)
-            return f"Sobol needs a power of two of at least 2 base samples (got {n}; use {lower} or {lower * 2})"
+            return "samples", f"Sobol needs a power of two of at least 2 base samples (got {n}; use {lower} or {lower * 2})"
         return None
 
     def sample(self, problem, settings):
