@@ -1,12 +1,15 @@
-"""Experiment files: what a sweep varies, how, and what it keeps.
+"""Experiment files: a base scenario, what varies, how, and what each run keeps.
 
-An experiment is a TOML file (``kind = "sweep"``), validated by pydantic and then
-checked against the scenario schema and the indicator registry, so that every mistake
-(an unknown path, reversed bounds, an unknown indicator or design) is refused with the
-file and field named **before any run starts**. See ``experiments/*.toml`` and
-``docs/experiments.md``.
+An experiment is a TOML file, validated by pydantic and then checked against the
+scenario schema and the indicator registry, so that every mistake (an unknown path,
+reversed bounds, an unknown indicator or design) is refused with the file and field
+named **before any run starts**. What every kind shares is :class:`ExperimentConfig`
+and :class:`Experiment` (the checked file with its design points); the kinds are
+registered in :data:`KINDS`: ``sweep`` here, ``sensitivity`` in
+:mod:`innosim.sensitivity.config`. See ``experiments/*.toml``, ``docs/experiments.md``
+and ``docs/sensitivity.md``.
 
-Designs:
+Sweep designs:
 
 - ``grid``: the full factorial of every factor's values;
 - ``oat``: one factor at a time: the base point, then each factor alone at each of its
