@@ -46,3 +46,13 @@ def kill_cli_when(args: list[str], ready: Callable[[], bool], poll: float = 0.05
         os.killpg(proc.pid, signal.SIGKILL)
     finally:
         proc.wait()
+
+
+def assert_refused(args: list[str], source: Path, field: str, words: str, out: Path) -> None:
+    """``innosim ARGS`` exits 2 with one message naming ``source`` and ``field``, says ``words``,
+    prints no traceback, runs nothing and leaves no ``out`` behind."""
+    r = run_cli(*args, "--out", str(out))
+    assert r.returncode == 2, r.stderr
+    assert str(source) in r.stderr and field in r.stderr and words in r.stderr, r.stderr
+    assert "Traceback" not in r.stderr and "runs" not in r.stderr
+    assert not out.exists()

@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from conftest import ROOT, SCENARIOS, kill_cli_when, run_cli
+from conftest import ROOT, SCENARIOS, assert_refused, kill_cli_when, run_cli
 from innosim import load_sweep, sweep
 from innosim.executor import ProcessExecutor
 from innosim.store import PARTS, RESULTS
@@ -125,11 +125,7 @@ def test_bad_experiment_refused_before_any_run(tmp_path, case):
     (old, new), field, words = BAD[case]
     assert old in TINY
     path = _write(tmp_path / "bad.toml", TINY.replace(old, new))
-    r = run_cli("sweep", str(path), "--out", str(tmp_path / "res"))
-    assert r.returncode == 2, r.stderr
-    assert str(path) in r.stderr and field in r.stderr and words in r.stderr, r.stderr
-    assert "Traceback" not in r.stderr and "runs" not in r.stderr
-    assert not (tmp_path / "res").exists()
+    assert_refused(["sweep", str(path)], path, field, words, tmp_path / "res")
 
 
 @pytest.mark.parametrize("name", sorted(p.name for p in (ROOT / "experiments").glob("*.toml")

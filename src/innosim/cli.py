@@ -44,6 +44,22 @@ class Format(str, Enum):
     csv = "csv"
 
 
+# Options shared by several commands, declared once.
+_WORKERS = typer.Option(0, min=0, help="Worker processes (0 = one per core, 1 = this process).")
+_SCHEDULER = typer.Option(None, help="Run on Dask: 'local' (a LocalCluster of --workers processes) or a scheduler "
+                                     "address tcp://HOST:PORT.")
+_FORMAT = typer.Option(Format.table, "--format", help="Output on stdout.")
+_POSTERIOR = typer.Option(None, help="Posterior CSV to use instead of the shipped calibration.")
+_JOB_OUT = typer.Option(None, help="Result directory (default: results/<experiment name>).")
+_RESUME = typer.Option(False, "--resume", help="Continue the job stored in --out; run only the missing runs.")
+_OVERWRITE = typer.Option(False, "--overwrite", help="Discard a job stored in --out and start again.")
+_CHECKPOINT = typer.Option(10.0, min=0.0, help="Write finished runs to disk at least this often (s).")
+_QUICK = "Override the file's {} (e.g. for a quick look or a second seed)."
+_QUICK_REPLICATES = typer.Option(None, min=1, help=_QUICK.format("replicates"))
+_QUICK_SCALE = typer.Option(None, min=0.0, max=1.0, help=_QUICK.format("scale"))
+_QUICK_SEED = typer.Option(None, help=_QUICK.format("seed"))
+
+
 @contextlib.contextmanager
 def _user_errors() -> Iterator[None]:
     """Print bad input as one line and exit 2."""
@@ -125,15 +141,14 @@ def run(
     scenario: Optional[Path] = typer.Argument(None, help="Scenario TOML file (default: the embedded baseline)."),
     seed: int = typer.Option(0, help="Root seed; replicate seeds derive from it."),
     replicates: int = typer.Option(8, min=1, help="Number of replicates."),
-    workers: int = typer.Option(0, min=0, help="Worker processes (0 = one per core, 1 = this process)."),
-    scheduler: Optional[str] = typer.Option(None, help="Run on Dask: 'local' (a LocalCluster of --workers "
-                                            "processes) or a scheduler address tcp://HOST:PORT."),
+    workers: int = _WORKERS,
+    scheduler: Optional[str] = _SCHEDULER,
     set_: list[str] = typer.Option([], "--set", help="Override a numeric field: PATH=VALUE (repeatable)."),
     out: Optional[Path] = typer.Option(None, help="Directory for indicators.csv and manifest.json."),
-    format: Format = typer.Option(Format.table, "--format", help="Output on stdout."),
+    format: Format = _FORMAT,
     parameters: str = typer.Option("posterior", help="Behavioural parameters: posterior (a draw per replicate), "
                                    "mean, map, or defaults (the declared values, no posterior)."),
-    posterior: Optional[Path] = typer.Option(None, help="Posterior CSV to use instead of the shipped calibration."),
+    posterior: Optional[Path] = _POSTERIOR,
 ) -> None:
     """Project the indicators 2016-2025 for a scenario (the baseline by default).
 
@@ -203,13 +218,13 @@ def compare(
     scenarios: list[Path] = typer.Argument(..., help="Scenario TOML files; the first is the reference."),
     seed: int = typer.Option(0, help="Root seed; replicate k of every scenario uses the same seed and draw."),
     replicates: int = typer.Option(30, min=1, help="Paired replicates per scenario."),
-    workers: int = typer.Option(0, min=0, help="Worker processes (0 = one per core, 1 = this process)."),
-    scheduler: Optional[str] = typer.Option(None, help="Run on Dask: 'local' or a scheduler address tcp://HOST:PORT."),
+    workers: int = _WORKERS,
+    scheduler: Optional[str] = _SCHEDULER,
     set_: list[str] = typer.Option([], "--set", help="Override a numeric field in every scenario: PATH=VALUE."),
     out: Optional[Path] = typer.Option(None, help="Directory for comparison.json, the CSV tables and every run."),
-    format: Format = typer.Option(Format.table, "--format", help="Output on stdout."),
+    format: Format = _FORMAT,
     parameters: str = typer.Option("posterior", help="Behavioural parameters: posterior, mean, map or defaults."),
-    posterior: Optional[Path] = typer.Option(None, help="Posterior CSV to use instead of the shipped calibration."),
+    posterior: Optional[Path] = _POSTERIOR,
 ) -> None:
     """Compare interventions with paired replicates: effects, odds of meeting the 2025 targets, cost-effectiveness.
 
@@ -293,13 +308,6 @@ def _signed(x: float, unit: str) -> str:
     return ("-" if x < 0 else "+") + text
 
 
-_OUT_HELP = "Result directory (default: results/<experiment name>)."
-_RESUME_HELP = "Continue the job stored in --out; run only the missing runs."
-_OVERWRITE_HELP = "Discard a job stored in --out and start again."
-_CHECKPOINT_HELP = "Write finished runs to disk at least this often (s)."
-_QUICK_HELP = "Override the file's {} (e.g. for a quick look or a second seed)."
-
-
 def _run_job(exp, out: Optional[Path], resume: bool, workers: int, runner) -> tuple[Path, Any]:
     """Run an experiment with a progress bar; ``runner(exp, target, progress)`` does the work.
 
@@ -326,15 +334,15 @@ def _run_job(exp, out: Optional[Path], resume: bool, workers: int, runner) -> tu
 @app.command()
 def sweep(
     experiment: Path = typer.Argument(..., help="Sweep experiment TOML (see experiments/)."),
-    out: Optional[Path] = typer.Option(None, help=_OUT_HELP),
-    workers: int = typer.Option(0, min=0, help="Worker processes (0 = one per core, 1 = this process)."),
-    scheduler: Optional[str] = typer.Option(None, help="Run on Dask: 'local' or a scheduler address tcp://HOST:PORT."),
-    resume: bool = typer.Option(False, "--resume", help=_RESUME_HELP),
-    overwrite: bool = typer.Option(False, "--overwrite", help=_OVERWRITE_HELP),
-    replicates: Optional[int] = typer.Option(None, min=1, help=_QUICK_HELP.format("replicates")),
-    scale: Optional[float] = typer.Option(None, min=0.0, max=1.0, help=_QUICK_HELP.format("scale")),
-    seed: Optional[int] = typer.Option(None, help=_QUICK_HELP.format("seed")),
-    checkpoint: float = typer.Option(10.0, min=0.0, help=_CHECKPOINT_HELP),
+    out: Optional[Path] = _JOB_OUT,
+    workers: int = _WORKERS,
+    scheduler: Optional[str] = _SCHEDULER,
+    resume: bool = _RESUME,
+    overwrite: bool = _OVERWRITE,
+    replicates: Optional[int] = _QUICK_REPLICATES,
+    scale: Optional[float] = _QUICK_SCALE,
+    seed: Optional[int] = _QUICK_SEED,
+    checkpoint: float = _CHECKPOINT,
 ) -> None:
     """Run a design of scenarios (grid, one-at-a-time, Latin hypercube, Sobol), streaming results to Parquet."""
     from innosim.experiment import load_sweep
@@ -352,16 +360,16 @@ def sweep(
 @app.command()
 def sensitivity(
     experiment: Path = typer.Argument(..., help="Sensitivity experiment TOML (kind = \"sensitivity\")."),
-    out: Optional[Path] = typer.Option(None, help=_OUT_HELP),
-    workers: int = typer.Option(0, min=0, help="Worker processes (0 = one per core, 1 = this process)."),
-    scheduler: Optional[str] = typer.Option(None, help="Run on Dask: 'local' or a scheduler address tcp://HOST:PORT."),
-    resume: bool = typer.Option(False, "--resume", help=_RESUME_HELP),
-    overwrite: bool = typer.Option(False, "--overwrite", help=_OVERWRITE_HELP),
-    samples: Optional[int] = typer.Option(None, min=1, help=_QUICK_HELP.format("base sample size")),
-    replicates: Optional[int] = typer.Option(None, min=1, help=_QUICK_HELP.format("replicates")),
-    scale: Optional[float] = typer.Option(None, min=0.0, max=1.0, help=_QUICK_HELP.format("scale")),
-    seed: Optional[int] = typer.Option(None, help=_QUICK_HELP.format("seed")),
-    checkpoint: float = typer.Option(10.0, min=0.0, help=_CHECKPOINT_HELP),
+    out: Optional[Path] = _JOB_OUT,
+    workers: int = _WORKERS,
+    scheduler: Optional[str] = _SCHEDULER,
+    resume: bool = _RESUME,
+    overwrite: bool = _OVERWRITE,
+    samples: Optional[int] = typer.Option(None, min=1, help=_QUICK.format("base sample size")),
+    replicates: Optional[int] = _QUICK_REPLICATES,
+    scale: Optional[float] = _QUICK_SCALE,
+    seed: Optional[int] = _QUICK_SEED,
+    checkpoint: float = _CHECKPOINT,
     top: int = typer.Option(5, min=1, help="Factors shown per indicator in the ranked summary."),
 ) -> None:
     """Global sensitivity analysis with SALib (Sobol, Morris, eFAST, RBD-FAST, PAWN), indices for every year."""
@@ -408,7 +416,7 @@ def calibrate(
     config: Optional[Path] = typer.Argument(None, help="Calibration TOML (default: the packaged Baiyun calibration)."),
     out: Optional[Path] = typer.Option(None, help="Result directory (default: the config's `out`, beside it)."),
     workers: Optional[int] = typer.Option(None, min=0, help="Worker processes (default: the config's; 0 = one per core)."),
-    scheduler: Optional[str] = typer.Option(None, help="Run on Dask: 'local' or a scheduler address tcp://HOST:PORT."),
+    scheduler: Optional[str] = _SCHEDULER,
     resume: bool = typer.Option(False, "--resume", help="Continue the calibration stored in the result directory."),
     overwrite: bool = typer.Option(False, "--overwrite", help="Discard a stored calibration and start again."),
     report: bool = typer.Option(True, "--report/--no-report", help="Write REPORT.md and the figures at the end."),
@@ -481,7 +489,7 @@ def show(
 
 
 @app.command()
-def indicators(format: Format = typer.Option(Format.table, "--format")) -> None:
+def indicators(format: Format = _FORMAT) -> None:
     """List the indicator declarations."""
     rows = [{"id": i.id, "name_zh": i.name_zh, "name_en": i.name_en, "unit": i.unit, "definition": i.definition,
              "fact_2020": i.fact(2020), "target_2025": i.target(), "higher_is_better": i.higher_is_better}

@@ -106,3 +106,15 @@ class Method:
             table.attrs["S2"] = pd.DataFrame(result["S2"], index=names, columns=names)
             table.attrs["S2_conf"] = pd.DataFrame(result["S2_conf"], index=names, columns=names)
         return table
+
+
+class LatinMethod(Method):
+    """A method that analyses a Latin hypercube of ``samples`` points (SALib's ``latin`` sampler)."""
+
+    def runs(self, settings, factors):
+        return settings.samples
+
+    def sample(self, problem, settings):
+        from SALib.sample import latin
+
+        return latin.sample(problem, settings.samples, seed=settings.seed)

@@ -24,8 +24,8 @@ class EFast(Method):
     def check(self, settings, factors):
         least = 4 * settings.interference ** 2 + 1
         if settings.samples < least:
-            return "samples", (f"eFAST needs more than 4·M² = {least - 1} samples per factor with interference M = "
-                    f"{settings.interference} (got {settings.samples})")
+            return "samples", f"eFAST needs more than 4·M² = {least - 1} samples per factor with interference " \
+                              f"M = {settings.interference} (got {settings.samples})"
         return None
 
     def sample(self, problem, settings):

@@ -8,28 +8,22 @@ distribution. SALib gives no confidence interval for PAWN.
 from __future__ import annotations
 
 from SALib.analyze import pawn as analyze
-from SALib.sample import latin as sample
 
-from innosim.sensitivity.methods.base import Method
+from innosim.sensitivity.methods.base import LatinMethod
 
 
-class Pawn(Method):
+class Pawn(LatinMethod):
     name = "pawn"
     label = "PAWN (density-based)"
     main = "median"
     indices = ("minimum", "mean", "median", "maximum", "CV")
 
-    def runs(self, settings, factors):
-        return settings.samples
-
     def check(self, settings, factors):
-        if settings.samples < 10 * settings.slices:
-            return "samples", (f"PAWN needs at least 10 samples per slice: {10 * settings.slices} with {settings.slices} slices "
-                    f"(got {settings.samples})")
+        s = settings.slices
+        if settings.samples < 10 * s:
+            return "samples", f"PAWN needs at least 10 samples per slice: {10 * s} with {s} slices " \
+                              f"(got {settings.samples})"
         return None
-
-    def sample(self, problem, settings):
-        return sample.sample(problem, settings.samples, seed=settings.seed)
 
     def _analyze(self, problem, X, Y, settings):
         return analyze.analyze(problem, X, Y, S=settings.slices, seed=settings.seed)
