@@ -37,6 +37,7 @@ POINTS = "points.csv"
 SUMMARY = "summary.csv"
 RUN_COLUMNS = ["run", "point", "replicate", "seed", "draw"]
 """Leading columns of a sweep's results; the factors, ``year``, ``indicator`` and ``value`` follow."""
+_RUN_DTYPES = (np.int64, np.int64, np.int32, np.uint64, np.int32)
 FLUSH_ROWS = 2_000_000
 """Rows held in memory at most before they are written."""
 
@@ -104,12 +105,10 @@ class _Buffer:
 
     def table(self) -> pa.Table:
         n = len(self.meta)
-        run, point, replicate, seed, draw = zip(*self.meta)
-        rep = lambda values, dtype: pa.array(np.repeat(np.array(values, dtype=dtype), self.cells))  # noqa: E731
-        cols: dict[str, Any] = {"run": rep(run, np.int64), "point": rep(point, np.int64),
-                                "replicate": rep(replicate, np.int32), "seed": rep(seed, np.uint64),
-                                "draw": rep(draw, np.int32)}
-        factors = self.sw.points.iloc[np.repeat(np.array(point), self.cells)]
+        cols: dict[str, Any] = {
+            name: pa.array(np.repeat(np.array(values, dtype=dtype), self.cells))
+            for name, values, dtype in zip(RUN_COLUMNS, zip(*self.meta), _RUN_DTYPES)}
+        factors = self.sw.points.iloc[np.repeat([m[1] for m in self.meta], self.cells)]
         for name in self.sw.factors:
             cols[name] = pa.array(factors[name].to_numpy())
         cols["year"] = pa.array(np.tile(self.years, n))
