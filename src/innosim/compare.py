@@ -31,20 +31,15 @@ import numpy as np
 import pandas as pd
 
 from innosim.errors import InputError
-from innosim.indicators import INDICATORS
+from innosim.indicators import INDICATOR_ORDER, INDICATORS
 from innosim.posterior import ParameterChoice, Posterior, parameter_choice
 from innosim.scenario import LEVERS, PLAN_START, Scenario, load_scenario
-from innosim.simulate import replicate_seeds, simulate
+from innosim.simulate import quantiles, replicate_seeds, simulate
 
 TARGET_YEAR = 2025
 """The year of the 14th-plan targets."""
 EXTRA_SPENDING_FLOOR = 1e-6
 """Extra spending (亿元) below which no cost-effectiveness is reported."""
-
-
-def _quantiles(values: pd.core.groupby.SeriesGroupBy | pd.Series, prefix: str = "") -> dict[str, Any]:
-    return {f"{prefix}median": values.median(), f"{prefix}p05": values.quantile(0.05),
-            f"{prefix}p95": values.quantile(0.95)}
 
 
 def _met(indicator: str, values: pd.Series) -> pd.Series:
@@ -147,7 +142,6 @@ def summarise_comparison(runs: pd.DataFrame, reference: str, year: int) -> tuple
 
     ``runs`` is a long table with columns ``scenario, replicate, year, indicator, value``.
     """
-    order = {iid: i for i, iid in enumerate(INDICATORS)}
     scenarios = list(dict.fromkeys(runs["scenario"]))
     wide = runs.pivot_table(index=["indicator", "year", "replicate"], columns="scenario", values="value",
                             aggfunc="first")[scenarios]
@@ -155,10 +149,10 @@ def summarise_comparison(runs: pd.DataFrame, reference: str, year: int) -> tuple
     frames = []
     for name in scenarios:
         grouped = wide[name].groupby(level=["indicator", "year"])
-        frame = pd.DataFrame(_quantiles(grouped))
+        frame = pd.DataFrame(quantiles(grouped))
         if name != reference:
             eff = effects[name].groupby(level=["indicator", "year"])
-            frame = frame.assign(**_quantiles(eff, "effect_"), p_positive=eff.apply(lambda v: float((v > 0).mean())))
+            frame = frame.assign(**quantiles(eff, "effect_"), p_positive=eff.apply(lambda v: float((v > 0).mean())))
         frames.append(frame.reset_index().assign(scenario=name))
     table = pd.concat(frames, ignore_index=True)
     table["target"] = [INDICATORS[i].target() if y == TARGET_YEAR else None
@@ -175,7 +169,7 @@ def summarise_comparison(runs: pd.DataFrame, reference: str, year: int) -> tuple
             "p_positive", "target", "p_target"]
     table = table.reindex(columns=cols)
     table["_s"] = table["scenario"].map({n: i for i, n in enumerate(scenarios)})
-    table["_i"] = table["indicator"].map(order)
+    table["_i"] = table["indicator"].map(INDICATOR_ORDER)
     table = table.sort_values(["_s", "_i", "year"], kind="stable").drop(columns=["_s", "_i"]).reset_index(drop=True)
 
     period = runs[(runs["indicator"] == "spending_total") & (runs["year"] >= PLAN_START) & (runs["year"] <= year)]
@@ -191,7 +185,7 @@ def summarise_comparison(runs: pd.DataFrame, reference: str, year: int) -> tuple
                    "extra_spending": float(extra[name].median())}
             if (extra[name] > EXTRA_SPENDING_FLOOR).all():
                 ratio = gain / extra[name].reindex(gain.index)
-                row.update(_quantiles(ratio, "per_yi_"))
+                row.update(quantiles(ratio, "per_yi_"))
             rows.append(row)
     cost = pd.DataFrame(rows, columns=["scenario", "indicator", "effect", "extra_spending", "per_yi_median",
                                        "per_yi_p05", "per_yi_p95"])

@@ -193,6 +193,9 @@ _SPENDING_INDICATORS: tuple[Indicator, ...] = tuple(
 INDICATORS: dict[str, Indicator] = {i.id: i for i in _PLAN_INDICATORS + _AUX_INDICATORS + _SPENDING_INDICATORS}
 """Every indicator, by id, in display order. The one registry of indicators."""
 
+INDICATOR_ORDER: dict[str, int] = {iid: i for i, iid in enumerate(INDICATORS)}
+"""Indicator id -> its place in :data:`INDICATORS`, to sort tables in display order."""
+
 
 def format_value(x: float | None, unit: str) -> str:
     """A value for tables: shares as percentages, counts without decimals, money to 2-3 figures."""

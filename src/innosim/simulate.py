@@ -11,13 +11,13 @@ results are bit-identical on any executor.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
 import pandas as pd
 
 from innosim.executor import run_tasks
-from innosim.indicators import INDICATORS
+from innosim.indicators import INDICATOR_ORDER, INDICATORS
 from innosim.model import InnovationModel
 from innosim.posterior import ParameterChoice, Posterior, parameter_choice
 from innosim.scenario import Scenario
@@ -104,17 +104,17 @@ def simulate(scenario: Scenario | Sequence[Scenario], seed: int = 0, replicates:
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
+def quantiles(values, prefix: str = "") -> dict[str, Any]:
+    """``{prefix}median``, ``{prefix}p05`` and ``{prefix}p95`` of a Series or a grouped Series."""
+    return {f"{prefix}median": values.median(), f"{prefix}p05": values.quantile(0.05),
+            f"{prefix}p95": values.quantile(0.95)}
+
+
 def summarise(table: pd.DataFrame) -> pd.DataFrame:
     """Median and 5-95% interval over replicates per indicator and year.
 
     Returns columns ``indicator, year, median, p05, p95`` in declaration order.
     """
-    order = {iid: i for i, iid in enumerate(INDICATORS)}
-    grouped = table.groupby(["indicator", "year"])["value"]
-    out = pd.DataFrame({
-        "median": grouped.median(),
-        "p05": grouped.quantile(0.05),
-        "p95": grouped.quantile(0.95),
-    }).reset_index()
-    out["_order"] = out["indicator"].map(order)
+    out = pd.DataFrame(quantiles(table.groupby(["indicator", "year"])["value"])).reset_index()
+    out["_order"] = out["indicator"].map(INDICATOR_ORDER)
     return out.sort_values(["_order", "year"], kind="stable").drop(columns="_order").reset_index(drop=True)

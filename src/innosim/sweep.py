@@ -30,7 +30,7 @@ import pyarrow as pa
 
 from innosim.executor import Executor, get_executor, resolve_workers
 from innosim.experiment import Experiment, Sweep, load_sweep
-from innosim.simulate import replicate_seeds, run_replicate, run_seconds
+from innosim.simulate import quantiles, replicate_seeds, run_replicate, run_seconds
 from innosim.store import RESULTS, RunStore, write_atomic
 
 POINTS = "points.csv"
@@ -124,8 +124,7 @@ def _summarise(store: RunStore, sw: Experiment) -> pd.DataFrame:
 
     def agg(frame: pd.DataFrame) -> pd.DataFrame:
         g = frame.groupby(keys, sort=False)["value"]
-        return pd.DataFrame({"median": g.median(), "p05": g.quantile(0.05), "p95": g.quantile(0.95),
-                             "mean": g.mean(), "replicates": g.size()}).reset_index()
+        return pd.DataFrame({**quantiles(g), "mean": g.mean(), "replicates": g.size()}).reset_index()
 
     for batch in store.batches(columns=[*keys, "value"]):
         pending.append(batch.to_pandas())

@@ -23,7 +23,7 @@ import pandas as pd
 
 from innosim.executor import Executor
 from innosim.experiment import load_experiment
-from innosim.indicators import INDICATORS
+from innosim.indicators import INDICATOR_ORDER
 from innosim.sensitivity.config import Sensitivity
 from innosim.store import RESULTS, write_atomic
 from innosim.sweep import run_experiment
@@ -69,14 +69,13 @@ def analyse(sens: Sensitivity, results: pd.DataFrame) -> pd.DataFrame:
     Replicates are averaged per point before the analysis.
     """
     means = results.groupby(["indicator", "year", "point"], sort=False)["value"].mean()
-    order = {iid: i for i, iid in enumerate(INDICATORS)}
     rows: list[tuple] = []
     for (indicator, year), y in means.groupby(level=["indicator", "year"], sort=False):
         Y = y.droplevel(["indicator", "year"]).reindex(range(len(sens.points))).to_numpy()
         rows += _tidy(sens.method.analyze(sens.problem, sens.unit, Y, sens.settings), indicator, int(year),
                       sens.method.name)
     out = pd.DataFrame(rows, columns=COLUMNS)
-    out["_o"] = out["indicator"].map(order)
+    out["_o"] = out["indicator"].map(INDICATOR_ORDER)
     return out.sort_values(["_o", "year"], kind="stable").drop(columns="_o").reset_index(drop=True)
 
 
@@ -88,8 +87,7 @@ def ranking(indices: pd.DataFrame, sens: Sensitivity, year: int | None = None, t
                                                             kind="stable")
     ranked = main.groupby("indicator", sort=False).head(top).drop(columns="_abs")
     ranked = ranked.assign(rank=ranked.groupby("indicator").cumcount() + 1)
-    order = {iid: i for i, iid in enumerate(INDICATORS)}
-    return ranked.sort_values(["indicator", "rank"], key=lambda c: c.map(order) if c.name == "indicator" else c,
+    return ranked.sort_values(["indicator", "rank"], key=lambda c: c.map(INDICATOR_ORDER) if c.name == "indicator" else c,
                               kind="stable").reset_index(drop=True)
 
 
