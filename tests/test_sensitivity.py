@@ -127,7 +127,7 @@ def test_indices_for_every_plan_year_and_figures(tiny):
     assert set(indices["index"]) == {"S1", "ST"} and set(indices["method"]) == {"sobol"}
     assert len(indices) == 4 * 5 * 4 * 2
     out = sens.path.parent / "out"
-    for name in ("indices.csv", "indices.parquet", "sensitivity.png", "sensitivity_over_time.png", "results.parquet"):
+    for name in ("indices.csv", "indices.parquet", "sensitivity.png", "sensitivity.svg", "sensitivity_over_time.png", "results.parquet"):
         assert (out / name).stat().st_size > 0
     pd.testing.assert_frame_equal(pd.read_parquet(out / "indices.parquet"), indices)
 

@@ -1,4 +1,5 @@
-"""The ``innosim`` command line: run, compare, sweep, sensitivity, calibrate, validate, show, indicators, levers.
+"""The ``innosim`` command line: run, compare, sweep, sensitivity, calibrate, report, app, validate, show,
+indicators, levers.
 
 Bad input (a scenario file, a ``--set`` override) ends with one line naming the file,
 the field and the problem, exit code 2, no traceback, and nothing written to ``--out``.
@@ -27,6 +28,7 @@ from rich.table import Table
 
 from innosim.errors import InputError
 from innosim.indicators import INDICATORS, format_value
+from innosim.labels import LANGS
 from innosim.posterior import parameter_choice
 from innosim.scenario import LEVERS, PLAN_START, Scenario, load_scenario, numeric_fields
 from innosim.simulate import replicate_seeds, simulate, summarise
@@ -53,6 +55,8 @@ _POSTERIOR = typer.Option(None, help="Posterior CSV to use instead of the shippe
 _JOB_OUT = typer.Option(None, help="Result directory (default: results/<experiment name>).")
 _RESUME = typer.Option(False, "--resume", help="Continue the job stored in --out; run only the missing runs.")
 _OVERWRITE = typer.Option(False, "--overwrite", help="Discard a job stored in --out and start again.")
+_REPORT = typer.Option(False, "--report", help="Also write report.html (figures, tables, manifest) into --out.")
+_LANG = typer.Option("zh", "--lang", help="Language of the report and its figures: zh or en.")
 _CHECKPOINT = typer.Option(10.0, min=0.0, help="Write finished runs to disk at least this often (s).")
 _QUICK = "Override the file's {} (e.g. for a quick look or a second seed)."
 _QUICK_REPLICATES = typer.Option(None, min=1, help=_QUICK.format("replicates"))
@@ -127,6 +131,20 @@ def _manifest(**fields: Any) -> dict[str, Any]:
     return {"innosim_version": _version(), **fields, "python": platform.python_version(), "command": sys.argv}
 
 
+def _check_report(report: bool, out: Optional[Path], lang: str) -> None:
+    if report and out is None:
+        raise InputError("--report", "--out", "a report is written into the result directory; give --out DIR")
+    if lang not in LANGS:
+        raise InputError("--lang", lang, f"unknown language; expected one of {', '.join(LANGS)}")
+
+
+def _write_report(report: bool, out: Path, lang: str) -> None:
+    if report:
+        from innosim.report import write_report
+
+        _say(f"report written to {write_report(out, lang=lang)}")
+
+
 def _summary_records(summary) -> list[dict[str, Any]]:
     return [
         {"id": r.indicator, "year": int(r.year), "median": float(r.median), "p05": float(r.p05),
@@ -149,6 +167,8 @@ def run(
     parameters: str = typer.Option("posterior", help="Behavioural parameters: posterior (a draw per replicate), "
                                    "mean, map, or defaults (the declared values, no posterior)."),
     posterior: Optional[Path] = _POSTERIOR,
+    report: bool = _REPORT,
+    lang: str = _LANG,
 ) -> None:
     """Project the indicators 2016-2025 for a scenario (the baseline by default).
 
@@ -159,6 +179,7 @@ def run(
         scn = _load(scenario, set_)
         choice = parameter_choice(parameters, posterior)
         _check_out(out)
+        _check_report(report, out, lang)
     started = _dt.datetime.now(_dt.timezone.utc)
     with _progress(disable=replicates < 2) as bar:
         task = bar.add_task(f"{scn.name}: replicates", total=replicates)
@@ -171,10 +192,11 @@ def run(
         out.mkdir(parents=True, exist_ok=True)
         write_atomic(out / "indicators.csv", table.to_csv(index=False))
         manifest = _manifest(
-            scenario=scn.to_toml_dict(), scenario_hash=scn.hash, seed=seed, replicates=replicates,
+            kind="run", scenario=scn.to_toml_dict(), scenario_hash=scn.hash, seed=seed, replicates=replicates,
             replicate_seeds=replicate_seeds(seed, replicates), parameters=choice.describe(), scale=scn.scale,
             started=started.isoformat(), finished=finished.isoformat())
         write_atomic(out / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2))
+        _write_report(report, out, lang)
     if format is Format.json:
         doc = {"scenario": scn.name, "scenario_hash": scn.hash, "seed": seed, "replicates": replicates,
                "scale": scn.scale, "parameters": choice.describe(), "indicators": _summary_records(summary)}
@@ -225,6 +247,8 @@ def compare(
     format: Format = _FORMAT,
     parameters: str = typer.Option("posterior", help="Behavioural parameters: posterior, mean, map or defaults."),
     posterior: Optional[Path] = _POSTERIOR,
+    report: bool = _REPORT,
+    lang: str = _LANG,
 ) -> None:
     """Compare interventions with paired replicates: effects, odds of meeting the 2025 targets, cost-effectiveness.
 
@@ -237,6 +261,7 @@ def compare(
         scns = [_load(path, set_) for path in scenarios]
         choice = parameter_choice(parameters, posterior)
         _check_out(out)
+        _check_report(report, out, lang)
         started = _dt.datetime.now(_dt.timezone.utc)
         total = replicates * len(scns)
         with _progress(eta=True) as bar:
@@ -251,10 +276,12 @@ def compare(
             write_atomic(out / f"{name}.csv", getattr(result, name).to_csv(index=False))
         write_atomic(out / "comparison.json", json.dumps(doc, ensure_ascii=False, indent=1))
         write_atomic(out / "manifest.json", json.dumps(_manifest(
+            kind="comparison", reference=result.reference,
             scenarios=[{"file": str(p), **s.to_toml_dict(), "hash": s.hash} for p, s in zip(scenarios, scns)],
             seed=seed, replicates=replicates, replicate_seeds=doc["replicate_seeds"], parameters=doc["parameters"],
             started=started.isoformat(), finished=_dt.datetime.now(_dt.timezone.utc).isoformat()),
             ensure_ascii=False, indent=2))
+        _write_report(report, out, lang)
     if format is Format.json:
         out_console.out(json.dumps(doc, ensure_ascii=False), highlight=False)
     elif format is Format.csv:
@@ -464,6 +491,69 @@ def calibrate(
     if report:
         fit_report.write_report(cal, target, workers=workers)
         _say(f"report written to {target / fit_report.REPORT}")
+
+
+@app.command()
+def report(
+    results: Path = typer.Argument(..., help="Result directory of run --out, compare --out, sweep or sensitivity."),
+    out: Optional[Path] = typer.Option(None, help="HTML file to write (default: RESULTS/report.html, "
+                                       "report.en.html for English)."),
+    lang: str = _LANG,
+) -> None:
+    """Write one self-contained HTML report of a result directory: tables, figures, manifest.
+
+    The file needs no network to open: figures and a font subset are embedded. The
+    figures are also saved as PNG and SVG beside it.
+    """
+    from innosim.report import write_report
+
+    with _user_errors():
+        _check_report(False, out, lang)
+        path = write_report(results, out, lang)
+    _say(f"report written to {path}")
+
+
+@app.command("app")
+def app_(
+    scenario: Optional[Path] = typer.Argument(None, help="Base scenario TOML file (default: the embedded baseline)."),
+    port: int = typer.Option(8765, min=0, max=65535, help="Port to serve on (0: any free port)."),
+    host: str = typer.Option("127.0.0.1", help="Address to listen on."),
+    scale: Optional[float] = typer.Option(None, min=0.0, max=1.0, help="Sampled share of firms (default: the "
+                                          "scenario's); smaller is faster."),
+    parameters: str = typer.Option("mean", help="Behavioural parameters: mean or map of the posterior, or defaults."),
+    lang: str = _LANG,
+) -> None:
+    """Open the interactive app (Mesa SolaraViz): lever sliders, step or run to 2025, live indicators.
+
+    Serves on http://HOST:PORT until Ctrl-C. Needs the app extra: pip install "innosim[app]".
+    """
+    import importlib
+    import os
+    import subprocess
+
+    with _user_errors():
+        _check_report(False, None, lang)
+        scn = load_scenario(scenario)
+        if scale is not None:
+            scn.with_overrides({"scale": scale}, source="--scale")
+        if parameters == "posterior":
+            raise InputError("--parameters", "posterior", "the app runs one trajectory; use mean, map or defaults")
+        parameter_choice(parameters)
+        try:
+            importlib.import_module("innosim.app")
+        except ImportError as exc:
+            raise InputError("innosim app", "", f"needs the app extra ({exc.name} is missing): "
+                                                'pip install "innosim[app]"') from None
+    env = {**os.environ, "INNOSIM_APP_SCENARIO": str(scenario.resolve()) if scenario else "",
+           "INNOSIM_APP_SCALE": "" if scale is None else repr(scale), "INNOSIM_APP_PARAMETERS": parameters,
+           "INNOSIM_APP_LANG": lang, "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "false"}
+    _say(f"innosim app ({scn.name}) on http://{host}:{port} — Ctrl-C to stop")
+    command = [sys.executable, "-m", "solara", "run", "innosim.app:Page", "--host", host, "--port", str(port),
+               "--no-open", "--production", "--no-check-version", "--log-level", "warning"]
+    try:
+        raise typer.Exit(subprocess.call(command, env=env))
+    except KeyboardInterrupt:
+        raise typer.Exit(130) from None
 
 
 @app.command()

@@ -42,7 +42,8 @@ EXTRA_SPENDING_FLOOR = 1e-6
 """Extra spending (亿元) below which no cost-effectiveness is reported."""
 
 
-def _met(indicator: str, values: pd.Series) -> pd.Series:
+def meets_target(indicator: str, values: pd.Series) -> pd.Series:
+    """Whether each value meets the indicator's 2025 target (at or above it; at or below where lower is better)."""
     ind = INDICATORS[indicator]
     target = ind.target()
     return values >= target if ind.higher_is_better else values <= target
@@ -163,7 +164,7 @@ def summarise_comparison(runs: pd.DataFrame, reference: str, year: int) -> tuple
         at = wide[name].xs(TARGET_YEAR, level="year") if TARGET_YEAR in wide.index.get_level_values("year") else None
         for iid in ([] if at is None else at.index.get_level_values("indicator").unique()):
             if INDICATORS[iid].target() is not None:
-                p_target[(name, iid, TARGET_YEAR)] = float(_met(iid, at.xs(iid, level="indicator")).mean())
+                p_target[(name, iid, TARGET_YEAR)] = float(meets_target(iid, at.xs(iid, level="indicator")).mean())
     table["p_target"] = [p_target.get(k, np.nan) for k in zip(table["scenario"], table["indicator"], table["year"])]
     cols = ["scenario", "indicator", "year", "median", "p05", "p95", "effect_median", "effect_p05", "effect_p95",
             "p_positive", "target", "p_target"]

@@ -1,30 +1,100 @@
-"""What every figure of innosim shares: a headless matplotlib and one way to save.
+"""What every figure of innosim shares: a headless matplotlib, one font, one way to save.
 
 Figures are drawn with matplotlib's Agg backend, so they work on machines without a
-display, and saved at one resolution.
+display. Text is set in Noto Sans CJK SC, which the ``mplfonts`` package installs with
+innosim, so Chinese labels never fall back to a font without the glyphs (the
+missing-glyph boxes of a fresh machine); the font is registered with matplotlib on
+first use, without touching the user's matplotlib configuration. SVG output keeps text
+as paths, so an SVG shows the same glyphs on a machine without the font.
 """
 
 from __future__ import annotations
 
+import base64
+import contextlib
+import io
+import math
+import functools
+from importlib import resources
 from pathlib import Path
+from typing import Iterator
 
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib import font_manager  # noqa: E402
 
 DPI = 110
+FORMATS: tuple[str, ...] = ("png", "svg")
+"""Formats every library figure is saved in by :func:`save_all`."""
+CJK_FONT_FILE = "NotoSansCJKsc-Regular.otf"
+
+
+def cjk_font_path() -> Path:
+    """The bundled CJK font file (Noto Sans CJK SC Regular, from the ``mplfonts`` package)."""
+    return Path(str(resources.files("mplfonts") / "fonts" / CJK_FONT_FILE))
+
+
+@functools.cache
+def cjk_font_family() -> str:
+    """Register the bundled CJK font with matplotlib (once) and return its family name."""
+    path = cjk_font_path()
+    font_manager.fontManager.addfont(str(path))
+    return font_manager.FontProperties(fname=str(path)).get_name()
+
+
+@contextlib.contextmanager
+def style() -> Iterator[None]:
+    """Draw figures inside this: the CJK font first (it has Latin glyphs too), DejaVu Sans as fallback.
+
+    The families are named, not ``sans-serif``, so the text keeps them when the figure
+    is saved after the block.
+    """
+    with plt.rc_context({"font.family": [cjk_font_family(), "DejaVu Sans"],
+                         "svg.fonttype": "path", "axes.unicode_minus": False}):
+        yield
+
+
+def font_subset(text: str) -> str:
+    """The bundled CJK font cut down to the characters of ``text``, as base64 WOFF."""
+    from fontTools import subset
+
+    options = subset.Options()
+    options.flavor = "woff"
+    options.desubroutinize = True
+    font = subset.load_font(str(cjk_font_path()), options)
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(text="".join(sorted(set(text) | set(" 0123456789"))))
+    subsetter.subset(font)
+    buffer = io.BytesIO()
+    subset.save_font(font, buffer, options)
+    return base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def grid(n: int, cols: int, width: float, height: float, **kw):
+    """``n`` panels of ``width`` x ``height`` inches, ``cols`` to a row, constrained layout; returns (figure, axes)."""
+    cols = max(1, min(cols, n))
+    rows = math.ceil(n / cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(width * cols, height * rows), squeeze=False,
+                             layout="constrained", **kw)
+    for ax in axes.flat[n:]:
+        ax.set_visible(False)
+    return fig, list(axes.flat[:n])
 
 
 def save(fig, path: Path) -> Path:
-    """Lay out (unless the figure has its own layout engine), save and close ``fig``."""
+    """Lay out (unless the figure has its own layout engine), save as ``path`` and close ``fig``."""
+    return save_all(fig, path.with_suffix(""), (path.suffix[1:],))[0]
+
+
+def save_all(fig, stem: Path, formats: tuple[str, ...] = FORMATS) -> list[Path]:
+    """Lay out, save ``fig`` as ``stem.png`` and ``stem.svg`` (or ``formats``) and close it."""
     if fig.get_layout_engine() is None:
         fig.tight_layout()
-    fig.savefig(path, dpi=DPI)
+    paths = [stem.with_name(f"{stem.name}.{fmt}") for fmt in formats]
+    for path in paths:
+        fig.savefig(path, dpi=DPI)
     plt.close(fig)
-    return path
+    return paths
 
-
-def short(path: str) -> str:
-    """A dotted path without its ``policy.``/``parameters.`` prefix, for axis labels."""
-    return path.split(".", 1)[1] if path.startswith(("policy.", "parameters.")) else path

@@ -149,11 +149,17 @@ class InnovationModel(mesa.Model):
             self.evolve_carriers_and_institutions()  # 9. carriers, institutions, S&T services
             self.record_indicators()   # 10. indicators
             self.compact()
+        self.running = not self.finished  # Mesa's flag: SolaraViz stops playing at the end
+
+    @property
+    def finished(self) -> bool:
+        """Whether the model has run to the end of ``end_year``."""
+        return self.steps >= (self.end_year - START_YEAR) * 4
 
     def run(self, until: int | None = None) -> "InnovationModel":
         """Run to the end of ``until`` (default ``end_year``); returns the model."""
         n_steps = ((until or self.end_year) - START_YEAR) * 4
-        while self.steps < n_steps:
+        while self.steps < n_steps and not self.finished:
             self.step()
         return self
 

@@ -17,7 +17,8 @@ import pandas as pd
 
 from innosim.calibration.abc import GENERATIONS, MANIFEST, POSTERIOR
 from innosim.calibration.config import Calibration, load_calibration
-from innosim.figures import plt, save as _save, short as _short
+from innosim.figures import plt, save as _save
+from innosim.labels import short as _short
 from innosim.indicators import INDICATORS, format_value
 from innosim.posterior import Posterior
 from innosim.simulate import simulate

@@ -1,0 +1,227 @@
+"""The interactive app: Mesa's SolaraViz over the innosim model (``innosim app``).
+
+A sidebar of sliders sets every lever's annual budget (亿元/yr, from 2021) and the
+seed; *Reset* builds a model with them, *Step* advances a quarter, ▶ plays, and *Run
+to 2025* runs the rest of the plan period at once. The main view shows, live:
+
+- the indicators 2016-2025 against the 13th-plan facts and the 2025 targets
+  (:func:`innosim.charts.fan_chart`, the same function the reports use);
+- a table of the latest values against the targets;
+- the firm population by sector and zone (:func:`innosim.charts.population_chart`).
+
+The model is the base scenario (``innosim app SCENARIO``, default the embedded
+baseline) with the slider budgets set by dotted path, exactly as ``--set`` would, and
+the behavioural parameters of the calibration posterior's mean (``--parameters``), so
+a slider position gives the run ``innosim run SCENARIO --set policy.<lever>.budget=...
+--parameters mean --replicates 1 --seed SEED`` gives. The app is configured through
+environment variables that ``innosim app`` sets: ``INNOSIM_APP_SCENARIO``,
+``INNOSIM_APP_SCALE``, ``INNOSIM_APP_PARAMETERS`` and ``INNOSIM_APP_LANG``.
+
+Needs the ``app`` extra (``pip install "innosim[app]"``): Solara pinned together with
+``solara-assets`` of the same version, so every asset is served locally and the app
+works offline.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import io
+import math
+import os
+from typing import Any
+
+import pandas as pd
+import solara
+from mesa.visualization import SolaraViz
+from mesa.visualization.utils import force_update, update_counter
+
+from innosim import charts
+from innosim import labels as lb
+from innosim.figures import DPI, font_subset, plt
+from innosim.indicators import INDICATORS, format_value
+from innosim.model import InnovationModel
+from innosim.posterior import parameter_choice
+from innosim.scenario import LEVERS, Scenario, load_scenario
+
+ENV_SCENARIO = "INNOSIM_APP_SCENARIO"
+ENV_SCALE = "INNOSIM_APP_SCALE"
+ENV_PARAMETERS = "INNOSIM_APP_PARAMETERS"
+ENV_LANG = "INNOSIM_APP_LANG"
+SLIDER_STEP = 0.05
+"""Budget slider step (亿元/yr)."""
+
+UI: dict[str, tuple[str, str]] = {
+    "title": ("innosim · 白云区科技创新“十四五”规划模拟", "innosim · Baiyun 14th-plan innovation simulator"),
+    "run": ("运行到2025年", "Run to 2025"),
+    "seed": ("随机种子", "seed"),
+    "budget": ("亿元/年", "亿元/yr"),
+    "latest": ("最新值({year}年)", "latest ({year})"),
+    "empty": ("点击 Step、▶ 或“运行到2025年”开始模拟。", "Press Step, ▶ or “Run to 2025” to start."),
+    "scenario": ("基础情景", "base scenario"),
+    "budgets": ("本次运行的年度预算(亿元/年,2021年起)", "budgets of this run (亿元/yr, from 2021)"),
+}
+
+
+def _ui(key: str, lang: str, **fields: Any) -> str:
+    return (UI[key][0] if lang == "zh" else UI[key][1]).format(**fields)
+
+
+@functools.cache
+def settings() -> tuple[Scenario, Any, str]:
+    """The base scenario, the parameter choice and the language, from the environment."""
+    path = os.environ.get(ENV_SCENARIO) or None
+    base = load_scenario(path)
+    scale = os.environ.get(ENV_SCALE)
+    if scale:
+        base = base.with_overrides({"scale": float(scale)}, source=ENV_SCALE)
+    lang = os.environ.get(ENV_LANG, "zh")
+    lb.check_lang(lang)
+    return base, parameter_choice(os.environ.get(ENV_PARAMETERS, "mean")), lang
+
+
+def slider_max(budget: float) -> float:
+    """Upper end of a budget slider: four times the base budget, at least 2 亿元/yr, in half-亿 steps."""
+    return max(2.0, math.ceil(8 * budget) / 2)
+
+
+def build(base: Scenario, choice, budgets: dict[str, float], seed: int) -> tuple[Scenario, int]:
+    """The scenario a slider position runs, and its seed."""
+    scenario = base.with_overrides({f"policy.{lid}.budget": float(v) for lid, v in budgets.items()}, source="app")
+    return choice.for_replicate(scenario, seed)[0], seed
+
+
+class LeverModel(InnovationModel):
+    """The model the app steps: the base scenario with lever budgets set by keyword.
+
+    ``LeverModel(rd_subsidy=2.0, talent_card=1.2, rng=3)``; a budget not given keeps
+    the base scenario's. Its signature lists one keyword per lever, which is how
+    SolaraViz maps sliders to arguments.
+    """
+
+    def __init__(self, rng: int = 0, **budgets: float) -> None:
+        base, choice, _ = settings()
+        unknown = set(budgets) - set(LEVERS)
+        if unknown:
+            raise TypeError(f"unknown lever(s): {', '.join(sorted(unknown))}")
+        scenario, seed = build(base, choice, budgets, int(rng))
+        super().__init__(scenario, rng=seed)
+
+
+LeverModel.__init__.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+    [inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD),
+     inspect.Parameter("rng", inspect.Parameter.KEYWORD_ONLY, default=0)]
+    + [inspect.Parameter(lid, inspect.Parameter.KEYWORD_ONLY, default=None) for lid in LEVERS])
+
+
+def model_params(base: Scenario, lang: str) -> dict[str, Any]:
+    """SolaraViz's model parameters: a slider per lever budget, and the seed."""
+    params: dict[str, Any] = {}
+    for lid in LEVERS:
+        budget = getattr(base.policy, lid).budget
+        params[lid] = {"type": "SliderFloat", "value": budget, "min": 0.0, "max": slider_max(budget),
+                       "step": SLIDER_STEP, "label": f"{lb.lever(lid, lang)} ({_ui('budget', lang)})"}
+    params["rng"] = {"type": "SliderInt", "value": 0, "min": 0, "max": 99, "step": 1, "label": _ui("seed", lang)}
+    return params
+
+
+def records_table(model: InnovationModel) -> pd.DataFrame:
+    """The model's yearly records as the long table the figures take (one replicate)."""
+    rows = [(model.settings.name, 0, year, iid, value) for year, values in model.records.items()
+            for iid, value in values.items()]
+    return pd.DataFrame(rows, columns=["scenario", "replicate", "year", "indicator", "value"])
+
+
+def _png(fig) -> bytes:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=DPI)
+    plt.close(fig)
+    return buffer.getvalue()
+
+
+@solara.component
+def Indicators(model: InnovationModel):
+    """Live fan chart (one trajectory) of the plan's indicators against facts and targets."""
+    update_counter.get()
+    _, _, lang = settings()
+    years = len(model.records)
+    png = solara.use_memo(lambda: _png(charts.fan_chart(records_table(model), lang, title=lb.text("trajectory_title", lang))) if years else None,
+                          dependencies=[id(model), years])
+    with solara.Column(classes=["innosim-indicators"]):
+        with solara.Row():
+            solara.Button(_ui("run", lang), color="primary", classes=["innosim-run"],
+                          on_click=lambda: (model.run(), force_update()), disabled=model.finished)
+            solara.Text(f"{_ui('scenario', lang)}: {model.settings.name} · {model.year}")
+        policy = model.settings.policy
+        solara.Text(f"{_ui('budgets', lang)}: " + " · ".join(
+            f"{lb.lever(lid, lang)} {getattr(policy, lid).budget:g}" for lid in LEVERS), classes=["innosim-budgets"])
+        if png is None:
+            solara.Text(_ui("empty", lang))
+        else:
+            solara.Image(png, classes=["innosim-fan"])
+
+
+@solara.component
+def Latest(model: InnovationModel):
+    """The latest year's plan indicators against the 2025 targets, as a table."""
+    update_counter.get()
+    _, _, lang = settings()
+    if not model.records:
+        return solara.Text(_ui("empty", lang))
+    year = max(model.records)
+    lines = [f"| {lb.text('indicator', lang)} | {_ui('latest', lang, year=year)} | {lb.text('target2025', lang)} |",
+             "|---|---:|---:|"]
+    for iid in charts.plan_indicators():
+        ind = INDICATORS[iid]
+        value = model.records[year][iid]
+        lines.append(f"| {lb.indicator(iid, lang)} | {format_value(value, ind.unit)} | "
+                     f"{format_value(ind.target(), ind.unit)} |")
+    with solara.Column(classes=["innosim-latest"]):
+        solara.Markdown("\n".join(lines), style={"font-size": "0.85rem"})
+
+
+@solara.component
+def Population(model: InnovationModel):
+    """Live firms by sector and zone."""
+    update_counter.get()
+    _, _, lang = settings()
+    png = solara.use_memo(lambda: _png(charts.population_chart(model, lang)), dependencies=[id(model), model.steps])
+    solara.Image(png, classes=["innosim-population"])
+
+
+@functools.cache
+def _font_css(lang: str) -> str:
+    """An @font-face rule with the bundled CJK font, cut to the app's own words, so Chinese
+    labels render on a machine without a CJK font; Latin text keeps Solara's font."""
+    base, _, _ = settings()
+    words = [text for pair in (*UI.values(),) for text in pair]
+    words += [lb.lever(lid, lang) for lid in LEVERS] + [lb.indicator(iid, lang) for iid in INDICATORS]
+    words += [lb.text(k, lang) for k in ("indicator", "target2025")] + [base.name, base.description]
+    font = font_subset("".join(words))
+    return (f'@font-face {{ font-family: "innosim-cjk"; src: url(data:font/woff;base64,{font}) format("woff"); }}\n'
+            '.v-application, .v-application .v-label, .v-application .v-btn { '
+            'font-family: Roboto, "innosim-cjk", sans-serif !important; }\n' + _STACK)
+
+
+_STACK = """
+.vue-grid-layout { height: auto !important; }
+.vue-grid-item { position: relative !important; transform: none !important; width: 100% !important;
+                 height: auto !important; margin-bottom: 1rem; }
+.vue-grid-item > .vue-resizable-handle { display: none; }
+.innosim-indicators img, .innosim-population img { max-width: 100%; height: auto; }
+"""
+"""Mesa lays components out on a draggable grid of fixed-size cells; the app's views are
+larger than a cell, so they are stacked at full width instead."""
+
+
+@solara.component
+def Page():
+    """The app: SolaraViz with the innosim model, its lever sliders and the three views."""
+    base, _, lang = settings()
+    model = solara.use_memo(lambda: LeverModel(rng=0), dependencies=[])
+    solara.Style(_font_css(lang))
+    SolaraViz(model, components=[(Indicators, 0), (Latest, 0), (Population, 0)],
+              model_params=model_params(base, lang), name=_ui("title", lang), play_interval=50, render_interval=4)
+
+
+__all__ = ["LeverModel", "Page", "build", "model_params", "records_table", "slider_max"]

@@ -1,0 +1,131 @@
+"""Figures: library functions, Chinese and English labels, the bundled CJK font, PNG and SVG."""
+
+from __future__ import annotations
+
+import re
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.collections import LineCollection
+
+from innosim import charts, labels as lb, load_scenario
+from innosim.compare import compare
+from innosim.figures import cjk_font_path, save_all
+from innosim.indicators import INDICATORS
+from innosim.scenario import LEVERS
+
+SCALE = {"scale": 0.02}
+
+
+@pytest.fixture(scope="module")
+def comparison(root):
+    scns = [load_scenario(root / "scenarios" / f).with_overrides(SCALE) for f in ("baseline.toml", "plan.toml")]
+    return compare(scns, seed=5, replicates=3, workers=1)
+
+
+def test_every_unit_phrase_and_lever_has_both_languages():
+    assert {ind.unit for ind in INDICATORS.values()} <= set(lb.UNITS)
+    for key, (zh, en) in lb.TEXT.items():
+        assert zh and en, key
+        assert set(re.findall(r"{(\w+)}", zh)) == set(re.findall(r"{(\w+)}", en)), key
+    for lid in LEVERS:
+        assert re.search(r"[\u4e00-\u9fff]", lb.lever(lid, "zh")) and lb.lever(lid, "en").isascii()
+    assert lb.factor("policy.talent_card.budget", "en") == "Talent card budget"
+    assert lb.factor("parameters.rd_growth_drift", "zh") == "rd_growth_drift"
+    with pytest.raises(ValueError, match="unknown language"):
+        lb.text("median", "fr")
+
+
+def test_font_is_installed_with_the_package():
+    path = cjk_font_path()
+    assert path.is_file() and path.stat().st_size > 10_000_000
+
+
+def _draw_all(comparison, lang: str) -> dict[str, object]:
+    ind, year = comparison.indicators, comparison.year
+    return {
+        "fan": charts.fan_chart(comparison.runs, lang),
+        "effects": charts.effect_chart(ind, comparison.reference, year, lang),
+        "attainment": charts.attainment_chart(ind, year, lang),
+        "spending": charts.spending_chart(comparison.spending, year, lang),
+        "cost": charts.cost_chart(comparison.cost_effectiveness, year, lang),
+    }
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_chart_draws_every_glyph_and_saves_png_and_svg(comparison, tmp_path, lang):
+    # matplotlib warns "Glyph ... missing from font(s)" when it draws a missing-glyph box
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        figures = _draw_all(comparison, lang)
+        for name, fig in figures.items():
+            assert fig is not None, name
+            if lang == "zh":  # Chinese titles really are Chinese
+                assert re.search(r"[\u4e00-\u9fff]", fig.axes[0].get_title() + (fig._suptitle.get_text()
+                                                                                    if fig._suptitle else ""))
+            png, svg = save_all(fig, tmp_path / name)
+            assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 10_000
+            text = svg.read_text()
+            # text is drawn as paths, so the SVG shows the glyphs on a machine without the font
+            assert text.startswith("<?xml") and "<text" not in text
+
+
+def test_fan_chart_marks_facts_and_targets(comparison):
+    fig = charts.fan_chart(comparison.runs, "en", indicators=["rd_expenditure", "above_scale_hte_share"])
+    rd, share = fig.axes
+    target = INDICATORS["rd_expenditure"].target()
+    lines = [c for c in rd.collections if isinstance(c, LineCollection)]
+    assert any(np.allclose(seg[:, 1], target) for c in lines for seg in c.get_segments())
+    fact = INDICATORS["rd_expenditure"].fact(2020)
+    assert any(2020 in line.get_xdata() and fact in line.get_ydata() for line in rd.lines)
+    # shares are drawn in percent, with the target at 60%
+    assert any(np.allclose(seg[:, 1], 100 * INDICATORS["above_scale_hte_share"].target())
+               for c in share.collections if isinstance(c, LineCollection) for seg in c.get_segments())
+    # two scenarios overlaid: a median line each
+    medians = [line for line in rd.lines if line.get_linestyle() == "-" and len(line.get_xdata()) == 10]
+    assert len({line.get_color() for line in medians}) == 2
+
+
+def test_attainment_matches_the_comparison(comparison):
+    ours = charts.attainment(comparison.runs, comparison.year).set_index(["scenario", "indicator"])["p_target"]
+    theirs = comparison.indicators.dropna(subset=["p_target"]).set_index(["scenario", "indicator"])["p_target"]
+    pd.testing.assert_series_equal(ours.sort_index(), theirs.sort_index(), check_names=False)
+
+
+def test_cost_chart_is_none_without_extra_spending(comparison):
+    none = comparison.cost_effectiveness.assign(per_yi_median=np.nan)
+    assert charts.cost_chart(none, comparison.year) is None
+
+
+def test_population_chart_counts_live_firms(root):
+    from innosim import InnovationModel
+
+    model = InnovationModel(load_scenario().with_overrides(SCALE), rng=1)
+    model.run(2017)
+    fig = charts.population_chart(model, "zh")
+    ax = fig.axes[0]
+    drawn = sum(bar.get_width() for bar in ax.patches)
+    assert drawn == pytest.approx(model.firms.alive.sum() / model.scale)
+
+
+def test_sensitivity_figures_in_both_languages(tmp_path):
+    from innosim.sensitivity.plots import Described, bars_chart, over_time_chart
+
+    rows = [("hte_count", year, "sobol", factor, index, value, 0.05)
+            for year in (2024, 2025) for factor, value in (("policy.talent_card.budget", 0.6),
+                                                           ("parameters.rd_growth_drift", 0.3))
+            for index in ("S1", "ST")]
+    indices = pd.DataFrame(rows, columns=["indicator", "year", "method", "parameter", "index", "value", "conf"])
+    about = Described("sobol", "demo", 64, 1, 0.95)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for lang in ("zh", "en"):
+            bars = bars_chart(indices, about, lang)
+            labels = [t.get_text() for t in bars.axes[0].get_yticklabels()]
+            assert labels[0] == lb.factor("policy.talent_card.budget", lang)
+            save_all(bars, tmp_path / f"bars_{lang}")
+            save_all(over_time_chart(indices, about, lang), tmp_path / f"time_{lang}")
+    assert len(list(Path(tmp_path).glob("*.svg"))) == 4
