@@ -118,3 +118,14 @@ def test_indicators_levers_show():
     assert "人才绿卡" in run_cli("levers").stdout
     shown = run_cli("show", str(SCENARIOS / "lever_talent_card.toml")).stdout
     assert "[policy.talent_card]" in shown and "budget = 0.9" in shown
+
+
+@pytest.mark.parametrize("args, words", [
+    (["app", "{tmp}/nope.toml"], ["nope.toml", "file not found"]),
+    (["app", "--parameters", "posterior"], ["--parameters: posterior", "one trajectory"]),
+    (["app", "--lang", "fr"], ["--lang: fr: unknown language"]),
+])
+def test_app_refuses_bad_input_before_serving(tmp_path, args, words):
+    r = run_cli(*[a.format(tmp=tmp_path) for a in args])
+    assert r.returncode == 2, r.stderr
+    assert all(w in r.stderr for w in words) and "Traceback" not in r.stderr and "http://" not in r.stderr

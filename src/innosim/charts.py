@@ -117,7 +117,8 @@ def fan_chart(runs: pd.DataFrame, lang: str = "zh", indicators: Sequence[str] | 
             _thousands(ax)
         handles = [Line2D([], [], color="#555555", lw=1.5, label=lb.text("median", lang)),
                    Patch(color="#555555", alpha=0.45, label=lb.text("band50", lang)),
-                   Patch(color="#555555", alpha=0.15, label=lb.text("band90", lang)),
+                   Line2D([], [], color="#555555", lw=0.8, ls=":", label=lb.text("band90", lang)) if overlaid
+                   else Patch(color="#555555", alpha=0.15, label=lb.text("band90", lang)),
                    Line2D([], [], marker="o", color=FACT_COLOR, lw=0, ms=4, label=lb.text("fact", lang)),
                    Line2D([], [], color=TARGET_COLOR, ls="--", marker="*", label=lb.text("target", lang))]
         if len(scenarios) > 1:
@@ -129,6 +130,21 @@ def fan_chart(runs: pd.DataFrame, lang: str = "zh", indicators: Sequence[str] | 
 
 def _at_year(indicators: pd.DataFrame, year: int) -> pd.DataFrame:
     return indicators[(indicators["year"] == year) & indicators["indicator"].isin(plan_indicators())]
+
+
+def _rows(labels: list[str], groups: int, title: str, xlabel: str):
+    """A horizontal chart: a row per label, ``groups`` bars or points side by side in each.
+
+    Returns the figure, the axes, the bar height, and ``at(k)``, the positions of group ``k``.
+    """
+    fig, ax = plt.subplots(figsize=(8.5, 0.32 * len(labels) * max(1, groups) ** 0.6 + 1.6), layout="constrained")
+    y = np.arange(len(labels))[::-1]
+    height = 0.8 / max(1, groups)
+    ax.set_yticks(y, labels, fontsize=8)
+    ax.set_xlabel(xlabel, fontsize=9)
+    ax.tick_params(axis="x", labelsize=8)
+    ax.set_title(title, fontsize=10)
+    return fig, ax, height, lambda k: y + (groups - 1 - 2 * k) * height / 2
 
 
 def effect_chart(indicators: pd.DataFrame, reference: str, year: int, lang: str = "zh"):
@@ -144,24 +160,16 @@ def effect_chart(indicators: pd.DataFrame, reference: str, year: int, lang: str 
     others = [s for s in dict.fromkeys(at["scenario"]) if s != reference]
     iids = [i for i in plan_indicators() if i in ref.index]
     with style():
-        fig, ax = plt.subplots(figsize=(8.5, 0.36 * len(iids) * max(1, len(others)) ** 0.5 + 1.6),
-                               layout="constrained")
-        y = np.arange(len(iids))[::-1]
-        step = 0.7 / max(1, len(others))
+        fig, ax, _, at_k = _rows([lb.indicator(i, lang) for i in iids], len(others),
+                                 lb.text("effect_title", lang, year=year), lb.text("effect_axis", lang))
+        base = ref.reindex(iids).replace(0, np.nan).abs()
         for k, name in enumerate(others):
             rows = at[at["scenario"] == name].set_index("indicator").reindex(iids)
-            base = ref.reindex(iids).replace(0, np.nan).abs()
             mid, lo, hi = (100 * rows[c] / base for c in ("effect_median", "effect_p05", "effect_p95"))
-            pos = y + (len(others) - 1 - 2 * k) * step / 2
-            color = COLORS[(k + 1) % len(COLORS)]
-            ax.errorbar(mid, pos, xerr=[mid - lo, hi - mid], fmt="o", color=color, ms=4, capsize=2, lw=1,
-                        label=name)
+            ax.errorbar(mid, at_k(k), xerr=[mid - lo, hi - mid], fmt="o", color=COLORS[(k + 1) % len(COLORS)],
+                        ms=4, capsize=2, lw=1, label=name)
         ax.axvline(0, color="grey", lw=0.8)
-        ax.set_yticks(y, [lb.indicator(i, lang) for i in iids], fontsize=8)
-        ax.set_xlabel(lb.text("effect_axis", lang), fontsize=9)
-        ax.tick_params(axis="x", labelsize=8)
         ax.legend(fontsize=8, title=f"{lb.text('reference', lang)}: {reference}", title_fontsize=8)
-        ax.set_title(lb.text("effect_title", lang, year=year), fontsize=10)
     return fig
 
 
@@ -176,23 +184,16 @@ def attainment_chart(indicators: pd.DataFrame, year: int, lang: str = "zh"):
     scenarios = list(dict.fromkeys(at["scenario"]))
     iids = [i for i in plan_indicators() if i in set(at["indicator"])]
     with style():
-        fig, ax = plt.subplots(figsize=(8.5, 0.3 * len(iids) * max(1, len(scenarios)) ** 0.6 + 1.6),
-                               layout="constrained")
-        y = np.arange(len(iids))[::-1]
-        height = 0.8 / max(1, len(scenarios))
+        fig, ax, height, at_k = _rows([lb.indicator(i, lang) for i in iids], len(scenarios),
+                                      lb.text("attain_title", lang, year=year), lb.text("attain_axis", lang))
         for k, name in enumerate(scenarios):
             rows = at[at["scenario"] == name].set_index("indicator").reindex(iids)
-            ax.barh(y + (len(scenarios) - 1 - 2 * k) * height / 2, 100 * rows["p_target"], height=height,
-                    color=COLORS[k % len(COLORS)], label=name)
+            ax.barh(at_k(k), 100 * rows["p_target"], height=height, color=COLORS[k % len(COLORS)], label=name)
         ax.axvline(50, color="grey", lw=0.6, ls=":")
         ax.set_xlim(0, 100)
         ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.0f}%"))
-        ax.set_yticks(y, [lb.indicator(i, lang) for i in iids], fontsize=8)
-        ax.set_xlabel(lb.text("attain_axis", lang), fontsize=9)
-        ax.tick_params(axis="x", labelsize=8)
         if len(scenarios) > 1:
             ax.legend(fontsize=8, loc="lower right")
-        ax.set_title(lb.text("attain_title", lang, year=year), fontsize=10)
     return fig
 
 
@@ -208,22 +209,16 @@ def spending_chart(spending: pd.DataFrame, year: int, lang: str = "zh"):
     levers = [lid for lid in LEVERS if lid in set(data["lever"])]
     years = year - PLAN_START + 1
     with style():
-        fig, ax = plt.subplots(figsize=(8.5, 0.3 * len(levers) * max(1, len(scenarios)) ** 0.6 + 1.6),
-                               layout="constrained")
-        y = np.arange(len(levers))[::-1]
-        height = 0.8 / max(1, len(scenarios))
+        fig, ax, height, at_k = _rows([lb.lever(lid, lang) for lid in levers], len(scenarios),
+                                      lb.text("spending_title", lang, start=PLAN_START, end=year),
+                                      lb.text("spending_axis", lang))
         for k, name in enumerate(scenarios):
             rows = data[data["scenario"] == name].set_index("lever").reindex(levers)
-            pos = y + (len(scenarios) - 1 - 2 * k) * height / 2
-            color = COLORS[k % len(COLORS)]
-            ax.barh(pos, rows["spent"], height=height, color=color, label=f"{name}: {lb.text('spent', lang)}")
-            ax.plot(rows["budget"] * years, pos, "|", color="black", ms=9, mew=1.5)
+            ax.barh(at_k(k), rows["spent"], height=height, color=COLORS[k % len(COLORS)],
+                    label=f"{name}: {lb.text('spent', lang)}")
+            ax.plot(rows["budget"] * years, at_k(k), "|", color="black", ms=9, mew=1.5)
         ax.plot([], [], "|", color="black", ms=9, mew=1.5, label=lb.text("budget_total", lang))
-        ax.set_yticks(y, [lb.lever(lid, lang) for lid in levers], fontsize=8)
-        ax.set_xlabel(lb.text("spending_axis", lang), fontsize=9)
-        ax.tick_params(axis="x", labelsize=8)
         ax.legend(fontsize=8, loc="lower right")
-        ax.set_title(lb.text("spending_title", lang, start=PLAN_START, end=year), fontsize=10)
     return fig
 
 

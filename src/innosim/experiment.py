@@ -38,7 +38,6 @@ from typing import Any, Callable, Literal
 import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
-from scipy.stats import qmc
 
 from innosim.errors import InputError, did_you_mean, from_validation_error, read_toml_chain
 from innosim.indicators import INDICATORS
@@ -234,6 +233,8 @@ def design_points(config: SweepConfig, base: Scenario) -> pd.DataFrame:
         for i, f in enumerate(factors):
             rows += [tuple(start[:i] + [v] + start[i + 1:]) for v in f.grid() if v != start[i]]
     else:
+        from scipy.stats import qmc  # imported here: scipy.stats costs half a second at CLI start
+
         d, n = len(factors), config.design.samples
         sampler = (qmc.LatinHypercube(d, rng=_design_rng(config.seed)) if method == "lhs"
                    else qmc.Sobol(d, scramble=True, rng=_design_rng(config.seed)))
