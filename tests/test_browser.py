@@ -100,28 +100,30 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def app_url():
+def app_url(tmp_path_factory):
     """``innosim app`` started as documented (at scale 0.1, so a run takes a second)."""
     port = _free_port()
     exe = Path(sys.executable).with_name("innosim")
-    log = open(os.devnull, "w")
+    log_path = tmp_path_factory.mktemp("app") / "app.log"
+    log = open(log_path, "w")
     proc = subprocess.Popen([str(exe), "app", "--scale", "0.1", "--port", str(port)], stdout=log, stderr=log,
                             start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.time() + 120
         while True:
-            assert proc.poll() is None, "innosim app exited"
+            assert proc.poll() is None, f"innosim app exited: {log_path.read_text()}"
             try:
                 with urllib.request.urlopen(url, timeout=2) as resp:
                     if resp.status == 200:
                         break
             except OSError:
-                assert time.time() < deadline, "innosim app did not answer within 120 s"
+                assert time.time() < deadline, f"innosim app did not answer within 120 s: {log_path.read_text()}"
                 time.sleep(0.5)
         yield url
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)
         try:
             proc.wait(10)
         except subprocess.TimeoutExpired:

@@ -547,7 +547,8 @@ def app_(
     env = {**os.environ, "INNOSIM_APP_SCENARIO": str(scenario.resolve()) if scenario else "",
            "INNOSIM_APP_SCALE": "" if scale is None else repr(scale), "INNOSIM_APP_PARAMETERS": parameters,
            "INNOSIM_APP_LANG": lang, "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "false"}
-    _say(f"innosim app ({scn.name}) on http://{host}:{port} — Ctrl-C to stop")
+    where = f"http://{host}:{port}" if port else "a free port (Solara prints the address)"
+    _say(f"innosim app ({scn.name}) on {where}; Ctrl-C to stop")
     command = [sys.executable, "-m", "solara", "run", "innosim.app:Page", "--host", host, "--port", str(port),
                "--no-open", "--production", "--no-check-version", "--log-level", "warning"]
     try:
