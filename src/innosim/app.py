@@ -51,22 +51,6 @@ ENV_LANG = "INNOSIM_APP_LANG"
 SLIDER_STEP = 0.05
 """Budget slider step (亿元/yr)."""
 
-UI: dict[str, tuple[str, str]] = {
-    "title": ("innosim · 白云区科技创新“十四五”规划模拟", "innosim · Baiyun 14th-plan innovation simulator"),
-    "run": ("运行到2025年", "Run to 2025"),
-    "seed": ("随机种子", "seed"),
-    "budget": ("亿元/年", "亿元/yr"),
-    "latest": ("最新值({year}年)", "latest ({year})"),
-    "empty": ("点击 Step、▶ 或“运行到2025年”开始模拟。", "Press Step, ▶ or “Run to 2025” to start."),
-    "scenario": ("基础情景", "base scenario"),
-    "budgets": ("本次运行的年度预算(亿元/年,2021年起)", "budgets of this run (亿元/yr, from 2021)"),
-}
-
-
-def _ui(key: str, lang: str, **fields: Any) -> str:
-    return (UI[key][0] if lang == "zh" else UI[key][1]).format(**fields)
-
-
 @functools.cache
 def settings() -> tuple[Scenario, Any, str]:
     """The base scenario, the parameter choice and the language, from the environment."""
@@ -120,8 +104,9 @@ def model_params(base: Scenario, lang: str) -> dict[str, Any]:
     for lid in LEVERS:
         budget = getattr(base.policy, lid).budget
         params[lid] = {"type": "SliderFloat", "value": budget, "min": 0.0, "max": slider_max(budget),
-                       "step": SLIDER_STEP, "label": f"{lb.lever(lid, lang)} ({_ui('budget', lang)})"}
-    params["rng"] = {"type": "SliderInt", "value": 0, "min": 0, "max": 99, "step": 1, "label": _ui("seed", lang)}
+                       "step": SLIDER_STEP, "label": f"{lb.lever(lid, lang)} ({lb.text('app_budget', lang)})"}
+    params["rng"] = {"type": "SliderInt", "value": 0, "min": 0, "max": 99, "step": 1,
+                     "label": lb.text("app_seed", lang)}
     return params
 
 
@@ -149,14 +134,14 @@ def Indicators(model: InnovationModel):
                           dependencies=[id(model), years])
     with solara.Column(classes=["innosim-indicators"]):
         with solara.Row():
-            solara.Button(_ui("run", lang), color="primary", classes=["innosim-run"],
+            solara.Button(lb.text("app_run", lang), color="primary", classes=["innosim-run"],
                           on_click=lambda: (model.run(), force_update()), disabled=model.finished)
-            solara.Text(f"{_ui('scenario', lang)}: {model.settings.name} · {model.year}")
+            solara.Text(f"{lb.text('app_scenario', lang)}: {model.settings.name} · {model.year}")
         policy = model.settings.policy
-        solara.Text(f"{_ui('budgets', lang)}: " + " · ".join(
+        solara.Text(f"{lb.text('app_budgets', lang)}: " + " · ".join(
             f"{lb.lever(lid, lang)} {getattr(policy, lid).budget:g}" for lid in LEVERS), classes=["innosim-budgets"])
         if png is None:
-            solara.Text(_ui("empty", lang))
+            solara.Text(lb.text("app_empty", lang))
         else:
             solara.Image(png, classes=["innosim-fan"])
 
@@ -167,10 +152,10 @@ def Latest(model: InnovationModel):
     update_counter.get()
     _, _, lang = settings()
     if not model.records:
-        return solara.Text(_ui("empty", lang))
+        return solara.Text(lb.text("app_empty", lang))
     year = max(model.records)
-    lines = [f"| {lb.text('indicator', lang)} | {_ui('latest', lang, year=year)} | {lb.text('target2025', lang)} |",
-             "|---|---:|---:|"]
+    head = (lb.text("indicator", lang), lb.text("app_latest", lang, year=year), lb.text("target2025", lang))
+    lines = ["| " + " | ".join(head) + " |", "|---|---:|---:|"]
     for iid in charts.plan_indicators():
         ind = INDICATORS[iid]
         value = model.records[year][iid]
@@ -194,9 +179,9 @@ def _font_css(lang: str) -> str:
     """An @font-face rule with the bundled CJK font, cut to the app's own words, so Chinese
     labels render on a machine without a CJK font; Latin text keeps Solara's font."""
     base, _, _ = settings()
-    words = [text for pair in (*UI.values(),) for text in pair]
+    words = [text for pair in lb.TEXT.values() for text in pair]
     words += [lb.lever(lid, lang) for lid in LEVERS] + [lb.indicator(iid, lang) for iid in INDICATORS]
-    words += [lb.text(k, lang) for k in ("indicator", "target2025")] + [base.name, base.description]
+    words += [base.name, base.description]
     font = font_subset("".join(words))
     return (f'@font-face {{ font-family: "innosim-cjk"; src: url(data:font/woff;base64,{font}) format("woff"); }}\n'
             '.v-application, .v-application .v-label, .v-application .v-btn { '
@@ -221,7 +206,7 @@ def Page():
     model = solara.use_memo(lambda: LeverModel(rng=0), dependencies=[])
     solara.Style(_font_css(lang))
     SolaraViz(model, components=[(Indicators, 0), (Latest, 0), (Population, 0)],
-              model_params=model_params(base, lang), name=_ui("title", lang), play_interval=50, render_interval=4)
+              model_params=model_params(base, lang), name=lb.text("app_title", lang), play_interval=50, render_interval=4)
 
 
 __all__ = ["LeverModel", "Page", "build", "model_params", "records_table", "slider_max"]

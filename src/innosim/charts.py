@@ -188,7 +188,8 @@ def attainment_chart(indicators: pd.DataFrame, year: int, lang: str = "zh"):
                                       lb.text("attain_title", lang, year=year), lb.text("attain_axis", lang))
         for k, name in enumerate(scenarios):
             rows = at[at["scenario"] == name].set_index("indicator").reindex(iids)
-            ax.barh(at_k(k), 100 * rows["p_target"], height=height, color=COLORS[k % len(COLORS)], label=name)
+            bars = ax.barh(at_k(k), 100 * rows["p_target"], height=height, color=COLORS[k % len(COLORS)], label=name)
+            ax.bar_label(bars, fmt="%.0f%%", fontsize=7, padding=2)
         ax.axvline(50, color="grey", lw=0.6, ls=":")
         ax.set_xlim(0, 100)
         ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.0f}%"))

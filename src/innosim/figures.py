@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import functools
 import io
 import math
-import functools
 from importlib import resources
 from pathlib import Path
 from typing import Iterator

@@ -1,7 +1,7 @@
-"""Words on figures and in reports, in Chinese and English, declared once.
+"""Words on figures, in reports and in the app, in Chinese and English, declared once.
 
 Indicator and lever names live with their declarations (``INDICATORS``, ``LEVERS``);
-this module adds the units and the few phrases figures and reports need, and one
+this module adds the units and the phrases figures, reports and the app need, and one
 function per kind of label, each taking ``lang`` (``"zh"`` or ``"en"``).
 """
 
@@ -58,6 +58,15 @@ TEXT: dict[str, tuple[str, str]] = {
     "population_title": ("企业群体:按产业与区域(第{year}年)", "Firm population by sector and zone ({year})"),
     "firms_axis": ("企业数(按全区规模折算)", "firms (district scale)"),
     "no_data": ("无数据", "no data"),
+    # the app
+    "app_title": ("innosim · 白云区科技创新“十四五”规划模拟", "innosim · Baiyun 14th-plan innovation simulator"),
+    "app_run": ("运行到2025年", "Run to 2025"),
+    "app_seed": ("随机种子", "seed"),
+    "app_budget": ("亿元/年", "亿元/yr"),
+    "app_latest": ("最新值({year}年)", "latest ({year})"),
+    "app_empty": ("点击 Step、▶ 或“运行到2025年”开始模拟。", "Press Step, ▶ or “Run to 2025” to start."),
+    "app_scenario": ("基础情景", "base scenario"),
+    "app_budgets": ("本次运行的年度预算(亿元/年,2021年起)", "budgets of this run (亿元/yr, from 2021)"),
     # reports
     "report_run": ("情景预测报告", "Scenario projection report"),
     "report_comparison": ("情景比较报告", "Scenario comparison report"),

@@ -32,6 +32,7 @@ from innosim.errors import InputError
 from innosim.figures import font_subset, save_all
 from innosim.indicators import INDICATORS, format_value
 from innosim.scenario import LEVERS, PLAN_START, Scenario
+from innosim.simulate import summarise
 from innosim.store import write_atomic
 
 REPORT = "report.html"
@@ -89,8 +90,8 @@ class Report:
 class _Figures:
     """Draws library figures, saves them as PNG and SVG, and embeds the PNG."""
 
-    def __init__(self, folder: Path, lang: str) -> None:
-        self.folder, self.lang, self.files = folder, lang, []
+    def __init__(self, folder: Path) -> None:
+        self.folder, self.files = folder, []
 
     def add(self, section: Section, name: str, caption: str, draw: Callable[[], Any]) -> None:
         fig = draw()
@@ -215,7 +216,7 @@ def _run(folder: Path, manifest: dict[str, Any], lang: str, figs: _Figures) -> t
     except Exception as exc:  # noqa: BLE001 - any malformed scenario record
         raise InputError(folder / MANIFEST, "scenario", f"is not a scenario record ({exc})") from None
     year = min(2025, int(runs["year"].max()))
-    quant = runs.groupby(["indicator", "year"])["value"].quantile([0.05, 0.5, 0.95]).unstack()
+    quant = summarise(runs).set_index(["indicator", "year"])
     attain = charts.attainment(runs, year).set_index("indicator")["p_target"]
     rows, classes = [], []
     for iid in charts.plan_indicators():
@@ -223,8 +224,8 @@ def _run(folder: Path, manifest: dict[str, Any], lang: str, figs: _Figures) -> t
         q20, q25 = quant.loc[(iid, 2020)], quant.loc[(iid, year)]
         target = ind.target()
         p = attain.get(iid, np.nan)
-        rows.append([*_ind_cells(iid, lang), _fmt(iid, q20[0.5]), _fmt(iid, ind.fact(2020)),
-                     f"{_fmt(iid, q25[0.5])} [{_fmt(iid, q25[0.05])}-{_fmt(iid, q25[0.95])}]", _fmt(iid, target),
+        rows.append([*_ind_cells(iid, lang), _fmt(iid, q20["median"]), _fmt(iid, ind.fact(2020)),
+                     f"{_fmt(iid, q25['median'])} [{_fmt(iid, q25.p05)}-{_fmt(iid, q25.p95)}]", _fmt(iid, target),
                      _pct(p)])
         classes.append("" if np.isnan(p) else "met" if p >= 0.5 else "missed")
     n = runs["replicate"].nunique()
@@ -413,7 +414,7 @@ def build_report(results: str | Path, lang: str = "zh", figures_dir: str | Path 
     folder = _folder(results)
     manifest = _read_manifest(folder)
     kind = detect(folder, manifest)
-    figs = _Figures(Path(figures_dir) if figures_dir else folder / FIGURES_DIR / lang, lang)
+    figs = _Figures(Path(figures_dir) if figures_dir else folder / FIGURES_DIR / lang)
     try:
         title, sections = BUILDERS[kind](folder, manifest, lang, figs)
     except (KeyError, ValueError) as exc:
