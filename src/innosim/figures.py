@@ -63,12 +63,12 @@ def font_subset(text: str) -> str:
     options = subset.Options()
     options.flavor = "woff"
     options.desubroutinize = True
-    font = subset.load_font(str(cjk_font_path()), options)
-    subsetter = subset.Subsetter(options)
-    subsetter.populate(text="".join(sorted(set(text) | set(" 0123456789"))))
-    subsetter.subset(font)
     buffer = io.BytesIO()
-    subset.save_font(font, buffer, options)
+    with subset.load_font(str(cjk_font_path()), options) as font:
+        subsetter = subset.Subsetter(options)
+        subsetter.populate(text="".join(sorted(set(text) | set(" 0123456789"))))
+        subsetter.subset(font)
+        subset.save_font(font, buffer, options)
     return base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
