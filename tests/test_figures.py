@@ -129,3 +129,29 @@ def test_sensitivity_figures_in_both_languages(tmp_path):
             save_all(bars, tmp_path / f"bars_{lang}")
             save_all(over_time_chart(indices, about, lang), tmp_path / f"time_{lang}")
     assert len(list(Path(tmp_path).glob("*.svg"))) == 4
+
+
+def test_app_model_is_the_run_the_cli_would_do(monkeypatch):
+    """A slider position runs exactly `innosim run --set policy.<lever>.budget=... --parameters mean
+    --replicates 1 --seed SEED`; the app's chart is drawn by the library's fan chart."""
+    pytest.importorskip("solara")
+    from innosim import simulate
+    from innosim.app import LeverModel, model_params, records_table, settings
+
+    monkeypatch.setenv("INNOSIM_APP_SCALE", "0.02")
+    settings.cache_clear()
+    try:
+        model = LeverModel(rng=4, talent_card=1.2, innovation_teams=None)
+        model.run()
+        assert model.finished and not model.running
+        ours = records_table(model).set_index(["year", "indicator"])["value"]
+        scenario = load_scenario().with_overrides({"scale": 0.02, "policy.talent_card.budget": 1.2})
+        cli = simulate(scenario, seed=4, replicates=1, parameters="mean").set_index(["year", "indicator"])["value"]
+        pd.testing.assert_series_equal(ours, cli)
+        params = model_params(settings()[0], "zh")
+        assert set(params) == {*LEVERS, "rng"} and params["talent_card"]["max"] == 2.0
+        assert params["rd_subsidy"]["value"] == load_scenario().policy.rd_subsidy.budget
+        with pytest.raises(TypeError, match="unknown lever"):
+            LeverModel(rng=0, no_such_lever=1.0)
+    finally:
+        settings.cache_clear()

@@ -43,6 +43,7 @@ from innosim.indicators import INDICATORS, format_value
 from innosim.model import InnovationModel
 from innosim.posterior import parameter_choice
 from innosim.scenario import LEVERS, Scenario, load_scenario
+from innosim.simulate import replicate_seeds
 
 ENV_SCENARIO = "INNOSIM_APP_SCENARIO"
 ENV_SCALE = "INNOSIM_APP_SCALE"
@@ -50,6 +51,7 @@ ENV_PARAMETERS = "INNOSIM_APP_PARAMETERS"
 ENV_LANG = "INNOSIM_APP_LANG"
 SLIDER_STEP = 0.05
 """Budget slider step (亿元/yr)."""
+
 
 @functools.cache
 def settings() -> tuple[Scenario, Any, str]:
@@ -70,9 +72,11 @@ def slider_max(budget: float) -> float:
 
 
 def build(base: Scenario, choice, budgets: dict[str, float], seed: int) -> tuple[Scenario, int]:
-    """The scenario a slider position runs, and its seed."""
+    """The scenario and model seed of a slider position: those of replicate 0 of
+    ``simulate(scenario, seed=seed, replicates=1, parameters=choice)``."""
     scenario = base.with_overrides({f"policy.{lid}.budget": float(v) for lid, v in budgets.items()}, source="app")
-    return choice.for_replicate(scenario, seed)[0], seed
+    rng = replicate_seeds(seed, 1)[0]
+    return choice.for_replicate(scenario, rng)[0], rng
 
 
 class LeverModel(InnovationModel):
@@ -85,6 +89,7 @@ class LeverModel(InnovationModel):
 
     def __init__(self, rng: int = 0, **budgets: float) -> None:
         base, choice, _ = settings()
+        budgets = {lid: v for lid, v in budgets.items() if v is not None}
         unknown = set(budgets) - set(LEVERS)
         if unknown:
             raise TypeError(f"unknown lever(s): {', '.join(sorted(unknown))}")
