@@ -27,7 +27,7 @@ from rich.text import Text
 from rich.table import Table
 
 from innosim.errors import InputError
-from innosim.indicators import INDICATORS, format_value
+from innosim.indicators import INDICATORS, format_signed, format_value
 from innosim.labels import LANGS
 from innosim.posterior import parameter_choice
 from innosim.scenario import LEVERS, PLAN_START, Scenario, load_scenario, numeric_fields
@@ -310,8 +310,8 @@ def _print_comparison(result) -> None:
                 continue
             a, b = ind.loc[(ref, iid, year)], ind.loc[(name, iid, year)]
             fmt = functools.partial(format_value, unit=spec.unit)
-            effect = f"{_signed(b.effect_median, spec.unit)} [{_signed(b.effect_p05, spec.unit)}, " \
-                     f"{_signed(b.effect_p95, spec.unit)}]"
+            lo, mid, hi = (format_signed(b[c], spec.unit) for c in ("effect_p05", "effect_median", "effect_p95"))
+            effect = f"{mid} [{lo}, {hi}]"
             odds = "-" if np.isnan(b.p_target) else f"{a.p_target:.0%} → {b.p_target:.0%}"
             per = cost.loc[(name, iid)].per_yi_median
             table.add_row(spec.name_zh, spec.name_en, spec.unit, fmt(a["median"]),
@@ -328,11 +328,6 @@ def _print_comparison(result) -> None:
                           f"{s_.budget:.3g}", f"{s_.spent:.2f}", "-" if np.isnan(s_.uptake) else f"{s_.uptake:.0%}",
                           f"{s_.extra:+.2f}")
         out_console.print(money)
-
-
-def _signed(x: float, unit: str) -> str:
-    text = format_value(abs(x), unit)
-    return ("-" if x < 0 else "+") + text
 
 
 def _run_job(exp, out: Optional[Path], resume: bool, workers: int, runner) -> tuple[Path, Any]:

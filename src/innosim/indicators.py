@@ -212,6 +212,11 @@ def format_value(x: float | None, unit: str) -> str:
     return f"{x:.2f}"
 
 
+def format_signed(x: float, unit: str) -> str:
+    """A change for tables: :func:`format_value` of its size with a ``+`` or ``-`` sign."""
+    return ("-" if x < 0 else "+") + format_value(abs(x), unit)
+
+
 def compute_all(model: "InnovationModel") -> dict[str, float]:
     """Every indicator for the model's current year."""
     return {iid: float(ind.compute(model)) for iid, ind in INDICATORS.items()}

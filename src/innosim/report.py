@@ -30,7 +30,7 @@ from innosim import charts
 from innosim import labels as lb
 from innosim.errors import InputError
 from innosim.figures import font_subset, save_all
-from innosim.indicators import INDICATORS, format_value
+from innosim.indicators import INDICATORS, format_signed, format_value
 from innosim.scenario import LEVERS, PLAN_START, Scenario
 from innosim.simulate import summarise
 from innosim.store import write_atomic
@@ -149,10 +149,6 @@ def _fmt(iid: str, x: float | None) -> str:
     return "-" if x is None or (isinstance(x, float) and np.isnan(x)) else format_value(x, unit)
 
 
-def _signed(iid: str, x: float) -> str:
-    return ("-" if x < 0 else "+") + _fmt(iid, abs(x))
-
-
 def _pct(x: float | None) -> str:
     return "-" if x is None or np.isnan(x) else f"{x:.0%}"
 
@@ -266,7 +262,8 @@ def _comparison(folder: Path, manifest: dict[str, Any], lang: str, figs: _Figure
         rows = []
         for iid in charts.plan_indicators():
             a, b = at.loc[(reference, iid)], at.loc[(name, iid)]
-            effect = f"{_signed(iid, b.effect_median)} [{_signed(iid, b.effect_p05)}, {_signed(iid, b.effect_p95)}]"
+            lo, mid, hi = (format_signed(b[c], INDICATORS[iid].unit) for c in ("effect_p05", "effect_median", "effect_p95"))
+            effect = f"{mid} [{lo}, {hi}]"
             odds = "-" if np.isnan(b.p_target) else f"{_pct(a.p_target)} → {_pct(b.p_target)}"
             ratio = per.loc[(name, iid)].per_yi_median if (name, iid) in per.index else np.nan
             rows.append([*_ind_cells(iid, lang), _fmt(iid, a["median"]),
@@ -343,6 +340,7 @@ def _sweep(folder: Path, manifest: dict[str, Any], lang: str, figs: _Figures) ->
 def _sensitivity(folder: Path, manifest: dict[str, Any], lang: str, figs: _Figures) -> tuple[str, list[Section]]:
     from innosim.sensitivity.methods import METHODS
     from innosim.sensitivity.plots import Described, bars_chart, over_time_chart
+    from innosim.sensitivity.run import rank_by
 
     _need(folder, "indices.csv")
     indices = _csv(folder, "indices.csv")
@@ -353,14 +351,11 @@ def _sensitivity(folder: Path, manifest: dict[str, Any], lang: str, figs: _Figur
     except (KeyError, TypeError) as exc:
         raise InputError(folder / MANIFEST, "experiment", f"does not describe a sensitivity analysis ({exc})") from None
     year = int(indices["year"].max())
-    main = indices[(indices["year"] == year) & (indices["index"] == method.main)]
     rows = []
-    for iid in [i for i in INDICATORS if i in set(main["indicator"])]:
-        top = main[main["indicator"] == iid].assign(a=lambda f: f["value"].abs()).sort_values("a", ascending=False)
-        for rank, r in enumerate(top.head(5).itertuples(index=False), 1):
-            conf = "" if np.isnan(r.conf) else f" ± {r.conf:.2f}"
-            rows.append([lb.indicator(iid, lang) if rank == 1 else "", str(rank), lb.factor(r.parameter, lang),
-                         f"{r.value:.3f}{conf}"])
+    for r in rank_by(indices, method.main, year).itertuples(index=False):
+        conf = "" if np.isnan(r.conf) else f" ± {r.conf:.2f}"
+        rows.append([lb.indicator(r.indicator, lang) if r.rank == 1 else "", str(r.rank), lb.factor(r.parameter, lang),
+                     f"{r.value:.3f}{conf}"])
     ranking = Table([lb.text("indicator", lang), lb.text("rank", lang), lb.text("factor", lang), method.main], rows,
                     text_columns=3)
     figures = Section("figures", lb.text("figures", lang))

@@ -81,8 +81,12 @@ def analyse(sens: Sensitivity, results: pd.DataFrame) -> pd.DataFrame:
 
 def ranking(indices: pd.DataFrame, sens: Sensitivity, year: int | None = None, top: int = 5) -> pd.DataFrame:
     """The ``top`` factors per indicator by the method's main index in ``year`` (default: the last)."""
-    year = year or max(sens.years)
-    main = indices[(indices["index"] == sens.method.main) & (indices["year"] == year)]
+    return rank_by(indices, sens.method.main, year or max(sens.years), top)
+
+
+def rank_by(indices: pd.DataFrame, index: str, year: int, top: int = 5) -> pd.DataFrame:
+    """The ``top`` factors per indicator by the absolute value of ``index`` in ``year``, with a ``rank`` column."""
+    main = indices[(indices["index"] == index) & (indices["year"] == year)]
     main = main.assign(_abs=main["value"].abs()).sort_values(["indicator", "_abs"], ascending=[True, False],
                                                             kind="stable")
     ranked = main.groupby("indicator", sort=False).head(top).drop(columns="_abs")
