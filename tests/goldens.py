@@ -1,0 +1,149 @@
+"""Golden outputs: the exact results of a small set of runs, pinned in ``tests/golden/``.
+
+A change that should not alter results proves it with ``tests/test_golden.py``, which
+recomputes every case below and compares it byte for byte with the pinned file. A change
+that alters the model on purpose regenerates the files with the one documented command
+
+    .venv/bin/python tests/goldens.py
+
+and the commit says why; ``git diff tests/golden`` then shows what moved.
+
+The cases cover every path that produces numbers: ``simulate`` of the baseline and the
+plan (posterior draws, declared defaults, full size, a run to 2030), a paired comparison,
+a sweep (results and summary), a sensitivity analysis (indices) and an ABC-SMC
+calibration (posterior). Floats are written with ``repr`` precision, so equal text means
+equal bits. Scenario hashes and times are left out: they describe the run, they are not
+results (a scenario hash changes when the scenario schema gains a field).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any, Callable
+
+import pandas as pd
+
+HERE = Path(__file__).resolve().parent / "golden"
+ROOT = HERE.parents[1]
+
+
+def _csv(frame: pd.DataFrame) -> str:
+    return frame.to_csv(index=False, lineterminator="\n")
+
+
+def _scenario(name: str, **overrides: Any):
+    import innosim
+
+    scn = innosim.load_scenario(ROOT / "scenarios" / f"{name}.toml")
+    return scn.with_overrides(overrides) if overrides else scn
+
+
+def simulate_small() -> str:
+    """Baseline and plan at 5% of full size, 2 replicates, a posterior draw each."""
+    import innosim
+
+    scns = [_scenario("baseline", scale=0.05), _scenario("plan", scale=0.05)]
+    return _csv(innosim.simulate(scns, seed=7, replicates=2, workers=1))
+
+
+def simulate_defaults_2030() -> str:
+    """The plan at 5% of full size to 2030 with the declared defaults (no posterior)."""
+    import innosim
+
+    scn = _scenario("plan", scale=0.05, end_year=2030)
+    return _csv(innosim.simulate(scn, seed=3, replicates=2, workers=1, parameters="defaults"))
+
+
+def simulate_full() -> str:
+    """The plan at full size, one replicate: every lever pays out (the guidance fund needs full size)."""
+    import innosim
+
+    return _csv(innosim.simulate(_scenario("plan"), seed=1, replicates=1, workers=1))
+
+
+def _strip_hashes(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {k: _strip_hashes(v) for k, v in node.items() if k != "hash"}
+    if isinstance(node, list):
+        return [_strip_hashes(v) for v in node]
+    return node
+
+
+def compare_json() -> str:
+    """A paired comparison of the plan against the baseline: the JSON document (hashes left out)."""
+    import innosim
+
+    result = innosim.compare([_scenario("baseline", scale=0.05), _scenario("plan", scale=0.05)], seed=4,
+                             replicates=3, workers=1)
+    return json.dumps(_strip_hashes(result.to_dict()), ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+
+
+def _sweep_dir(tmp: Path) -> Path:
+    import innosim
+
+    out = tmp / "sweep"
+    if not (out / "summary.csv").exists():
+        innosim.sweep(HERE / "sweep.toml", out=out, workers=1)
+    return out
+
+
+def sweep_results(tmp: Path) -> str:
+    """The sweep's results table (every run, year and indicator)."""
+    return _csv(pd.read_parquet(_sweep_dir(tmp) / "results.parquet"))
+
+
+def sweep_summary(tmp: Path) -> str:
+    """The sweep's summary table, as written."""
+    return (_sweep_dir(tmp) / "summary.csv").read_text(encoding="utf-8")
+
+
+def sensitivity_indices(tmp: Path) -> str:
+    """Sobol indices of the golden sensitivity file."""
+    from innosim.sensitivity import sensitivity
+
+    return _csv(sensitivity(HERE / "sensitivity.toml", out=tmp / "sensitivity", workers=1, figures=False))
+
+
+def calibration_posterior(tmp: Path) -> str:
+    """The posterior of a two-generation ABC-SMC calibration."""
+    from innosim.calibration import load_calibration
+    from innosim.calibration.abc import POSTERIOR, calibrate
+
+    out = calibrate(load_calibration(HERE / "calibration.toml"), out=tmp / "calibration", workers=1)
+    return (out / POSTERIOR).read_text(encoding="utf-8")
+
+
+CASES: dict[str, Callable[..., str]] = {
+    "simulate_small.csv": simulate_small,
+    "simulate_defaults_2030.csv": simulate_defaults_2030,
+    "simulate_full.csv": simulate_full,
+    "compare.json": compare_json,
+    "sweep_results.csv": sweep_results,
+    "sweep_summary.csv": sweep_summary,
+    "sensitivity_indices.csv": sensitivity_indices,
+    "calibration_posterior.csv": calibration_posterior,
+}
+"""Golden file name -> the function that computes its text (those taking an argument get a scratch directory)."""
+
+
+def compute(name: str, tmp: Path) -> str:
+    """The text of golden file ``name``, computed now."""
+    fn = CASES[name]
+    return fn(tmp) if fn.__code__.co_argcount else fn()
+
+
+def main() -> None:
+    """Regenerate every golden file (or those named on the command line)."""
+    names = sys.argv[1:] or list(CASES)
+    with tempfile.TemporaryDirectory(prefix="innosim-golden-") as tmp:
+        for name in names:
+            text = compute(name, Path(tmp))
+            (HERE / name).write_text(text, encoding="utf-8")
+            print(f"wrote {HERE / name} ({len(text.splitlines())} lines)")
+
+
+if __name__ == "__main__":
+    main()
