@@ -15,7 +15,7 @@ from innosim import charts, labels as lb, load_scenario
 from innosim.compare import compare
 from innosim.figures import cjk_font_path, save_all
 from innosim.indicators import INDICATORS
-from innosim.scenario import LEVERS
+from innosim.levers import LEVERS
 
 SCALE = {"scale": 0.02}
 

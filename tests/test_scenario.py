@@ -3,7 +3,8 @@
 import pytest
 
 from innosim import LEVERS, InputError, Scenario, default_scenario, load_scenario
-from innosim.scenario import history_policy, numeric_fields
+from innosim.fields import numeric_fields
+from innosim.scenario import history_policy
 
 from conftest import ROOT, SCENARIOS
 

@@ -25,7 +25,9 @@ from innosim.facts import FactBook, load_facts
 from innosim.indicators import INDICATORS, Indicator
 from innosim.model import InnovationModel
 from innosim.posterior import Posterior, parameter_choice, shipped_posterior
-from innosim.scenario import LEVERS, Parameters, Policy, Scenario, default_scenario, load_scenario
+from innosim.levers import LEVERS, Policy
+from innosim.parameters import Parameters
+from innosim.scenario import Scenario, default_scenario, load_scenario
 from innosim.simulate import replicate_seeds, run_replicate, simulate, summarise
 from innosim.sweep import sweep
 

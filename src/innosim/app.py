@@ -42,7 +42,8 @@ from innosim.figures import DPI, font_subset, plt
 from innosim.indicators import INDICATORS, format_value
 from innosim.model import InnovationModel
 from innosim.posterior import parameter_choice
-from innosim.scenario import LEVERS, Scenario, load_scenario
+from innosim.levers import LEVERS
+from innosim.scenario import Scenario, load_scenario
 from innosim.simulate import replicate_seeds
 
 ENV_SCENARIO = "INNOSIM_APP_SCENARIO"

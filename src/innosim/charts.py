@@ -27,11 +27,12 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter
 
 from innosim import labels as lb
-from innosim import structure as st
+from innosim.model import structure as st
 from innosim.compare import meets_target
 from innosim.figures import grid, plt, style
 from innosim.indicators import INDICATORS
-from innosim.scenario import LEVERS, PLAN_START
+from innosim.levers import LEVERS
+from innosim.timeline import PLAN_START
 
 if TYPE_CHECKING:  # pragma: no cover
     from innosim.model import InnovationModel

@@ -30,7 +30,10 @@ from innosim.errors import InputError
 from innosim.indicators import INDICATORS, format_signed, format_value
 from innosim.labels import LANGS
 from innosim.posterior import parameter_choice
-from innosim.scenario import LEVERS, PLAN_START, Scenario, load_scenario, numeric_fields
+from innosim.fields import numeric_fields
+from innosim.levers import LEVERS
+from innosim.scenario import Scenario, load_scenario
+from innosim.timeline import PLAN_START
 from innosim.simulate import replicate_seeds, simulate, summarise
 from innosim.store import write_atomic
 

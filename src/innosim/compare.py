@@ -33,7 +33,9 @@ import pandas as pd
 from innosim.errors import InputError
 from innosim.indicators import INDICATOR_ORDER, INDICATORS
 from innosim.posterior import ParameterChoice, Posterior, parameter_choice
-from innosim.scenario import LEVERS, PLAN_START, Scenario, load_scenario
+from innosim.levers import LEVERS
+from innosim.scenario import Scenario, load_scenario
+from innosim.timeline import PLAN_START
 from innosim.simulate import quantiles, replicate_seeds, simulate
 
 TARGET_YEAR = 2025

@@ -13,8 +13,11 @@ import sys
 from pathlib import Path
 
 from innosim.indicators import INDICATORS
+from innosim.model import constants
 from innosim.posterior import shipped_posterior
-from innosim.scenario import LEVERS, Parameters, default_scenario
+from innosim.levers import LEVERS
+from innosim.parameters import Parameters
+from innosim.scenario import default_scenario
 
 
 def _cell(text: object) -> str:
@@ -59,7 +62,17 @@ def indicator_table() -> str:
     return "\n".join(rows)
 
 
-SECTIONS = {"parameters": parameter_table, "levers": lever_table, "indicators": indicator_table}
+def constant_table() -> str:
+    """Every fixed assumption of the model (:mod:`innosim.model.constants`)."""
+    rows = ["| constant | value | unit | source or reason |", "|---|---|---|---|"]
+    for name, value, unit, source in constants.constant_table():
+        shown = "-".join(f"{v:g}" for v in value) if isinstance(value, tuple) else f"{value:g}"
+        rows.append(f"| `{name}` | {shown} | {_cell(unit)} | {_cell(source)} |")
+    return "\n".join(rows)
+
+
+SECTIONS = {"parameters": parameter_table, "constants": constant_table, "levers": lever_table,
+            "indicators": indicator_table}
 
 
 def render(text: str) -> str:

@@ -42,7 +42,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from innosim.errors import InputError, did_you_mean, from_validation_error, read_toml_chain
 from innosim.indicators import INDICATORS
 from innosim.posterior import MODES, ParameterChoice, field_bounds, parameter_choice
-from innosim.scenario import Scenario, load_scenario, numeric_fields
+from innosim.fields import numeric_fields
+from innosim.scenario import Scenario, load_scenario
 
 SCENARIO_FACTOR = "scenario"
 """The factor whose values are scenario files."""

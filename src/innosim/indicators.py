@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING, Callable
 
 import numpy as np
 
-from innosim import structure as st
+from innosim.model import structure as st
 from innosim.facts import FactBook, default_facts
-from innosim.scenario import LEVERS
+from innosim.levers import LEVERS
 
 if TYPE_CHECKING:  # pragma: no cover
     from innosim.model import InnovationModel
@@ -83,7 +83,7 @@ def _rd_expenditure(m):
 
 
 def _valid_patents(m):
-    return float((m.firms.patents * m.firms.alive).sum()) / m.scale + m._institution_patents
+    return float((m.firms.patents * m.firms.alive).sum()) / m.scale + m.institution_patents
 
 
 def _carriers(m, kinds):

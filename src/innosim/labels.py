@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Literal
 
 from innosim.indicators import INDICATORS
-from innosim.scenario import LEVERS
+from innosim.levers import LEVERS
 
 Lang = Literal["zh", "en"]
 LANGS: tuple[str, ...] = ("zh", "en")

@@ -36,7 +36,8 @@ import numpy as np
 import pandas as pd
 
 from innosim.errors import InputError, read_text
-from innosim.scenario import Scenario, numeric_fields
+from innosim.fields import numeric_fields
+from innosim.scenario import Scenario
 
 Mode = Literal["posterior", "mean", "map", "defaults"]
 MODES: tuple[str, ...] = ("posterior", "mean", "map", "defaults")

@@ -31,7 +31,9 @@ from innosim import labels as lb
 from innosim.errors import InputError
 from innosim.figures import font_subset, save_all
 from innosim.indicators import INDICATORS, format_signed, format_value
-from innosim.scenario import LEVERS, PLAN_START, Scenario
+from innosim.levers import LEVERS
+from innosim.scenario import Scenario
+from innosim.timeline import PLAN_START
 from innosim.simulate import summarise
 from innosim.store import write_atomic
 

@@ -22,7 +22,9 @@ from innosim.errors import InputError, did_you_mean, from_validation_error, read
 from innosim.facts import FactBook, default_facts, load_facts
 from innosim.indicators import INDICATORS
 from innosim.posterior import field_bounds
-from innosim.scenario import PLAN_START, Scenario, load_scenario, numeric_fields
+from innosim.fields import numeric_fields
+from innosim.scenario import Scenario, load_scenario
+from innosim.timeline import PLAN_START
 
 
 class _Strict(BaseModel):

@@ -38,7 +38,9 @@ from scipy import stats
 from innosim.errors import InputError, did_you_mean
 from innosim.experiment import KINDS, Experiment, ExperimentConfig, Output, _Strict, check_common
 from innosim.posterior import Posterior, field_bounds
-from innosim.scenario import PLAN_START, Scenario, numeric_fields
+from innosim.fields import numeric_fields
+from innosim.scenario import Scenario
+from innosim.timeline import PLAN_START
 from innosim.sensitivity.methods import METHODS, Method, Settings
 from innosim.sensitivity.methods.base import factors_of, unit_problem
 

@@ -1,6 +1,6 @@
 """The small populations as Mesa agents: carriers, funds, R&D institutions, government.
 
-Firms and talent are arrays owned by the model (see :mod:`innosim.population`); these
+Firms and talent are arrays owned by the model (see :mod:`innosim.model.population`); these
 agents act on them through vectorised updates.
 """
 
@@ -12,10 +12,12 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from innosim.scenario import LEVERS, PLAN_START, Policy
+from innosim.levers import LEVERS, Lever, Policy
+from innosim.parameters import Parameters
+from innosim.timeline import PLAN_START
 
 if TYPE_CHECKING:  # pragma: no cover
-    from innosim.model import InnovationModel
+    from innosim.model.model import InnovationModel
 
 
 class Government(mesa.Agent):
@@ -38,7 +40,7 @@ class Government(mesa.Agent):
         """The policy in force in ``year``: the 13th-plan policy before 2021."""
         return self.history if year < PLAN_START else self.scenario_policy
 
-    def lever(self, lever_id: str, year: int | None = None):
+    def lever(self, lever_id: str, year: int | None = None) -> Lever:
         """The lever settings in force in ``year`` (default: the current year)."""
         return getattr(self.policy(self.model.year if year is None else year), lever_id)
 
@@ -103,6 +105,13 @@ class IncubationCarrier(mesa.Agent):
         """Counts towards 孵化器(加速器)."""
         return self.kind in ("incubator", "accelerator")
 
+    def close_or_stay(self, rng: np.random.Generator, closure: float, year: int) -> None:
+        """A carrier opened before ``year`` closes with probability ``closure``; its tenants leave."""
+        if self.opened < year and rng.random() < closure:
+            firms = self.model.firms
+            firms.tenant[firms.tenant == self.unique_id] = -1
+            self.remove()
+
 
 class Fund(mesa.Agent):
     """A guidance fund, a private VC fund or a tech-credit bank.
@@ -150,3 +159,18 @@ class RdInstitution(mesa.Agent):
         self.founded = founded
         self.provincial = False
         self.supported = False
+
+    def develop(self, rng: np.random.Generator, p: Parameters) -> None:
+        """Yearly: a candidate is recognised as a provincial new-type R&D institution (more
+        likely if new-type or supported by the district); support adds capacity.
+
+        Universities and institutions already recognised are not candidates.
+        """
+        if self.provincial or self.kind == "university":
+            return
+        rate = (p.recognition_rate * (p.new_type_recognition_factor if self.kind == "new_type" else 1.0)
+                * (p.supported_recognition_factor if self.supported else 1.0))
+        if rng.random() < rate:
+            self.provincial = True
+        if self.supported:
+            self.capacity += p.supported_capacity_growth

@@ -1,0 +1,96 @@
+"""Process 8: demography. Firms exit, start up, and graduate from carriers.
+
+Exits follow the SAIC age-specific hazard, lower for carrier tenants, funded firms and
+large or listed firms. Start-ups come from the firm population and from high-level
+talent; R&D-active start-ups take free places in carriers. Tenants graduate after the
+incubation term.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from innosim.model import structure as st
+from innosim.model.constants import CONSTANTS as C
+from innosim.timeline import START_YEAR
+
+if TYPE_CHECKING:  # pragma: no cover
+    from innosim.model.model import InnovationModel
+
+
+def demography(model: InnovationModel) -> None:
+    """Exits by the SAIC age hazard (lower for tenants and funded firms); start-ups from
+    the firm population, high-level talent and incubators; tenants graduate.
+
+    References:
+        SAIC (2013) 全国内资企业生存时间分析报告; Lukeš, Longo & Zouhar (2019) Technovation.
+    """
+    p, fi, rng, year = model.p, model.firms, model.stream("demography"), model.year
+    age = model.firm_age()
+    h = st.exit_hazard(age) * p.exit_hazard_scale
+    h = np.where(fi.tenant >= 0, h * (1 - p.incubator_survival_effect), h)
+    h = np.where(fi.funded_until >= model.t, h * (1 - p.funding_survival_effect), h)
+    h = np.where(fi.listed | (fi.revenue > p.large_firm_revenue), h * p.large_firm_hazard_factor, h)
+    die = fi.alive & (model.firm_uniform("demography") < 1 - (1 - h) ** 0.25)
+    fi.alive[die] = False
+    fi.tenant[die] = -1
+    fi.hte[die] = False
+    fi.tech_sme[die] = False
+    ta = model.talent
+    ta.employer[np.isin(ta.employer, np.flatnonzero(die))] = -1
+    model.exits[year] = model.exits.get(year, 0) + int(die.sum())
+    # entries
+    n_alive = int(fi.alive.sum())
+    high_level = int((ta.alive & (ta.level < 2)).sum())
+    n_new = int(rng.poisson(p.entry_rate * n_alive / 4 + p.talent_startup_rate * high_level / 4))
+    if n_new:
+        add_firms(model, n_new, sector=rng.choice(len(st.SECTORS), size=n_new, p=st.ENTRANT_WEIGHTS))
+    fi = model.firms
+    # graduation
+    grad = (fi.tenant >= 0) & (model.t - fi.tenant_since >= p.incubation_years)
+    fi.tenant[grad] = -1
+
+
+def add_firms(model: InnovationModel, n: int, sector: np.ndarray) -> slice:
+    """Start-ups: small, young, some admitted to carriers with free places; returns their rows."""
+    rng, p = model.stream("demography"), model.p
+    industrial = rng.random(n) < st.SECTOR_INDUSTRIAL[sector]
+    active = rng.random(n) < np.minimum(st.SECTOR_RD_ACTIVE[sector] * C.entrant_rd_active_factor, 1.0)
+    rd_prop = np.where(active, st.SECTOR_RD_MEDIAN[sector] * C.entrant_rd_median_factor
+                       * np.exp(rng.normal(0.0, C.rd_intensity_sigma, n)), 0.0)
+    rd_prop = np.minimum(rd_prop, C.rd_intensity_max) / math.exp(p.rd_growth_drift * (model.t - START_YEAR))
+    revenue = np.exp(rng.normal(math.log(C.entrant_revenue_median), C.entrant_revenue_sigma, n))
+    uid = model.next_uid + np.arange(n, dtype=np.uint64)
+    model.next_uid += np.uint64(n)
+    rows = model.firms.add(
+        n, uid=uid, sector=sector, zone=rng.choice(len(st.ZONES), size=n, p=st.ZONE_WEIGHTS), industrial=industrial,
+        birth=model.t - rng.random(n) / 4, revenue=revenue,
+        rev_per_employee=C.entrant_revenue_per_employee * np.exp(rng.normal(0.0, C.revenue_per_employee_sigma, n)),
+        rd_propensity=rd_prop, rd=revenue * rd_prop, rd_reported=revenue * rd_prop,
+        hightech_share=np.where(active, rng.uniform(*C.entrant_hightech_share, n), 0.0), knowledge=revenue * rd_prop)
+    model.entries[model.year] = model.entries.get(model.year, 0) + n
+    _admit_tenants(model, rows)
+    return rows
+
+
+def _admit_tenants(model: InnovationModel, rows: slice) -> None:
+    """R&D-active firms among ``rows`` take random free places in carriers."""
+    fi = model.firms
+    carriers = model.carriers
+    if not carriers:
+        return
+    ids = np.array([c.unique_id for c in carriers])
+    occupied = np.bincount(np.searchsorted(ids, fi.tenant[fi.tenant >= 0]), minlength=len(carriers))
+    free = np.array([c.capacity for c in carriers]) - occupied[: len(carriers)]
+    slots = np.repeat(np.arange(len(carriers)), np.maximum(np.floor(free), 0).astype(np.int64))
+    new = np.arange(rows.start, rows.stop)
+    new = new[fi.rd[new] > 0]
+    k = min(len(slots), len(new))
+    if k:
+        chosen = model.stream("demography").choice(len(slots), size=k, replace=False)
+        takers = new[model.stream("demography").permutation(len(new))[:k]]
+        fi.tenant[takers] = ids[slots[chosen]]
+        fi.tenant_since[takers] = model.t

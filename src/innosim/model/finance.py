@@ -1,0 +1,66 @@
+"""Process 7: finance. Private VC and the guidance fund invest; tech credit lends; HTE list.
+
+Young R&D-active firms without current financing are ranked by promise (knowledge with
+Gumbel noise); private VC makes its yearly deals and the guidance fund, capitalised in Q1
+with private co-investors at the realised leverage, invests over two years. An equity
+investment relaxes the finance constraint and raises growth for three years. The tech
+credit risk pool (Q1) lends to young tech firms. In Q4, HTE above the listing size list
+at a rate the listing reward raises while its budget lasts.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from innosim.model.constants import CONSTANTS as C
+from innosim.model.constants import WAN_PER_YI
+
+if TYPE_CHECKING:  # pragma: no cover
+    from innosim.model.model import InnovationModel
+
+
+def finance(model: InnovationModel) -> None:
+    """Private VC and the guidance fund invest in young tech firms; tech credit relaxes
+    finance constraints; grown HTE list (Q4)."""
+    p, fi, gov, rng = model.p, model.firms, model.government, model.stream("finance")
+    young_tech = np.flatnonzero(fi.alive & (model.firm_age() < C.venture_max_age) & (fi.rd > 0)
+                                & (fi.financed_until < model.t))
+    promise = np.log1p(fi.knowledge[young_tech]) + rng.gumbel(0.0, 1.0, len(young_tech))
+    order = young_tech[np.argsort(-promise, kind="stable")]
+    n_vc = int(rng.poisson(p.vc_deals_per_year / 4 * model.scale))
+    # guidance fund: public money in Q1, invested over two years with private co-investors
+    gf_lever = gov.lever("guidance_fund")
+    gf = model.fund("guidance")
+    if model.quarter == 1 and gf_lever.budget > 0:
+        gf.raise_capital(gov.pay("guidance_fund", gf_lever.budget), gf_lever.leverage, p.fund_raise_rate)
+    n_gf = int(gf.uninvested / C.fund_invest_quarters / gf_lever.deal_size * model.scale) if gf.uninvested > 0 else 0
+    deals = order[: n_vc + n_gf]
+    fi.financed_until[deals] = model.t + C.equity_years
+    fi.funded_until[deals] = model.t + C.equity_years
+    fi.funding[deals] += gf_lever.deal_size * WAN_PER_YI  # VC tickets taken at the fund's size (assumption)
+    model.fund("venture").deals += min(n_vc, len(deals))
+    if n_gf:
+        gf_done = max(0, min(n_gf, len(deals) - n_vc))
+        gf.deals += gf_done
+        gf.uninvested -= gf_done * gf_lever.deal_size / model.scale
+    # tech credit: risk pool in Q1 enables loans to constrained tech firms
+    if model.quarter == 1:
+        lever = gov.lever("tech_finance")
+        cand = np.flatnonzero(fi.alive & (model.firm_age() < C.young_firm_age) & (fi.financed_until < model.t)
+                              & (fi.tech_sme | fi.hte | (fi.rd > 0)))
+        n_loans = min(int(lever.budget * lever.loan_multiplier / lever.loan_size * model.scale), len(cand))
+        picked = cand[rng.permutation(len(cand))[:n_loans]]
+        gov.pay("tech_finance", n_loans * lever.loan_size / lever.loan_multiplier / model.scale)
+        fi.financed_until[picked] = model.t + C.loan_years
+        model.fund("credit").deals += n_loans
+    # listing (Q4): HTE above the listing size
+    if model.quarter == 4:
+        lever = gov.lever("listing_support")
+        reward = lever.reward if gov.remaining("listing_support") > 0 else 0.0
+        rate = p.listing_rate * (1 + p.listing_response * reward * C.million_unit)
+        cand = fi.alive & fi.hte & ~fi.listed & (fi.revenue >= p.listing_revenue)
+        new = cand & (rng.random(fi.n) < rate)
+        fi.listed[new] = True
+        gov.pay_each("listing_support", np.full(int(new.sum()), lever.reward))

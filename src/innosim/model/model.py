@@ -1,0 +1,231 @@
+"""InnovationModel: a Mesa model of Baiyun's innovation system, one step per quarter.
+
+The model holds the state (firms and talent as struct-of-arrays populations, the small
+populations as Mesa agents, the macro paths, the flows of the year) and the clock; its
+:meth:`~InnovationModel.step` is the ODD schedule of ``docs/model.md``, one line per
+process. Each process is a module of :mod:`innosim.model`: a reader looking for how firms
+decide R&D opens ``rd.py``.
+
+Every random draw comes from ``self.rng`` (the initial state) or from the per-quarter,
+per-process streams keyed off a root drawn from it (:mod:`innosim.model.streams`).
+"""
+
+from __future__ import annotations
+
+import math
+
+import mesa
+import numpy as np
+
+from innosim.facts import FactBook, default_facts
+from innosim.indicators import compute_all
+from innosim.model import calls, carriers, certification, demography, finance, knowledge, production, rd, talent
+from innosim.model.agents import Fund, Government, IncubationCarrier, RdInstitution
+from innosim.model.constants import WAN_PER_YI
+from innosim.model.population import Firms, Talent
+from innosim.model.streams import Streams
+from innosim.model.structure import ZONES
+from innosim.model.synthesis import macro_paths, synthesise
+from innosim.scenario import Scenario, default_scenario, history_policy
+from innosim.timeline import PLAN_START, QUARTERS, START_YEAR, steps_to
+
+
+class InnovationModel(mesa.Model):
+    """Agent-based model of firms, talent, carriers, funds and R&D institutions.
+
+    Args:
+        scenario: The scenario (levers from 2021, behavioural parameters). Default:
+            the embedded baseline.
+        rng: Seed or generator for every random draw (Mesa's ``rng``).
+        facts: Baiyun facts used to synthesise the 2015 state and the GDP and
+            population paths. Default: the packaged data file.
+
+    Attributes:
+        settings: The scenario.
+        p: The scenario's behavioural parameters.
+        firms: :class:`~innosim.model.population.Firms` table.
+        talent: :class:`~innosim.model.population.Talent` table.
+        government: The :class:`~innosim.model.agents.Government` agent.
+        gdp, population: District GDP (亿元) and resident population by year.
+        records: ``{year: {indicator_id: value}}``, filled at each year end.
+        entries, exits: Firm entries and exits per year (sampled population).
+        alive_firms: Live firms at each year end (sampled population).
+
+    Example:
+        >>> from innosim import InnovationModel, load_scenario
+        >>> model = InnovationModel(load_scenario(), rng=1)
+        >>> model.run()
+        >>> round(model.records[2020]["hte_count"])  # doctest: +SKIP
+    """
+
+    # state set by the synthesis (innosim.model.synthesis) and carried between processes
+    firms: Firms
+    talent: Talent
+    alive_firms: dict[int, int]
+    institution_patents: float
+    """Valid invention patents held by universities and institutes (district level)."""
+    inst_rd_per_capacity: float
+    """Institutions' R&D (亿元 a year) per unit of research capacity."""
+    zone_capacity_ref: float
+    """Research capacity of an average zone in 2015 (the spill-over reference)."""
+    knowledge_before: np.ndarray
+    """Firms' knowledge before this quarter's R&D (production reads its growth)."""
+    st_growth: float
+    """Extra growth of S&T-services revenue from the district's R&D growth, set yearly."""
+    rd_last_year: float
+    """District R&D at the last year end (亿元 a year)."""
+    next_uid: np.uint64
+    """Identity of the next entrant."""
+
+    def __init__(self, scenario: Scenario | None = None, rng: int | np.random.Generator | None = None,
+                 facts: FactBook | None = None) -> None:
+        super().__init__(rng=rng)
+        self.settings = scenario if scenario is not None else default_scenario()
+        self.facts = facts if facts is not None else default_facts()
+        self.p = self.settings.parameters
+        self.scale = self.settings.scale
+        self.end_year = self.settings.end_year
+        self.records: dict[int, dict[str, float]] = {}
+        self.entries: dict[int, int] = {}
+        self.exits: dict[int, int] = {}
+        self._flows: dict[str, float] = {}
+        self._period_flows: dict[str, float] = {}
+        self.government = Government(self, self.settings.policy, history_policy())
+        self.streams = Streams(int(self.rng.integers(2**63)))
+        self.gdp, self.population = macro_paths(self.facts, self.p, self.end_year)
+        synthesise(self)
+
+    # ------------------------------------------------------------------ schedule
+    def step(self) -> None:
+        """One quarter, in the order of the ODD schedule."""
+        calls.open_calls(self)                          # 1. government calls and payouts within budget
+        talent.talent_market(self)                      # 2. arrivals, departures, matching to R&D vacancies
+        rd.decide_rd(self)                              # 3. firms' R&D: user cost, grants, finance, talent, notch
+        knowledge.produce_knowledge(self)               # 4. knowledge and patents, with spill-overs
+        production.produce(self)                        # 5. revenue and high-tech product share
+        if self.quarter == 4:
+            certification.certify(self)                 # 6. HTE, tech SME (yearly)
+        finance.finance(self)                           # 7. VC, guidance fund, tech credit, listing
+        demography.demography(self)                     # 8. exits, start-ups, graduation
+        if self.quarter == 4:
+            carriers.evolve_carriers_and_institutions(self)  # 9. carriers, institutions, S&T services
+            self.record_indicators()                    # 10. indicators
+            self.compact()
+        self.running = not self.finished  # Mesa's flag: SolaraViz stops playing at the end
+
+    @property
+    def finished(self) -> bool:
+        """Whether the model has run to the end of ``end_year``."""
+        return self.steps >= steps_to(self.end_year)
+
+    def run(self, until: int | None = None) -> InnovationModel:
+        """Run to the end of ``until`` (default ``end_year``); returns the model."""
+        n_steps = steps_to(until or self.end_year)
+        while self.steps < n_steps and not self.finished:
+            self.step()
+        return self
+
+    # ------------------------------------------------------------------ clock and random streams
+    @property
+    def year(self) -> int:
+        """Calendar year of the current (or, before the first step, last) quarter."""
+        return START_YEAR + (self.steps + 3) // QUARTERS if self.steps else START_YEAR
+
+    @property
+    def quarter(self) -> int:
+        """Quarter 1-4 of the current step."""
+        return (self.steps - 1) % QUARTERS + 1 if self.steps else QUARTERS
+
+    @property
+    def t(self) -> float:
+        """Time at the end of the current quarter, in years (2016.25 = end of 2016Q1)."""
+        return START_YEAR + self.steps / 4.0
+
+    def stream(self, process: str) -> np.random.Generator:
+        """The generator of ``process`` for the current quarter (:data:`~innosim.model.streams.PROCESSES`)."""
+        return self.streams.get(process, self.steps)
+
+    def firm_uniform(self, process: str) -> np.ndarray:
+        """One uniform draw in (0, 1) per firm row, keyed by the firm's identity (see :class:`Streams`)."""
+        return self.streams.uniform(self.firms.uid, process, self.steps)
+
+    def firm_age(self) -> np.ndarray:
+        """Age of every firm row in years."""
+        return self.t - self.firms.birth
+
+    def sampled(self, district_count: float, rng: np.random.Generator | None = None) -> int:
+        """Sampled count for a district count: stochastic rounding of count * scale."""
+        x = district_count * self.scale
+        base = math.floor(x)
+        return base + int((rng or self.rng).random() < x - base)
+
+    # ------------------------------------------------------------------ the small populations
+    @property
+    def carriers(self) -> list[IncubationCarrier]:
+        """Incubation carriers open now."""
+        return list(self.agents_by_type.get(IncubationCarrier, []))
+
+    @property
+    def institutions(self) -> list[RdInstitution]:
+        """R&D institutions."""
+        return list(self.agents_by_type.get(RdInstitution, []))
+
+    def fund(self, kind: str) -> Fund:
+        """The fund of the given kind."""
+        return next(a for a in self.agents_by_type[Fund] if a.kind == kind)
+
+    def institution_capacity(self, zone: int | None = None) -> float:
+        """Research capacity of the R&D institutions (of one zone, or all)."""
+        return sum(i.capacity for i in self.institutions if zone is None or i.zone == zone)
+
+    def institution_rd(self) -> float:
+        """R&D of universities and institutes (亿元 a year), proportional to their capacity."""
+        return self.institution_capacity() * self.inst_rd_per_capacity
+
+    def district_rd(self) -> float:
+        """District R&D expenditure (亿元, annual rate): firms' reported R&D plus institutions'."""
+        fi = self.firms
+        firm = (fi.rd_reported * fi.alive).sum() / WAN_PER_YI / self.scale
+        return firm + self.institution_rd()
+
+    def spillover(self) -> np.ndarray:
+        """Knowledge multiplier of every firm from institutions in its zone and 产学研 links."""
+        cap = np.array([self.institution_capacity(z) for z in range(len(ZONES))])
+        zone_term = self.p.spillover * cap / self.zone_capacity_ref
+        fi = self.firms
+        return 1.0 + zone_term[fi.zone] + self.p.link_effect * (fi.linked_until >= self.t)
+
+    # ------------------------------------------------------------------ 10. indicators and flows
+    def add_flow(self, name: str, amount: float) -> None:
+        """Add to a flow of the year and of the plan period."""
+        self._flows[name] = self._flows.get(name, 0.0) + amount
+        self._period_flows[name] = self._period_flows.get(name, 0.0) + amount
+
+    def set_flow(self, name: str, amount: float) -> None:
+        """Set a flow of the year (one computed once a year)."""
+        self._flows[name] = amount
+
+    def period_flow(self, name: str) -> float:
+        """Flow summed over the current plan period (2016-2020 or from 2021)."""
+        return self._period_flows.get(name, 0.0)
+
+    def year_flow(self, name: str) -> float:
+        """Flow summed over the current year."""
+        return self._flows.get(name, 0.0)
+
+    def record_indicators(self) -> None:
+        """Compute every declared indicator from agent state and store it for the year."""
+        self.records[self.year] = compute_all(self)
+        self.alive_firms[self.year] = int(self.firms.alive.sum())
+        self._flows = {}
+        if self.year == PLAN_START - 1:  # the 13th-plan period ends; plan-period flows restart
+            self._period_flows = {}
+
+    def compact(self) -> None:
+        """Drop dead firms and departed talent (yearly); talent follows its employer."""
+        fi, ta = self.firms, self.talent
+        mapping = fi.compact(fi.alive.copy())
+        keep = ta.alive.copy()
+        ta.compact(keep)
+        ta.employer = mapping[ta.employer]
+

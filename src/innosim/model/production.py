@@ -1,0 +1,40 @@
+"""Process 5: production. Revenue grows with knowledge; the high-tech share follows it.
+
+Revenue grows at the trend rate plus the output elasticity of knowledge capital times the
+growth of the firm's knowledge, plus a boost for three years after an equity investment
+and, for S&T services, the demand from the district's R&D; sector and firm shocks are
+lognormal. The high-tech product share moves towards a logistic target in knowledge
+intensity.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+from scipy.special import ndtri
+
+from innosim.model import structure as st
+from innosim.model.constants import CONSTANTS as C
+from innosim.model.maths import sigmoid
+
+if TYPE_CHECKING:  # pragma: no cover
+    from innosim.model.model import InnovationModel
+
+
+def produce(model: InnovationModel) -> None:
+    """Revenue grows with knowledge, funding and sector shocks; the high-tech share follows knowledge intensity."""
+    p, fi, rng = model.p, model.firms, model.stream("production")
+    kint = fi.knowledge / np.maximum(fi.revenue, 1.0)
+    # output elasticity of knowledge capital: revenue ~ K^elasticity
+    g = p.revenue_growth + p.knowledge_elasticity * 4 * (np.log1p(fi.knowledge) - np.log1p(model.knowledge_before))
+    g = g + p.funding_growth_boost * (fi.funded_until >= model.t)
+    g = g + np.where(fi.sector == st.ST_SERVICES, model.st_growth, 0.0)
+    shocks = rng.normal(0.0, p.sector_shock_sd / 2, len(st.SECTORS))[fi.sector]
+    sd = p.firm_shock_sd / 2
+    eps = sd * ndtri(model.firm_uniform("production"))
+    fi.revenue = fi.revenue * np.exp(g / 4 + shocks + eps - sd * sd / 2)
+    target = sigmoid(p.hightech_logit_shift
+                     + p.hightech_knowledge_slope * np.log(np.maximum(kint, 1e-6) / C.knowledge_intensity_ref))
+    target = np.where(fi.rd > 0, target, 0.0)
+    fi.hightech_share = fi.hightech_share + p.hightech_adjustment / 4 * (target - fi.hightech_share)

@@ -1,0 +1,174 @@
+"""The initial state: the district at the end of 2015, synthesised from the facts.
+
+Firms are drawn by sector (the 6+6 system) and zone; their revenue is scaled so that
+above-scale industrial output, S&T-services revenue and high-tech product output add up
+to the 2015 facts; the 2015 HTE are the most innovative eligible-looking firms; business
+R&D adds up to its share of 2015 R&D expenditure. S&T personnel fill the posts firms'
+R&D needs; carriers, institutions and funds are the Mesa agents of 2015. The GDP and
+population paths come from the facts (realised to 2024, a growth rate after).
+The fixed assumptions used here are the :mod:`~innosim.model.constants`.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from innosim.facts import FactBook
+from innosim.model import carriers, talent
+from innosim.model import structure as st
+from innosim.model.agents import Fund, RdInstitution
+from innosim.model.constants import CONSTANTS as C
+from innosim.model.constants import WAN_PER_YI
+from innosim.model.population import Firms, Talent
+from innosim.model.maths import sigmoid
+from innosim.parameters import Parameters
+from innosim.timeline import FIRST_YEAR, PLAN_13, PLAN_START, START_YEAR
+
+if TYPE_CHECKING:  # pragma: no cover
+    from innosim.model.model import InnovationModel
+
+REALISED_GDP_YEAR = 2024
+"""Last year of GDP in the facts file; growth after it is the ``gdp_growth`` parameter."""
+FUND_KINDS = ("guidance", "venture", "credit")
+"""The funds of the district: the guidance fund, private VC and the tech-credit banks."""
+
+
+def macro_paths(facts: FactBook, p: Parameters, end_year: int) -> tuple[dict[int, float], dict[int, float]]:
+    """District GDP (亿元) and resident population by year, ``START_YEAR..end_year``.
+
+    Geometric interpolation between the facts of 2015, 2020 and 2024 (GDP) and 2015 and
+    2020 (population), then the scenario's growth parameters.
+    """
+    gdp15, gdp20, gdp24 = (facts.value("gdp", y) for y in (START_YEAR, PLAN_13[1], REALISED_GDP_YEAR))
+    g1 = (gdp20 / gdp15) ** (1 / 5)
+    g2 = (gdp24 / gdp20) ** (1 / 4)
+    gdp = {y: gdp15 * g1 ** (y - START_YEAR) for y in range(START_YEAR, PLAN_START)}
+    gdp.update({y: gdp20 * g2 ** (y - PLAN_13[1]) for y in range(PLAN_START, REALISED_GDP_YEAR + 1)})
+    for y in range(REALISED_GDP_YEAR + 1, end_year + 1):
+        gdp[y] = gdp24 * (1 + p.gdp_growth) ** (y - REALISED_GDP_YEAR)
+    pop15, pop20 = facts.value("population", START_YEAR), facts.value("population", PLAN_13[1])
+    gp = (pop20 / pop15) ** (1 / 5)
+    population = {y: pop15 * gp ** (y - START_YEAR) for y in range(START_YEAR, PLAN_START)}
+    for y in range(PLAN_START, end_year + 1):
+        population[y] = pop20 * (1 + p.population_growth) ** (y - PLAN_13[1])
+    return gdp, population
+
+
+def synthesise(model: InnovationModel) -> None:
+    """Build the end-2015 state of ``model`` so that it matches the 2015 facts."""
+    f, p, rng, scale = model.facts, model.p, model.rng, model.scale
+    n = model.sampled(p.initial_firms)
+    model.firms = Firms(capacity=int(n * C.firm_capacity_headroom) + 64)
+    model.talent = Talent(capacity=n + 64)
+    sector = rng.choice(len(st.SECTORS), size=n, p=st.SECTOR_WEIGHTS)
+    industrial = rng.random(n) < st.SECTOR_INDUSTRIAL[sector]
+    age = rng.exponential(C.firm_age_mean, n)
+    revenue = np.exp(rng.normal(np.where(industrial, math.log(C.revenue_median_industrial),
+                                         math.log(C.revenue_median_other)), p.revenue_sigma))
+    rev_per_emp = (np.where(industrial, C.revenue_per_employee_industrial, C.revenue_per_employee_other)
+                   * np.exp(rng.normal(0.0, C.revenue_per_employee_sigma, n)))
+    active = rng.random(n) < st.SECTOR_RD_ACTIVE[sector]
+    rd_prop = np.where(active, st.SECTOR_RD_MEDIAN[sector] * np.exp(rng.normal(0.0, C.rd_intensity_sigma, n)), 0.0)
+    rd_prop = np.minimum(rd_prop, C.rd_intensity_max)
+    zone = rng.choice(len(st.ZONES), size=n, p=st.ZONE_WEIGHTS)
+    # Above-scale industrial output must add up to the 2015 figure (亿元 -> 万元).
+    target_ind = f.value("above_scale_industrial_output", START_YEAR) * WAN_PER_YI * scale
+    target_st = f.value("st_services_revenue", START_YEAR) * WAN_PER_YI * scale
+    for _ in range(6):
+        big = industrial & (revenue >= st.ABOVE_SCALE_INDUSTRIAL)
+        revenue[big] *= target_ind / revenue[big].sum()
+        svc = (sector == st.ST_SERVICES) & (revenue >= st.ABOVE_SCALE_SERVICES)
+        if svc.any():
+            revenue[svc] *= target_st / revenue[svc].sum()
+    # High-tech product share rises with R&D intensity; scaled to the 2015 output.
+    noise = rng.normal(0.0, C.hightech_noise_sd, n)
+    hts_raw = sigmoid(C.hightech_logit_intercept + C.hightech_logit_slope
+                      * np.log(np.maximum(rd_prop, 1e-4) / C.hightech_intensity_ref) + noise)
+    hts = np.where(active, hts_raw, C.hightech_inactive_factor * hts_raw)
+    big = industrial & (revenue >= st.ABOVE_SCALE_INDUSTRIAL)
+    target_ht = f.value("hightech_output", START_YEAR) * WAN_PER_YI * scale
+    for _ in range(8):
+        hts[big] = np.minimum(hts[big] * target_ht / (revenue[big] * hts[big]).sum(), C.hightech_share_max)
+    # HTE: the most innovative eligible-looking firms hold certificates.
+    n_hte = model.sampled(f.value("hte_count", START_YEAR))
+    score = (rd_prop * hts * np.where(age >= st.HTE_MIN_AGE_YEARS, 1.0, 0.0)
+             * rng.lognormal(0.0, C.hte_score_sigma, n))
+    hte_rows = np.argsort(-score, kind="stable")[:n_hte]
+    hte = np.zeros(n, dtype=bool)
+    hte[hte_rows] = True
+    thr = st.hte_rd_threshold(revenue)
+    rd_prop[hte] = np.maximum(rd_prop[hte], thr[hte] * rng.uniform(*C.hte_rd_margin, n_hte))
+    hts[hte] = np.maximum(hts[hte], rng.uniform(*C.hte_hightech_share, n_hte))
+    rest = big & ~hte  # the other above-scale firms make up the rest of the 2015 output
+    for _ in range(20):
+        residual = target_ht - (revenue * hts)[big & hte].sum()
+        hts[rest] = np.minimum(hts[rest] * residual / (revenue[rest] * hts[rest]).sum(), C.hightech_share_max)
+    # Business R&D adds up to its share of 2015 R&D expenditure.
+    target_rd = f.value("rd_expenditure", START_YEAR) * p.business_rd_share * WAN_PER_YI * scale
+    free = ~hte
+    residual = target_rd - (revenue * rd_prop)[hte].sum()
+    rd_prop[free] *= max(residual, 0.0) / (revenue * rd_prop)[free].sum()
+    rd = revenue * rd_prop
+    # young firms start finance-constrained, as in innosim.model.rd
+    constrained = np.where(age < C.young_firm_age, 1 - p.credit_constraint, 1.0)
+    rd_prop = rd_prop / constrained
+    knowledge = rd / (p.knowledge_depreciation + C.knowledge_growth_2015)
+    rg, sg = C.rd_growth_before_2015, C.sales_growth_before_2015
+    model.firms.add(
+        n, uid=np.arange(n, dtype=np.uint64), sector=sector, zone=zone, industrial=industrial,
+        birth=START_YEAR - age, revenue=revenue,
+        rev_per_employee=rev_per_emp, hightech_share=hts, rd_propensity=rd_prop, rd=rd,
+        rd_reported=rd, rd_y1=rd, rd_y2=rd / rg, rd_y3=rd / rg ** 2,
+        sales_y1=revenue, sales_y2=revenue / sg, sales_y3=revenue / sg ** 2,
+        knowledge=knowledge, hte=hte)
+    fi = model.firms
+    fi.hte_expiry[hte] = rng.integers(FIRST_YEAR, FIRST_YEAR + st.HTE_VALID_YEARS, n_hte)
+    # Valid invention patents: firms hold their share, allocated by knowledge.
+    firm_patents = f.value("valid_invention_patents", START_YEAR) * C.firm_patent_share * scale
+    weight = knowledge ** C.patent_weight_exponent
+    fi.patents = rng.multinomial(int(round(firm_patents)), weight / weight.sum()).astype(float)
+    fi.patents[hte] = np.maximum(fi.patents[hte], 1.0)
+    model.institution_patents = f.value("valid_invention_patents", START_YEAR) * (1 - C.firm_patent_share)
+    # Listed HTE: the largest certified firms.
+    n_listed = model.sampled(f.value("listed_hte", START_YEAR))
+    order = np.argsort(-(revenue * hte), kind="stable")[:n_listed]
+    fi.listed[order] = True
+    _talent(model)
+    _agents(model)
+    model.knowledge_before = fi.knowledge.copy()
+    model.rd_last_year = model.district_rd()
+    model.st_growth = 0.0
+    model.next_uid = np.uint64(n)
+    model.alive_firms = {START_YEAR: n}
+
+
+def _talent(model: InnovationModel) -> None:
+    """S&T personnel: as many as firms' R&D needs, plus those between jobs."""
+    rng = model.rng
+    need = talent.desired_staff(model)
+    n_t = int(need.sum() * C.talent_unemployed_share)
+    level = rng.choice(3, size=n_t, p=st.TALENT_LEVEL_SHARES).astype(np.int8)
+    model.talent.add(n_t, level=level, arrived=START_YEAR - rng.exponential(C.talent_tenure_mean, n_t))
+    talent.fill_vacancies(model, np.arange(n_t), need)
+
+
+def _agents(model: InnovationModel) -> None:
+    """Carriers (2015), universities and institutes (as counted in 2020), funds; institutions' R&D."""
+    f, rng = model.facts, model.rng
+    for kind, fact in (("incubator", "incubators"), ("maker_space", "maker_spaces")):
+        count = int(f.value(fact, START_YEAR))
+        area = f.value("incubation_area", START_YEAR) / max(count, 1)
+        for _ in range(count):
+            carriers.open_carrier(model, kind, "private", START_YEAR, area=area)
+    for kind, fact, cap in (("university", "universities", C.university_capacity),
+                            ("research_institute", "research_institutes", C.institute_capacity)):
+        for _ in range(int(f.value(fact, PLAN_13[1]))):
+            RdInstitution(model, kind, int(rng.choice(len(st.ZONES), p=st.ZONE_WEIGHTS)), cap, C.institution_founded)
+    for kind in FUND_KINDS:
+        Fund(model, kind)
+    inst_rd = f.value("rd_expenditure", START_YEAR) * (1 - model.p.business_rd_share)
+    model.inst_rd_per_capacity = inst_rd / model.institution_capacity()
+    model.zone_capacity_ref = model.institution_capacity() / len(st.ZONES)
