@@ -19,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from innosim import sweep
-from innosim.experiment import SweepConfig, check
+from innosim.experiments.sweep import SweepConfig, check
 
 ROOT = Path(__file__).resolve().parents[1]
 

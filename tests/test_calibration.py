@@ -211,3 +211,26 @@ def test_bad_posterior_file(tmp_path):
         Posterior.load(bad)
     r = run_cli("run", "--posterior", str(bad), "--replicates", "1")
     assert r.returncode == 2 and "parameters.nope" in r.stderr and "Traceback" not in r.stderr
+
+
+@pytest.mark.parametrize("name", ["baiyun.toml", "recovery.toml", "recovery-quick.toml"])
+def test_shipped_configs_use_the_declared_priors(name):
+    """Priors are declared once, with the parameters: every shipped config's prior is the declared one."""
+    from innosim.fields import numeric_fields, prior, prior_source
+    from innosim.scenario import Scenario
+
+    fields = numeric_fields(Scenario)
+    cal = load_calibration(ROOT / "calibration" / name)
+    for f in cal.config.free:
+        assert f.bounds == prior(fields[f.path]), f.path
+        assert f.source == prior_source(fields[f.path]), f.path
+
+
+def test_a_config_that_restates_another_prior_is_used_and_recorded(tmp_path):
+    path = _tiny(tmp_path)
+    cal = load_calibration(path)
+    assert cal.config.free[0].bounds == (8.0, 16.0) and cal.config.free[0].source == "test prior"
+    text = path.read_text(encoding="utf-8").replace("lower = 8.0\nupper = 16.0\nsource = \"test prior\"\n", "")
+    path.write_text(text, encoding="utf-8")
+    declared = load_calibration(path).config.free[0]
+    assert declared.bounds == (8.0, 16.0) and "hand calibration" in declared.source

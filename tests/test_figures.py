@@ -12,7 +12,7 @@ import pytest
 from matplotlib.collections import LineCollection
 
 from innosim import charts, labels as lb, load_scenario
-from innosim.compare import compare
+from innosim.comparison import compare
 from innosim.figures import cjk_font_path, save_all
 from innosim.indicators import INDICATORS
 from innosim.levers import LEVERS

@@ -146,7 +146,7 @@ def test_bad_result_directory_is_refused_without_output(tmp_path, run_dir, case)
     elif case == "bad_json":
         manifest.write_text("{")
     words = {"missing": "is not a directory", "not_a_result": "no manifest.json",
-             "unknown_kind": "kind: is 'calibration'; a report covers run, comparison, sweep, sensitivity",
+             "unknown_kind": "kind: is 'calibration'; a result directory holds a run, comparison, sweep or sensitivity",
              "incomplete": "indicators.csv: is missing", "bad_json": "manifest.json: is not valid JSON"}[case]
     with pytest.raises(InputError, match=re.escape(words)) as err:
         write_report(folder)

@@ -44,7 +44,7 @@ from innosim.model import InnovationModel
 from innosim.posterior import parameter_choice
 from innosim.levers import LEVERS
 from innosim.scenario import Scenario, load_scenario
-from innosim.simulate import replicate_seeds
+from innosim.simulation import replicate_seeds
 
 ENV_SCENARIO = "INNOSIM_APP_SCENARIO"
 ENV_SCALE = "INNOSIM_APP_SCALE"

@@ -28,7 +28,7 @@ from matplotlib.ticker import FuncFormatter
 
 from innosim import labels as lb
 from innosim.model import structure as st
-from innosim.compare import meets_target
+from innosim.comparison import meets_target
 from innosim.figures import grid, plt, style
 from innosim.indicators import INDICATORS
 from innosim.levers import LEVERS
@@ -67,7 +67,7 @@ def fan_chart(runs: pd.DataFrame, lang: str = "zh", indicators: Sequence[str] | 
 
     Args:
         runs: Long-form runs (columns ``scenario, replicate, year, indicator, value``),
-            as :func:`innosim.simulate.simulate` returns and ``run --out`` writes.
+            as :func:`innosim.simulation.simulate` returns and ``run --out`` writes.
         lang: ``"zh"`` or ``"en"``.
         indicators: Indicator ids (default: the plan's indicators present in ``runs``).
         scenarios: Scenario names in drawing order (default: as they appear); several
@@ -151,7 +151,7 @@ def _rows(labels: list[str], groups: int, title: str, xlabel: str):
 def effect_chart(indicators: pd.DataFrame, reference: str, year: int, lang: str = "zh"):
     """Paired effects of each scenario against the reference, per plan indicator.
 
-    ``indicators`` is :attr:`innosim.compare.Comparison.indicators` (or ``indicators.csv``
+    ``indicators`` is :attr:`innosim.comparison.Comparison.indicators` (or ``indicators.csv``
     of a comparison). Effects are drawn as a percentage of the reference's median, so
     indicators of different units share one axis; the bar is the 5-95% interval.
     """
@@ -202,7 +202,7 @@ def attainment_chart(indicators: pd.DataFrame, year: int, lang: str = "zh"):
 def spending_chart(spending: pd.DataFrame, year: int, lang: str = "zh"):
     """Money spent by lever over the plan period per scenario, against the budget.
 
-    ``spending`` is :attr:`innosim.compare.Comparison.spending` (columns ``scenario,
+    ``spending`` is :attr:`innosim.comparison.Comparison.spending` (columns ``scenario,
     lever, budget, spent``; ``budget`` per year).
     """
     lb.check_lang(lang)
@@ -227,7 +227,7 @@ def spending_chart(spending: pd.DataFrame, year: int, lang: str = "zh"):
 def cost_chart(cost: pd.DataFrame, year: int, lang: str = "zh", cols: int = 4):
     """Effect per 亿元 of extra spending, one panel per indicator with a finite ratio.
 
-    ``cost`` is :attr:`innosim.compare.Comparison.cost_effectiveness`. Returns ``None``
+    ``cost`` is :attr:`innosim.comparison.Comparison.cost_effectiveness`. Returns ``None``
     when no scenario spends more than the reference.
     """
     lb.check_lang(lang)

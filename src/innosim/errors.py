@@ -2,15 +2,16 @@
 
 Every error a user can cause by what they wrote (a scenario file, a ``--set``
 override, a data file) is an :class:`InputError` naming the file, the field and
-the problem. The CLI prints it as one line and exits with code 2.
+the problem. The CLI prints it as one line and exits with code 2. Messages name
+options the way the user gives them (:func:`option`): ``resume=True`` in Python,
+``--resume`` on the command line.
 """
 
 from __future__ import annotations
 
 import difflib
-import tomllib
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 
 class InputError(ValueError):
@@ -30,13 +31,33 @@ class InputError(ValueError):
         super().__init__(f"{where}: {problem}")
 
 
-def did_you_mean(word: str, options) -> str:
+_FLAGS = False
+
+
+def use_flags() -> None:
+    """Name options as command-line flags (``--resume``) in messages; the CLI calls this at start.
+
+    Library users see keyword arguments (``resume=True``) instead.
+    """
+    global _FLAGS
+    _FLAGS = True
+
+
+def option(name: str, flag: bool = False) -> str:
+    """An option as the user gives it: ``--name`` on the command line, ``name`` (or
+    ``name=True`` for a ``flag``) in Python."""
+    if _FLAGS:
+        return "--" + name.replace("_", "-")
+    return f"{name}=True" if flag else name
+
+
+def did_you_mean(word: str, options: Any) -> str:
     """``"; did you mean 'x'?"`` for the closest of ``options``, or ``""``."""
     close = difflib.get_close_matches(word, list(options), n=1)
     return f"; did you mean {close[0]!r}?" if close else ""
 
 
-def from_validation_error(source: str | Path, exc) -> InputError:
+def from_validation_error(source: str | Path, exc: Any) -> InputError:
     """Turn a pydantic ``ValidationError`` into an :class:`InputError`.
 
     All problems are listed, one per line, each with its dotted field path.
@@ -55,59 +76,3 @@ def from_validation_error(source: str | Path, exc) -> InputError:
     if len(lines) == 1:
         return InputError(source, first_field, lines[0].split(": ", 1)[-1] if first_field else lines[0])
     return InputError(source, first_field, "; ".join(lines))
-
-
-def read_text(path: str | Path) -> str:
-    """A user's file as text; a missing file or a directory is an :class:`InputError`."""
-    try:
-        return Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(path, "", "file not found") from None
-    except IsADirectoryError:
-        raise InputError(path, "", "is a directory, not a file") from None
-
-
-def parse_toml(text: str, source: str | Path) -> dict[str, Any]:
-    """TOML text as a dict; malformed TOML is an :class:`InputError` naming ``source``."""
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(source, "", f"not valid TOML: {exc}") from None
-
-
-def deep_merge(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
-    """``top`` over ``base``: tables merge key by key, everything else (lists too) is replaced."""
-    out = dict(base)
-    for key, value in top.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = deep_merge(out[key], value)
-        else:
-            out[key] = value
-    return out
-
-
-def read_toml_chain(path: Path, what: str, named: dict[str, Callable[[], dict[str, Any]]] | None = None,
-                    _chain: tuple[Path, ...] = ()) -> dict[str, Any]:
-    """A TOML file as a dict, with the file named by its ``base = "..."`` merged under it.
-
-    ``base`` is a path relative to the file, or one of the ``named`` built-ins (such as
-    ``"default"``). Chains may be any length; a circular or missing base is an
-    :class:`InputError` naming the file. ``what`` names the kind of file in messages.
-    """
-    data = parse_toml(read_text(path), path)
-    base = data.pop("base", None)
-    if base is None:
-        return data
-    named = named or {}
-    if not isinstance(base, str):
-        names = " or ".join(f'"{n}"' for n in named)
-        raise InputError(path, "base", f"must be the path of another {what} file{' or ' + names if names else ''} "
-                                       f"(got {base!r})")
-    if base in named:
-        return deep_merge(named[base](), data)
-    base_path = (path.parent / base).resolve()
-    if base_path in _chain or base_path == path.resolve():
-        raise InputError(path, "base", f"circular base chain through {base}")
-    if not base_path.exists():
-        raise InputError(path, "base", f"base {what} {base} not found (looked in {base_path.parent})")
-    return deep_merge(read_toml_chain(base_path, what, named, (*_chain, path.resolve())), data)

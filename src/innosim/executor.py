@@ -32,7 +32,7 @@ from collections import deque
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, Callable, Iterable, Iterator, Protocol, Sequence
 
-from innosim.errors import InputError
+from innosim.errors import InputError, option
 
 MIN_BATCH_SECONDS = 0.5
 """Least work handed to a worker at a time, when the task cost is known."""
@@ -40,6 +40,10 @@ MAX_BATCH_SECONDS = 30.0
 """Most work handed to a worker at a time, when the task cost is known."""
 IN_FLIGHT = 2
 """Batches queued per worker: one running, one waiting."""
+POOL_STARTUP_SECONDS = 3.0
+"""Time to start a pool of worker processes (each imports innosim and the model's libraries),
+measured on the 2-core reference machine. With ``workers=0`` a job whose estimated work is
+below what the pool would save runs in this process (:func:`get_executor`)."""
 
 
 class Executor(Protocol):
@@ -188,7 +192,7 @@ class DaskExecutor(_Closing):
         try:
             from distributed import Client, LocalCluster
         except ImportError:
-            raise InputError("--scheduler", scheduler, 'Dask is not installed: pip install "innosim[dask]"') from None
+            raise InputError(option("scheduler"), scheduler, 'Dask is not installed: pip install "innosim[dask]"') from None
         self.chunk = chunk
         self._cluster = None
         if scheduler == "local":
@@ -199,7 +203,7 @@ class DaskExecutor(_Closing):
             try:
                 self._client = Client(scheduler, timeout="10s")
             except (OSError, TimeoutError, ValueError) as exc:
-                raise InputError("--scheduler", scheduler, f"cannot reach the Dask scheduler: {exc}") from None
+                raise InputError(option("scheduler"), scheduler, f"cannot reach the Dask scheduler: {exc}") from None
         self.workers = max(1, len(self._client.scheduler_info().get("workers", {})))
 
     def map(self, fn, tasks, progress=None, total=None, seconds=None):
@@ -220,16 +224,29 @@ def resolve_workers(workers: int, tasks: int | None = None) -> int:
     return max(1, min(n, tasks) if tasks is not None else n)
 
 
-def get_executor(workers: int = 0, tasks: int | None = None, scheduler: str | None = None
-                 ) -> SerialExecutor | ProcessExecutor | DaskExecutor:
+def worth_a_pool(workers: int, tasks: int, seconds: float) -> bool:
+    """Whether ``tasks`` tasks of ``seconds`` each finish sooner on a pool of ``workers`` processes.
+
+    Serially they take ``tasks * seconds``; on the pool, :data:`POOL_STARTUP_SECONDS` plus
+    that over ``workers``.
+    """
+    total = tasks * seconds
+    return workers > 1 and total > POOL_STARTUP_SECONDS + total / workers
+
+
+def get_executor(workers: int = 0, tasks: int | None = None, scheduler: str | None = None,
+                 seconds: float | None = None) -> SerialExecutor | ProcessExecutor | DaskExecutor:
     """The executor for ``--workers`` and ``--scheduler``.
 
     Args:
-        workers: ``0`` = one per core, ``1`` = this process, ``n`` = ``n`` processes
-            (of a local Dask cluster, with ``scheduler="local"``).
+        workers: ``0`` = one per core (or this process, when ``tasks`` and ``seconds`` say
+            the job is too small to pay for starting workers: :func:`worth_a_pool`),
+            ``1`` = this process, ``n`` = ``n`` processes (of a local Dask cluster, with
+            ``scheduler="local"``).
         tasks: Number of tasks, if known, to avoid starting idle workers.
         scheduler: ``None`` for this machine's processes, ``"local"`` for a Dask
             ``LocalCluster``, or a Dask scheduler's address.
+        seconds: Estimated time of one task, if known.
 
     Raises:
         InputError: Dask is not installed, or the scheduler cannot be reached.
@@ -237,6 +254,8 @@ def get_executor(workers: int = 0, tasks: int | None = None, scheduler: str | No
     if scheduler:
         return DaskExecutor(scheduler, workers if workers else resolve_workers(0, tasks))
     n = resolve_workers(workers, tasks)
+    if workers == 0 and tasks is not None and seconds is not None and not worth_a_pool(n, tasks, seconds):
+        n = 1
     return SerialExecutor() if n == 1 else ProcessExecutor(n)
 
 
@@ -248,5 +267,5 @@ def run_tasks(fn: Callable[[Any], Any], tasks: Iterable[Any], workers: int = 0,
     ``seconds`` is the estimated time of one task (see :func:`chunk_size`).
     """
     tasks = list(tasks)
-    with get_executor(workers, len(tasks), scheduler) as ex:
+    with get_executor(workers, len(tasks), scheduler, seconds) as ex:
         return list(ex.map(fn, tasks, progress, seconds=seconds))

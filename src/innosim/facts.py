@@ -12,9 +12,11 @@ from importlib import resources
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, model_validator
 
-from innosim.errors import from_validation_error, parse_toml, read_text
+from innosim.files import load_toml, parse_toml, validate
+
+FACTS_FILE = "facts file"
 
 Kind = Literal["observed", "derived", "estimated", "target", "external"]
 Confidence = Literal["high", "medium", "low"]
@@ -89,19 +91,12 @@ def load_facts(path: str | Path | None = None) -> FactBook:
     """
     if path is None:
         return default_facts()
-    return _parse(read_text(path), path)
-
-
-def _parse(text: str, source: str | Path) -> FactBook:
-    raw = parse_toml(text, source)
-    try:
-        return FactBook.model_validate(raw)
-    except ValidationError as exc:
-        raise from_validation_error(source, exc) from None
+    return load_toml(path, FactBook, FACTS_FILE)
 
 
 @functools.cache
 def default_facts() -> FactBook:
     """The facts shipped with innosim (cached)."""
     ref = resources.files("innosim") / "data" / "baiyun_facts.toml"
-    return _parse(ref.read_text(encoding="utf-8"), "calibration/data/baiyun.toml")
+    source = "calibration/data/baiyun.toml"
+    return validate(FactBook, parse_toml(ref.read_text(encoding="utf-8"), source), source)

@@ -16,11 +16,16 @@ from pydantic import BaseModel, Field
 
 
 def numeric(default: float, ge: float, le: float, unit: str, source: str,
-            prior: tuple[float, float] | None = None) -> Any:
-    """A numeric field with its valid range, unit, source and (optional) prior bounds."""
+            prior: tuple[float, float] | None = None, prior_source: str | None = None) -> Any:
+    """A numeric field with its valid range, unit, source and (optional) prior bounds.
+
+    ``prior_source`` says why the prior has its range, where that is not the value's source.
+    """
     extra: dict[str, Any] = {"unit": unit, "source": source}
     if prior is not None:
         extra["prior"] = list(prior)
+    if prior_source is not None:
+        extra["prior_source"] = prior_source
     return Field(default, ge=ge, le=le, description=source, json_schema_extra=extra)
 
 
@@ -61,3 +66,9 @@ def prior(info: Any) -> tuple[float, float] | None:
     """The declared prior range of a field, or ``None``."""
     pr = extra(info).get("prior")
     return (float(pr[0]), float(pr[1])) if pr else None
+
+
+def prior_source(info: Any) -> str:
+    """Why a field's prior has its range (its ``prior_source``, else its ``source``)."""
+    ext = extra(info)
+    return str(ext.get("prior_source") or ext.get("source", ""))

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import io
 import json
 from dataclasses import dataclass
 from importlib import resources
@@ -35,8 +34,9 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from innosim.errors import InputError, read_text
-from innosim.fields import numeric_fields
+from innosim.errors import InputError, option
+from innosim.fields import bounds, numeric_fields
+from innosim.files import read_csv
 from innosim.scenario import Scenario
 
 Mode = Literal["posterior", "mean", "map", "defaults"]
@@ -80,12 +80,13 @@ class Posterior:
                 weights that are negative or all zero.
         """
         path = Path(path)
-        try:
-            frame = pd.read_csv(io.StringIO(read_text(path)))
-        except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-            raise InputError(path, "", f"not a readable CSV: {exc}") from None
+        frame = read_csv(path, "posterior file")
         if "weight" not in frame.columns:
             raise InputError(path, "weight", "missing column: a posterior needs a 'weight' column")
+        if frame.empty:
+            raise InputError(path, "", "has no rows; a posterior needs at least one weighted parameter set")
+        if len(frame.columns) < 2:
+            raise InputError(path, "", "has no parameter columns (expected parameters.<name> beside weight)")
         fields = numeric_fields(Scenario)
         for col in frame.columns.drop("weight"):
             if col not in fields or not col.startswith("parameters."):
@@ -94,13 +95,17 @@ class Posterior:
                 raise InputError(path, col, "integer parameters cannot be drawn from a posterior")
             if not pd.api.types.is_numeric_dtype(frame[col]) or frame[col].isna().any():
                 raise InputError(path, col, "has empty or non-numeric values")
-            lo, hi = _bounds(fields[col])
+            lo, hi = bounds(fields[col])
             bad = frame[col][(frame[col] < lo) | (frame[col] > hi)]
             if len(bad):
                 raise InputError(path, col, f"value {bad.iloc[0]} outside the valid range [{lo}, {hi}]")
         w = frame["weight"]
-        if not pd.api.types.is_numeric_dtype(w) or w.isna().any() or (w < 0).any() or w.sum() <= 0:
-            raise InputError(path, "weight", "weights must be non-negative numbers, not all zero")
+        if not pd.api.types.is_numeric_dtype(w) or w.isna().any():
+            raise InputError(path, "weight", "has empty or non-numeric values; weights must be numbers")
+        if (w < 0).any() or not np.isfinite(w).all():
+            raise InputError(path, "weight", f"has a negative or infinite weight ({w[(w < 0) | ~np.isfinite(w)].iloc[0]})")
+        if w.sum() <= 0:
+            raise InputError(path, "weight", "weights are all zero")
         manifest_path = path.with_suffix(".json")
         manifest = json.loads(manifest_path.read_text(encoding="utf-8")) if manifest_path.exists() else {}
         return cls(frame.drop(columns="weight"), w.to_numpy(), str(path), manifest)
@@ -151,17 +156,9 @@ class Posterior:
         return pd.DataFrame.from_dict(rows, orient="index", columns=[f"q{round(q * 100):02d}" for q in qs])
 
 
-def _bounds(info: Any) -> tuple[float, float]:
-    lo, hi = -np.inf, np.inf
-    for m in info.metadata:
-        lo = getattr(m, "ge", lo)
-        hi = getattr(m, "le", hi)
-    return float(lo), float(hi)
-
-
 def field_bounds(path: str) -> tuple[float, float]:
     """Valid range ``(ge, le)`` of a numeric scenario field."""
-    return _bounds(numeric_fields(Scenario)[path])
+    return bounds(numeric_fields(Scenario)[path])
 
 
 SHIPPED = "posterior.csv"
@@ -179,7 +176,7 @@ def shipped_posterior() -> Posterior:
 
 def apply_parameters(scenario: Scenario, values: dict[str, float]) -> Scenario:
     """``scenario`` with ``values`` set, except the parameters the scenario sets itself."""
-    explicit = {f"parameters.{name}" for name in scenario.parameters.model_fields_set}
+    explicit = set(scenario.fixed)
     chosen = {p: v for p, v in values.items() if p not in explicit}
     return scenario.with_overrides(chosen, source="posterior") if chosen else scenario
 
@@ -208,6 +205,17 @@ class ParameterChoice:
         return {"mode": self.mode, "posterior": self.posterior.source, "posterior_sha256": self.posterior.sha256,
                 "particles": len(self.posterior), "paths": self.posterior.paths}
 
+    def sources(self, scenario: Scenario) -> dict[str, list[str]]:
+        """Where each behavioural parameter of ``scenario`` comes from, for manifests.
+
+        ``fixed``: set by the scenario; ``drawn``: taken per replicate from the posterior
+        (its draw, mean or mode, by ``mode``); ``declared``: neither, so the declared value.
+        """
+        drawn = [] if self.mode == "defaults" or self.posterior is None else list(scenario.drawn(self.posterior.paths))
+        taken = set(scenario.fixed) | set(drawn)
+        declared = [p for p in numeric_fields(Scenario) if p.startswith("parameters.") and p not in taken]
+        return {"fixed": list(scenario.fixed), "drawn": drawn, "declared": declared}
+
 
 def parameter_choice(mode: str | ParameterChoice = "posterior", posterior: str | Path | Posterior | None = None
                      ) -> ParameterChoice:
@@ -219,7 +227,7 @@ def parameter_choice(mode: str | ParameterChoice = "posterior", posterior: str |
     if isinstance(mode, ParameterChoice):
         return mode
     if mode not in MODES:
-        raise InputError("--parameters", mode, f"unknown choice; expected one of {', '.join(MODES)}")
+        raise InputError(option("parameters"), mode, f"unknown choice; expected one of {', '.join(MODES)}")
     if mode == "defaults":
         return ParameterChoice("defaults")
     if posterior is None:

@@ -1,16 +1,21 @@
 """Scenarios: levers (policy) and behavioural parameters, validated by pydantic.
 
 A scenario is a TOML file. Levers live under ``[policy.<lever>]``, each with an
-annual ``budget`` in 亿元 and its design parameters; behavioural parameters live
-under ``[parameters]``. A file may start from another with ``base = "..."``
-(a path relative to the file, or ``"default"`` for the embedded baseline) and
-set only what differs. Every numeric field has a dotted path
-(``policy.talent_card.budget``) that ``--set`` and
+annual ``budget`` in 亿元 and its design parameters (declared in :mod:`innosim.levers`);
+behavioural parameters live under ``[parameters]`` (declared in :mod:`innosim.parameters`).
+A file may start from another with ``base = "..."`` (a path relative to the file, or
+``"default"`` for the embedded baseline) and set only what differs. Every numeric field
+has a dotted path (``policy.talent_card.budget``) that ``--set`` and
 :meth:`Scenario.with_overrides` accept.
 
-Each field is declared once here, with its unit and its source or prior; the
-CLI tables, the docs' parameter table and (later) the SALib problems are
-generated from these declarations.
+**Fixed and drawn parameters.** A behavioural parameter that the scenario sets (in its
+file, its ``base`` chain or an override) is *fixed*: every replicate runs it. Every other
+parameter is *drawn*: each replicate takes it from the calibration posterior (or the
+posterior mean or mode, or its declared value, as ``--parameters`` says;
+:mod:`innosim.posterior`). :attr:`Scenario.fixed` lists the fixed ones; the scenario's hash
+covers them, manifests list them, and :meth:`Scenario.to_toml_dict` (what ``innosim show``
+writes) keeps only them under ``[parameters]``, so a shown scenario runs exactly as the
+original.
 """
 
 from __future__ import annotations
@@ -18,17 +23,22 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-import tomllib
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from innosim.errors import InputError, did_you_mean, from_validation_error, read_toml_chain
+from innosim.errors import InputError, did_you_mean
 from innosim.fields import numeric_fields
-from innosim.levers import LEVERS, Policy
+from innosim.files import load_toml, parse_toml, validate
+from innosim.levers import Policy
 from innosim.parameters import Parameters
+from innosim.timeline import LAST_YEAR, PLAN_START, TARGET_YEAR
+
+SCENARIO_FILE = "scenario file"
+"""What a scenario file is called in messages."""
+
 
 class Scenario(BaseModel):
     """One scenario: which policy runs from 2021, under which behavioural parameters.
@@ -46,7 +56,7 @@ class Scenario(BaseModel):
 
     name: str = "baseline"
     description: str = ""
-    end_year: int = Field(2025, ge=2021, le=2035, json_schema_extra={"unit": "year"})
+    end_year: int = Field(TARGET_YEAR, ge=PLAN_START, le=LAST_YEAR, json_schema_extra={"unit": "year"})
     scale: float = Field(1.0, gt=0.0, le=1.0, json_schema_extra={"unit": "fraction of full size"})
     policy: Policy = Policy()
     parameters: Parameters = Parameters()
@@ -81,35 +91,49 @@ class Scenario(BaseModel):
             for part in head:
                 node = node.setdefault(part, {})
             node[last] = value
-        return _validate(data, source)
+        return validate(Scenario, data, source)
+
+    # ---- fixed and drawn parameters
+    @functools.cached_property
+    def fixed(self) -> tuple[str, ...]:
+        """Dotted paths of the behavioural parameters this scenario fixes, in declaration order.
+
+        The others are drawn per replicate (see the module docstring).
+        """
+        chosen = self.parameters.model_fields_set
+        return tuple(f"parameters.{name}" for name in Parameters.model_fields if name in chosen)
+
+    def drawn(self, paths: list[str] | tuple[str, ...]) -> tuple[str, ...]:
+        """Those of ``paths`` (a posterior's parameters) that this scenario leaves to be drawn."""
+        fixed = set(self.fixed)
+        return tuple(p for p in paths if p not in fixed)
 
     def to_toml_dict(self) -> dict[str, Any]:
-        """Plain dict of the fully resolved scenario."""
-        return self.model_dump(mode="json")
+        """The scenario as plain data: every lever, and the fixed parameters only.
+
+        Validating it gives back this scenario, with the same fixed parameters and hash.
+        """
+        data = self.model_dump(mode="json")
+        data["parameters"] = {p.removeprefix("parameters."): data["parameters"][p.removeprefix("parameters.")]
+                              for p in self.fixed}
+        return data
 
     @functools.cached_property
     def hash(self) -> str:
-        """SHA-256 of the resolved scenario (canonical JSON), first 16 hex digits."""
-        text = json.dumps(self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+        """SHA-256 (first 16 hex digits) of every value and of which parameters are fixed.
+
+        Two scenarios with the same values but different fixed parameters run differently
+        (a drawn parameter varies by replicate) and have different hashes.
+        """
+        doc = {"values": self.model_dump(mode="json"), "fixed": list(self.fixed)}
+        text = json.dumps(doc, sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
-
-
-def _validate(data: dict[str, Any], source: str | Path) -> Scenario:
-    try:
-        return Scenario.model_validate(data)
-    except ValidationError as exc:
-        raise from_validation_error(source, exc) from None
-
-
-def _read_toml(path: Path) -> dict[str, Any]:
-    """Read a scenario TOML, resolving ``base = ...`` chains (``"default"``: the embedded baseline)."""
-    return read_toml_chain(path, "scenario", {"default": _default_raw})
 
 
 @functools.cache
 def _default_raw() -> dict[str, Any]:
     ref = resources.files("innosim") / "data" / "baseline.toml"
-    return tomllib.loads(ref.read_text(encoding="utf-8"))
+    return parse_toml(ref.read_text(encoding="utf-8"), "innosim/data/baseline.toml")
 
 
 def load_scenario(path: str | Path | None = None) -> Scenario:
@@ -121,14 +145,13 @@ def load_scenario(path: str | Path | None = None) -> Scenario:
     """
     if path is None:
         return default_scenario()
-    path = Path(path)
-    return _validate(_read_toml(path), path)
+    return load_toml(Path(path), Scenario, SCENARIO_FILE, {"default": _default_raw})
 
 
 @functools.cache
 def default_scenario() -> Scenario:
     """The embedded baseline scenario (13th-plan policy intensity continued)."""
-    return _validate(dict(_default_raw()), "innosim/data/baseline.toml")
+    return validate(Scenario, dict(_default_raw()), "innosim/data/baseline.toml")
 
 
 def history_policy() -> Policy:

@@ -25,7 +25,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from innosim.errors import InputError
+from innosim.errors import InputError, option
 
 MANIFEST = "manifest.json"
 RESULTS = "results.parquet"
@@ -70,22 +70,24 @@ class RunStore:
         self.out = Path(out)
         self.outputs = (MANIFEST, RESULTS, PARTS, *outputs)
         if self.out.exists() and not self.out.is_dir():
-            raise InputError(self.out, "--out", "exists and is not a directory")
+            raise InputError(self.out, option("out"), "exists and is not a directory")
         stored = self._stored_manifest()
         if stored is not None and overwrite:
             self._clear()
             stored = None
         if stored is None:
             if resume:
-                raise InputError(self.out, "--resume", "no stored job to resume here")
+                raise InputError(self.out, option("resume"), "no stored job to resume here")
             if self.out.exists() and any(self.out.iterdir()):
-                raise InputError(self.out, "--out", "is not empty and holds no innosim job; choose another directory")
+                raise InputError(self.out, option("out"), "is not empty and holds no innosim job; choose another "
+                                                           "directory")
         elif not resume:
-            raise InputError(self.out, "--out", "holds a stored job: add --resume to continue it or --overwrite to "
-                                                "start again")
+            raise InputError(self.out, option("out"), f"holds a stored job: add {option('resume', flag=True)} to "
+                                                      f"continue it or {option('overwrite', flag=True)} to start again")
         elif stored.get("hash") != manifest["hash"]:
-            raise InputError(self.out, "--resume", f"the stored job (hash {stored.get('hash')}) is not this one "
-                                                   f"(hash {manifest['hash']}); use another --out or --overwrite")
+            raise InputError(self.out, option("resume"), f"the stored job (hash {stored.get('hash')}) is not this "
+                                                         f"one (hash {manifest['hash']}); use another "
+                                                         f"{option('out')} or {option('overwrite', flag=True)}")
         self.manifest = {**(stored or {}), **manifest, "started": (stored or manifest).get("started")}
         self.out.mkdir(parents=True, exist_ok=True)
         if not self.complete:
@@ -102,7 +104,8 @@ class RunStore:
         try:
             return json.loads(path.read_text(encoding="utf-8"))
         except json.JSONDecodeError:
-            raise InputError(path, "", "unreadable manifest; use --overwrite to start again") from None
+            raise InputError(path, "", f"unreadable manifest; use {option('overwrite', flag=True)} to start "
+                                       "again") from None
 
     def _clear(self) -> None:
         for name in self.outputs:

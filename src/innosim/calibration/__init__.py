@@ -1,7 +1,8 @@
 """Calibration of innosim on the 13th-plan (2016-2020) baseline.
 
 - :mod:`innosim.calibration.config`: the calibration file (targets, held-out facts,
-  free parameters with priors, method and budget), checked before anything runs.
+  free parameters, method and budget), checked before anything runs; priors are the
+  ones declared with the parameters (:mod:`innosim.parameters`).
 - :mod:`innosim.calibration.abc`: ABC-SMC with pyabc, reproducible and resumable
   (needs the ``calibrate`` extra: ``pip install "innosim[calibrate]"``).
 - :mod:`innosim.calibration.report`: posterior-predictive check, held-out facts,
@@ -10,6 +11,14 @@
 The resulting posterior is what :mod:`innosim.posterior` draws from in every run.
 """
 
-from innosim.calibration.config import Calibration, CalibrationConfig, load_calibration
+from typing import TYPE_CHECKING
 
+from innosim._lazy import attach
+
+if TYPE_CHECKING:  # pragma: no cover
+    from innosim.calibration.config import Calibration, CalibrationConfig, load_calibration
+
+_EXPORTS = {"Calibration": "innosim.calibration.config", "CalibrationConfig": "innosim.calibration.config",
+            "load_calibration": "innosim.calibration.config"}
+__getattr__, __dir__ = attach(__name__, _EXPORTS)
 __all__ = ["Calibration", "CalibrationConfig", "load_calibration"]

@@ -29,7 +29,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import platform
 import random
 import time
 from dataclasses import dataclass
@@ -42,11 +41,13 @@ import pandas as pd
 import pyabc
 from pyabc.sampler import Sampler
 
+from innosim import provenance
 from innosim.calibration.config import Calibration
-from innosim.errors import InputError
+from innosim.errors import InputError, option
 from innosim.executor import Executor, chunk_size, get_executor
+from innosim.posterior import ParameterChoice
 from innosim.scenario import Scenario
-from innosim.simulate import run_replicate, simulate
+from innosim.simulation import run_replicate, simulate
 
 DB = "abc.db"
 STATE = "state.json"
@@ -196,9 +197,10 @@ def _priors(cal: Calibration) -> pyabc.Distribution:
     rvs = {}
     for f in cal.config.free:
         if f.distribution == "uniform":
-            rvs[key(f.path)] = pyabc.RV("uniform", f.lower, f.upper - f.lower)
+            lo, hi = f.bounds
+            rvs[key(f.path)] = pyabc.RV("uniform", lo, hi - lo)
         else:
-            rvs[key(f.path)] = pyabc.RV("loguniform", f.lower, f.upper)
+            rvs[key(f.path)] = pyabc.RV("loguniform", *f.bounds)
     return pyabc.Distribution(**rvs)
 
 
@@ -210,7 +212,7 @@ def _abc(cal: Calibration, sampler: Sampler) -> pyabc.ABCSMC:
         _priors(cal),
         pyabc.PNormDistance(p=_NORMS[m.norm], fixed_weights=weights),
         population_size=m.population,
-        transitions=BoxedNormalTransition({key(f.path): (f.lower, f.upper) for f in cal.config.free}, m.kernel_scale),
+        transitions=BoxedNormalTransition({key(f.path): f.bounds for f in cal.config.free}, m.kernel_scale),
         eps=pyabc.QuantileEpsilon(alpha=m.epsilon_quantile),
         sampler=sampler,
     )
@@ -271,10 +273,10 @@ def _prepare_out(cal: Calibration, out: Path, resume: bool, overwrite: bool) -> 
             for name in (DB, STATE, POSTERIOR, MANIFEST, GENERATIONS):
                 (out / name).unlink(missing_ok=True)
         elif not resume:
-            raise InputError(out, "--out", "holds a calibration already: add --resume to continue it or --overwrite "
-                                           "to start again")
+            raise InputError(out, option("out"), f"holds a calibration already: add {option('resume', flag=True)} "
+                                                 f"to continue it or {option('overwrite', flag=True)} to start again")
         elif stored.get("config_hash") != cal.hash:
-            raise InputError(out, "--resume", f"the stored calibration was made with another config "
+            raise InputError(out, option("resume"), f"the stored calibration was made with another config "
                                               f"(hash {stored.get('config_hash')}, now {cal.hash})")
     out.mkdir(parents=True, exist_ok=True)
     if not state.exists():
@@ -360,20 +362,16 @@ def _export(cal: Calibration, config_hash: str, out: Path, gens: pd.DataFrame, r
     gens = gens.assign(acceptance_rate=gens.particles / gens.samples)
     _write(out / POSTERIOR, post.to_csv(index=False, float_format=None))
     _write(out / GENERATIONS, gens.to_csv(index=False))
-    from innosim import __version__
-
-    manifest = {
-        "innosim_version": __version__, "pyabc_version": pyabc.__version__,
-        "config": cal.path.name, "config_name": cal.config.name, "config_hash": config_hash,
-        "seed": cal.config.seed, "scale": cal.config.scale, "year": cal.config.year,
-        "population": cal.config.method.population, "particles": len(post),
-        "effective_sample_size": round(float(1.0 / np.sum(post.weight.to_numpy() ** 2)), 1),
-        "generations": len(fitted), "final_epsilon": float(fitted.epsilon.iloc[-1]),
-        "simulations": int(gens.samples.sum()), "stop_reason": reason,
-        "wall_time_seconds": round(float(gens.wall_time.sum()), 1),
-        "machine_cores": os.cpu_count(), "workers": workers,
-        "python": platform.python_version(), "platform": platform.platform(),
-        "observed": cal.observed, "heldout": cal.heldout,
-        "synthetic_truth": cal.config.synthetic.truth if cal.config.synthetic else None,
-    }
+    manifest = provenance.manifest(
+        "calibration", "innosim.calibration.abc.calibrate", pyabc_version=pyabc.__version__,
+        config=cal.path.name, config_name=cal.config.name, config_hash=config_hash,
+        scenario=provenance.scenario_record(cal.scenario, ParameterChoice("defaults")), seed=cal.config.seed,
+        scale=cal.config.scale, year=cal.config.year, population=cal.config.method.population,
+        particles=len(post), effective_sample_size=round(float(1.0 / np.sum(post.weight.to_numpy() ** 2)), 1),
+        generations=len(fitted), final_epsilon=float(fitted.epsilon.iloc[-1]),
+        simulations=int(gens.samples.sum()), stop_reason=reason,
+        wall_time_seconds=round(float(gens.wall_time.sum()), 1), machine_cores=os.cpu_count(), workers=workers,
+        free=cal.free_paths, observed=cal.observed, heldout=cal.heldout,
+        synthetic_truth=cal.config.synthetic.truth if cal.config.synthetic else None)
     _write(out / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=2))
+

@@ -16,15 +16,19 @@ from importlib import resources
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from innosim.errors import InputError, did_you_mean, from_validation_error, read_toml_chain
+from innosim.errors import InputError, did_you_mean
 from innosim.facts import FactBook, default_facts, load_facts
+from innosim.fields import numeric_fields, prior, prior_source
+from innosim.files import load_toml
 from innosim.indicators import INDICATORS
 from innosim.posterior import field_bounds
-from innosim.fields import numeric_fields
 from innosim.scenario import Scenario, load_scenario
-from innosim.timeline import PLAN_START
+from innosim.timeline import FIRST_YEAR, PLAN_13
+
+CALIBRATION_FILE = "calibration file"
+"""What a calibration config is called in messages."""
 
 
 class _Strict(BaseModel):
@@ -49,21 +53,41 @@ class Holdout(_Strict):
 
 
 class FreeParameter(_Strict):
-    """A behavioural parameter fitted by the calibration, with its prior."""
+    """A behavioural parameter fitted by the calibration, with its prior.
+
+    The prior is the range declared with the parameter (:mod:`innosim.parameters`, the one
+    place priors are declared); ``lower`` and ``upper`` override it for this calibration only
+    (a recovery experiment, a sensitivity check), and the manifest records what was used.
+    """
 
     path: str = Field(description="dotted path, parameters.<name>")
-    lower: float
-    upper: float
+    lower: float | None = Field(None, description="default: the declared prior's lower bound")
+    upper: float | None = Field(None, description="default: the declared prior's upper bound")
     distribution: Literal["uniform", "loguniform"] = "uniform"
-    source: str = Field(min_length=1, description="why this prior: a source, or the reason for the range")
+    source: str | None = Field(None, min_length=1, description="why another prior than the declared one")
 
     @model_validator(mode="after")
-    def _ordered(self) -> "FreeParameter":
-        if not self.lower < self.upper:
+    def _ordered(self) -> FreeParameter:
+        if (self.lower is None) != (self.upper is None):
+            raise ValueError("give both lower and upper, or neither (the declared prior)")
+        if self.lower is not None and self.upper is not None and not self.lower < self.upper:
             raise ValueError(f"prior lower bound {self.lower} must be below upper bound {self.upper}")
-        if self.distribution == "loguniform" and self.lower <= 0:
+        if self.distribution == "loguniform" and self.lower is not None and self.lower <= 0:
             raise ValueError("a loguniform prior needs lower > 0")
         return self
+
+    def resolved(self, declared: tuple[float, float], source: str) -> FreeParameter:
+        """This parameter with the declared prior filled in where the file gives none."""
+        if self.lower is not None:
+            return self
+        return self.model_copy(update={"lower": declared[0], "upper": declared[1], "source": self.source or source})
+
+    @property
+    def bounds(self) -> tuple[float, float]:
+        """The prior's ``(lower, upper)``, once resolved (:func:`check` resolves every free parameter)."""
+        if self.lower is None or self.upper is None:
+            raise ValueError(f"the prior of {self.path} is not resolved; load the config with load_calibration")
+        return self.lower, self.upper
 
 
 class Method(_Strict):
@@ -108,7 +132,7 @@ class CalibrationConfig(_Strict):
     scenario: str = Field("default", description="scenario file (relative to this file) or \"default\"")
     data: str | None = Field(None, description="facts file relative to this file; default: the packaged one")
     out: str = Field(".", description="result directory, relative to this file")
-    year: int = Field(2020, ge=2016, le=PLAN_START - 1, description="year of the target facts")
+    year: int = Field(PLAN_13[1], ge=FIRST_YEAR, le=PLAN_13[1], description="year of the target facts")
     scale: float = Field(1.0, gt=0.0, le=1.0)
     seed: int = 0
     workers: int = Field(0, ge=0, description="0 = one per core")
@@ -210,6 +234,7 @@ def check(config: CalibrationConfig, path: Path) -> Calibration:
         raise InputError(path, "target", f"all targets must be facts of {config.year} (the simulated year)")
     fields = numeric_fields(Scenario)
     seen: set[str] = set()
+    free = []
     for i, f in enumerate(config.free):
         where = f"free.{i}.path"
         if f.path not in fields or not f.path.startswith("parameters."):
@@ -220,9 +245,16 @@ def check(config: CalibrationConfig, path: Path) -> Calibration:
         if f.path in seen:
             raise InputError(path, where, f"{f.path!r} is free twice")
         seen.add(f.path)
+        declared = prior(fields[f.path])
+        if declared is None and f.lower is None:
+            raise InputError(path, f"free.{i}", f"{f.path} declares no prior; give lower and upper")
+        f = f.resolved(declared or (0.0, 0.0), prior_source(fields[f.path]))
+        free.append(f)
         lo, hi = field_bounds(f.path)
-        if f.lower < lo or f.upper > hi:
-            raise InputError(path, f"free.{i}", f"prior [{f.lower}, {f.upper}] leaves the valid range [{lo}, {hi}] of {f.path}")
+        p_lo, p_hi = f.bounds
+        if p_lo < lo or p_hi > hi:
+            raise InputError(path, f"free.{i}", f"prior [{p_lo}, {p_hi}] leaves the valid range [{lo}, {hi}] of {f.path}")
+    config = config.model_copy(update={"free": free})
     if synthetic:
         truth = config.synthetic.truth
         for p in truth:
@@ -231,7 +263,7 @@ def check(config: CalibrationConfig, path: Path) -> Calibration:
         for i, f in enumerate(config.free):
             if f.path not in truth:
                 raise InputError(path, "synthetic.truth", f"needs a true value for {f.path}")
-            if not f.lower <= truth[f.path] <= f.upper:
+            if not f.bounds[0] <= truth[f.path] <= f.bounds[1]:
                 raise InputError(path, f"synthetic.truth.{f.path}", f"true value {truth[f.path]} outside the prior")
     if config.recovery is not None and not synthetic and not (base / config.recovery).exists():
         raise InputError(path, "recovery", f"file {config.recovery} not found next to the config")
@@ -249,9 +281,4 @@ def load_calibration(path: str | Path | None = None) -> Calibration:
         with resources.as_file(ref) as real:
             path = Path(real).resolve()
     path = Path(path)
-    data = read_toml_chain(path, "calibration")
-    try:
-        config = CalibrationConfig.model_validate(data)
-    except ValidationError as exc:
-        raise from_validation_error(path, exc) from None
-    return check(config, path)
+    return check(load_toml(path, CalibrationConfig, CALIBRATION_FILE), path)

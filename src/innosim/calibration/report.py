@@ -21,7 +21,7 @@ from innosim.figures import plt, save as _save
 from innosim.labels import short as _short
 from innosim.indicators import INDICATORS, format_value
 from innosim.posterior import Posterior
-from innosim.simulate import simulate
+from innosim.simulation import simulate
 
 REPORT = "REPORT.md"
 FIG_MARGINALS = "marginals.png"
@@ -64,7 +64,7 @@ def parameters(cal: Calibration, posterior: Posterior) -> pd.DataFrame:
     truth = cal.config.synthetic.truth if cal.config.synthetic else {}
     rows = []
     for f in cal.config.free:
-        lo, hi = f.lower, f.upper
+        lo, hi = f.bounds
         if f.distribution == "uniform":
             prior_width = 0.9 * (hi - lo)
         else:
@@ -89,10 +89,11 @@ def plot_marginals(cal: Calibration, posterior: Posterior, path: Path, title: st
     fig, axes = plt.subplots(rows, cols, figsize=(3.2 * cols, 2.4 * rows), squeeze=False)
     truth = cal.config.synthetic.truth if cal.config.synthetic else {}
     for ax, f in zip(axes.flat, free):
-        bins = np.linspace(f.lower, f.upper, 21)
+        lo, hi = f.bounds
+        bins = np.linspace(lo, hi, 21)
         ax.hist(posterior.values[f.path], bins=bins, weights=posterior.weights, density=True, color="#3b6ea5",
                 alpha=0.8, label="posterior")
-        ax.hlines(1.0 / (f.upper - f.lower), f.lower, f.upper, colors="#c0504d", linestyles="--", label="prior")
+        ax.hlines(1.0 / (hi - lo), lo, hi, colors="#c0504d", linestyles="--", label="prior")
         if f.path in truth:
             ax.axvline(truth[f.path], color="black", lw=1.5, label="truth")
         ax.set_title(_short(f.path), fontsize=9)

@@ -1,6 +1,6 @@
 """Sensitivity experiment files: the method, the factors and their distributions.
 
-A sensitivity file is an experiment file (see :mod:`innosim.experiment`) of
+A sensitivity file is an experiment file (see :mod:`innosim.experiments.base`) of
 ``kind = "sensitivity"``. Each ``[[factor]]`` is a dotted path (a lever or a
 behavioural parameter) with a distribution:
 
@@ -36,7 +36,7 @@ from pydantic import Field, model_validator
 from scipy import stats
 
 from innosim.errors import InputError, did_you_mean
-from innosim.experiment import KINDS, Experiment, ExperimentConfig, Output, _Strict, check_common
+from innosim.experiments.base import Experiment, ExperimentConfig, Output, Strict, check_common
 from innosim.posterior import Posterior, field_bounds
 from innosim.fields import numeric_fields
 from innosim.scenario import Scenario
@@ -48,7 +48,7 @@ TAIL = 1e-3
 """An untruncated normal or lognormal must keep this quantile and its complement inside the valid range."""
 
 
-class MethodConfig(_Strict):
+class MethodConfig(Strict):
     """``[method]``: which SALib method and its settings (see :class:`~innosim.sensitivity.methods.Settings`)."""
 
     name: Literal["sobol", "morris", "efast", "rbd_fast", "pawn"]
@@ -63,7 +63,7 @@ class MethodConfig(_Strict):
     conf_level: float = Field(0.95, gt=0.0, lt=1.0)
 
 
-class Distribution(_Strict):
+class Distribution(Strict):
     """One factor: a dotted path and its distribution."""
 
     path: str
@@ -130,7 +130,7 @@ class SensitivityConfig(ExperimentConfig):
 
 @dataclass(frozen=True)
 class Sensitivity(Experiment):
-    """A checked sensitivity experiment (see :class:`~innosim.experiment.Experiment`).
+    """A checked sensitivity experiment (see :class:`~innosim.experiments.base.Experiment`).
 
     Attributes:
         method: The SALib method.
@@ -138,6 +138,8 @@ class Sensitivity(Experiment):
         problem: The SALib problem (unit hypercube, with groups if any).
         unit: The method's sample in the unit hypercube, one row per point.
     """
+
+    config_model = SensitivityConfig
 
     method: Method = None  # type: ignore[assignment]
     settings: Settings = None  # type: ignore[assignment]
@@ -147,6 +149,11 @@ class Sensitivity(Experiment):
     @property
     def design(self) -> str:
         return f"{self.method.name} sample"  # "sobol sample over ..."
+
+    @classmethod
+    def from_config(cls, config: Any, path: Path) -> Sensitivity:
+        """Resolve and check a sensitivity config and draw its sample (:func:`check`)."""
+        return check(config, path)
 
     @property
     def groups(self) -> list[str]:
@@ -251,5 +258,3 @@ def check(config: SensitivityConfig, path: Path) -> Sensitivity:
     points = pd.DataFrame(columns)
     return Sensitivity(config, path, base, {}, choice, points, indicators, years, method, settings, problem, unit)
 
-
-KINDS["sensitivity"] = (SensitivityConfig, check)

@@ -87,7 +87,8 @@ def over_time_chart(indices: pd.DataFrame, about: Described, lang: str = "zh"):
     main = indices[indices["index"] == method.main]
     indicators = list(dict.fromkeys(main["indicator"]))
     years = sorted(main["year"].unique())
-    colors = dict(zip(dict.fromkeys(indices["parameter"]), plt.cm.tab20.colors * 3))
+    palette = plt.cm.tab20.colors
+    colors = {p: palette[i % len(palette)] for i, p in enumerate(dict.fromkeys(indices["parameter"]))}
     last = years[-1]
     with style():
         fig, axes = grid(len(indicators), 3, 4.2, 3.0)

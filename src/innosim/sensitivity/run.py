@@ -22,11 +22,11 @@ import numpy as np
 import pandas as pd
 
 from innosim.executor import Executor
-from innosim.experiment import load_experiment
+from innosim.experiments.kinds import load_sensitivity
+from innosim.experiments.runner import run_experiment
 from innosim.indicators import INDICATOR_ORDER
 from innosim.sensitivity.config import Sensitivity
 from innosim.store import RESULTS, write_atomic
-from innosim.sweep import run_experiment
 
 INDICES = "indices"
 """Stem of the index tables (``indices.csv``, ``indices.parquet``)."""
@@ -34,15 +34,6 @@ COLUMNS = ["indicator", "year", "method", "parameter", "index", "value", "conf"]
 """Columns of the tidy index table. ``conf`` is the half-width of the confidence interval
 (NaN where the method gives none); ``parameter`` is a factor path, a group name, or
 ``"a × b"`` for second-order Sobol indices."""
-
-
-def load_sensitivity(path: str | Path) -> Sensitivity:
-    """Read, validate and check a sensitivity file; draw its sample.
-
-    Raises:
-        InputError: naming the file and the field.
-    """
-    return load_experiment(path, "sensitivity")  # type: ignore[return-value]
 
 
 def _tidy(table: pd.DataFrame, indicator: str, year: int, method: str) -> list[tuple]:

@@ -1,7 +1,7 @@
 """Compare interventions: paired replicates, effects, target attainment, cost-effectiveness.
 
 The first scenario is the reference. Replicate ``k`` of every scenario runs with the
-same seed and the same posterior draw (common random numbers, :func:`~innosim.simulate.simulate`),
+same seed and the same posterior draw (common random numbers, :func:`~innosim.simulation.simulate`),
 so a scenario's effect is measured replicate by replicate, ``value(scenario, k) -
 value(reference, k)``, and the noise the two runs share cancels. Before 2021 every
 scenario runs the 13th-plan policy, so the paired effects of 2016-2020 are exactly
@@ -23,23 +23,32 @@ Definitions (also in ``docs/experiments.md``):
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable, Sequence
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from innosim import provenance
 from innosim.errors import InputError
+from innosim.files import read_csv
 from innosim.indicators import INDICATOR_ORDER, INDICATORS
-from innosim.posterior import ParameterChoice, Posterior, parameter_choice
 from innosim.levers import LEVERS
+from innosim.posterior import ParameterChoice, Posterior, parameter_choice
 from innosim.scenario import Scenario, load_scenario
-from innosim.timeline import PLAN_START
-from innosim.simulate import quantiles, replicate_seeds, simulate
+from innosim.simulation import RUN_DTYPES, quantiles, replicate_seeds, simulate, typed
+from innosim.store import write_atomic
+from innosim.timeline import PLAN_START, TARGET_YEAR
 
-TARGET_YEAR = 2025
-"""The year of the 14th-plan targets."""
+FILES = {"runs": "runs.csv", "indicators": "indicators.csv", "spending": "spending.csv",
+         "cost_effectiveness": "cost_effectiveness.csv"}
+"""The tables of a saved comparison, by attribute; ``comparison.json`` and ``manifest.json`` go beside them."""
+DOCUMENT = "comparison.json"
+"""The JSON document of a saved comparison (:meth:`Comparison.to_dict`)."""
 EXTRA_SPENDING_FLOOR = 1e-6
 """Extra spending (亿元) below which no cost-effectiveness is reported."""
 
@@ -60,7 +69,7 @@ class Comparison:
         seed: Root seed.
         replicates: Replicates per scenario.
         parameters: How behavioural parameters were chosen (:meth:`ParameterChoice.describe`).
-        runs: Every run, long form (:data:`innosim.simulate.COLUMNS`).
+        runs: Every run, long form (:data:`innosim.simulation.COLUMNS`).
         indicators: Per scenario, indicator and year: ``median, p05, p95``, the paired
             ``effect_median, effect_p05, effect_p95, p_positive`` (missing for the
             reference), and for 2025 ``target`` and ``p_target``.
@@ -70,6 +79,7 @@ class Comparison:
         cost_effectiveness: Per non-reference scenario and plan indicator: ``effect``
             (2025, median), ``extra_spending`` (2021-2025, median), and the per-replicate
             ratio ``per_yi_median, per_yi_p05, per_yi_p95`` (units per 亿元).
+        manifest: What produced it (:func:`innosim.provenance.manifest`), written by :meth:`save`.
     """
 
     scenarios: tuple[Scenario, ...]
@@ -80,10 +90,59 @@ class Comparison:
     indicators: pd.DataFrame
     spending: pd.DataFrame
     cost_effectiveness: pd.DataFrame
+    manifest: dict[str, Any] = dataclasses.field(default_factory=dict, repr=False, compare=False)
 
     @property
     def reference(self) -> str:
+        """The reference scenario's name."""
         return self.scenarios[0].name
+
+    def save(self, out: str | Path) -> Path:
+        """Write the comparison into directory ``out`` (created if needed); returns it.
+
+        The layout ``innosim compare --out`` writes: ``comparison.json``, ``indicators.csv``,
+        ``spending.csv``, ``cost_effectiveness.csv``, ``runs.csv`` and ``manifest.json``;
+        :func:`innosim.load_result` and :func:`innosim.report.write_report` read it.
+        """
+        out = Path(out)
+        if out.exists() and not out.is_dir():
+            raise InputError(out, "out", "exists and is not a directory")
+        out.mkdir(parents=True, exist_ok=True)
+        for name, file in FILES.items():
+            write_atomic(out / file, getattr(self, name).to_csv(index=False))
+        write_atomic(out / DOCUMENT, json.dumps(self.to_dict(), ensure_ascii=False, indent=1))
+        manifest = self.manifest or provenance.manifest(
+            "comparison", "innosim.compare", reference=self.reference,
+            scenarios=[{**s.to_toml_dict(), "hash": s.hash} for s in self.scenarios], seed=self.seed,
+            replicates=self.replicates, replicate_seeds=replicate_seeds(self.seed, self.replicates),
+            parameters=self.parameters)
+        write_atomic(out / provenance.MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=2))
+        return out
+
+    @classmethod
+    def load(cls, folder: str | Path) -> Comparison:
+        """Reopen a comparison saved by :meth:`save` (or ``innosim compare --out``).
+
+        Raises:
+            InputError: not a comparison directory, or a file in it is missing or unreadable.
+        """
+        folder = Path(folder)
+        manifest = provenance.read_manifest(folder)
+        if manifest["kind"] != "comparison":
+            raise InputError(folder, "kind", f"holds a {manifest['kind']} result, not a comparison")
+        tables = {}
+        for name, file in FILES.items():
+            if not (folder / file).is_file():
+                raise InputError(folder, file, "is missing; the directory was changed by hand")
+            tables[name] = read_csv(folder / file, "table")
+        scenarios = []
+        for i, record in enumerate(manifest["scenarios"]):
+            data = {k: v for k, v in record.items() if k not in ("file", "hash", "parameter_sources")}
+            scenarios.append(_scenario_of(data, folder / provenance.MANIFEST, f"scenarios.{i}"))
+        runs = typed(tables.pop("runs"), RUN_DTYPES)
+        return cls(tuple(scenarios), int(manifest["seed"]), int(manifest["replicates"]), manifest["parameters"],
+                   runs, tables["indicators"], tables["spending"],
+                   tables["cost_effectiveness"].astype({"scenario": str, "indicator": str}), manifest)
 
     @property
     def year(self) -> int:
@@ -215,7 +274,8 @@ def spending_table(runs: pd.DataFrame, scenarios: Sequence[Scenario], year: int)
 
 def compare(scenarios: Sequence[Scenario | str | Path], seed: int = 0, replicates: int = 30, workers: int = 0,
             progress: Callable[[int], None] | None = None, parameters: str | ParameterChoice = "posterior",
-            posterior: str | Path | Posterior | None = None, scheduler: str | None = None) -> Comparison:
+            posterior: str | Path | Posterior | None = None, scheduler: str | None = None,
+            files: Sequence[str | None] | None = None) -> Comparison:
     """Compare scenarios with paired replicates; the first is the reference.
 
     Args:
@@ -225,9 +285,11 @@ def compare(scenarios: Sequence[Scenario | str | Path], seed: int = 0, replicate
         replicates: Replicates per scenario.
         workers: Processes (0 = one per core, 1 = this process).
         progress: Called with the number of runs finished.
-        parameters: Behavioural parameters, as for :func:`~innosim.simulate.simulate`.
+        parameters: Behavioural parameters, as for :func:`~innosim.simulation.simulate`.
         posterior: A posterior file or object instead of the shipped one.
         scheduler: Dask scheduler (``"local"`` or an address), as for ``simulate``.
+        files: The file each scenario was read from, for the manifest (default: the
+            paths given in ``scenarios``).
 
     Returns:
         A :class:`Comparison` whose DataFrames hold the summaries and every run.
@@ -237,11 +299,25 @@ def compare(scenarios: Sequence[Scenario | str | Path], seed: int = 0, replicate
             end year, or a bad scenario file.
     """
     scns = tuple(s if isinstance(s, Scenario) else load_scenario(s) for s in scenarios)
+    files = list(files) if files is not None else [None if isinstance(s, Scenario) else str(s) for s in scenarios]
     _check(scns)
     choice = parameter_choice(parameters, posterior)
+    started = provenance.now()
     runs = simulate(scns, seed=seed, replicates=replicates, workers=workers, progress=progress, parameters=choice,
                     scheduler=scheduler)
     year = min(TARGET_YEAR, scns[0].end_year)
     indicators, cost = summarise_comparison(runs, scns[0].name, year)
+    manifest = provenance.manifest(
+        "comparison", "innosim.compare", reference=scns[0].name,
+        scenarios=[provenance.scenario_record(s, choice, f) for s, f in zip(scns, files)], seed=seed,
+        replicates=replicates, replicate_seeds=replicate_seeds(seed, replicates), parameters=choice.describe(),
+        started=started, finished=provenance.now())
     return Comparison(scns, seed, replicates, choice.describe(), runs, indicators, spending_table(runs, scns, year),
-                      cost)
+                      cost, manifest)
+
+
+def _scenario_of(data: dict[str, Any], source: Path, field: str) -> Scenario:
+    try:
+        return Scenario.model_validate(data)
+    except ValueError as exc:
+        raise InputError(source, field, f"is not a scenario record ({exc})") from None

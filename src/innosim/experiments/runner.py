@@ -1,7 +1,7 @@
 """Scenario sweeps: run a design of points, replicates each, streaming results to Parquet.
 
 Every point runs the same replicate seeds (replicate ``k`` uses seed ``k`` of
-:func:`~innosim.simulate.replicate_seeds` and the posterior draw that seed picks, as
+:func:`~innosim.simulation.replicate_seeds` and the posterior draw that seed picks, as
 ``innosim run`` and ``innosim compare`` do), so differences between points are paired.
 Run ``r`` is replicate ``r % replicates`` of point ``r // replicates``.
 
@@ -28,9 +28,12 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from innosim.executor import Executor, get_executor, resolve_workers
-from innosim.experiment import Experiment, Sweep, load_sweep
-from innosim.simulate import quantiles, replicate_seeds, run_replicate, run_seconds
+from innosim import provenance
+from innosim.executor import POOL_STARTUP_SECONDS, Executor, get_executor, resolve_workers, worth_a_pool
+from innosim.experiments.base import Experiment
+from innosim.experiments.kinds import load_sweep
+from innosim.experiments.sweep import Sweep
+from innosim.simulation import quantiles, replicate_seeds, run_replicate, run_seconds
 from innosim.store import RESULTS, RunStore, write_atomic
 
 POINTS = "points.csv"
@@ -48,8 +51,6 @@ def _sweep_task(args: tuple[Any, int, int, tuple[str, ...], tuple[int, ...]]) ->
     return np.array([records[y][i] for y in years for i in indicators], dtype=np.float64)
 
 
-STARTUP_SECONDS = 3.0
-"""Time to start a pool of worker processes (each imports innosim), measured on the reference machine."""
 PARALLEL_EFFICIENCY = 0.9
 """Speed-up per worker: 1.82 on 2 workers in ``benchmarks/bench_sweep.py``."""
 
@@ -57,28 +58,25 @@ PARALLEL_EFFICIENCY = 0.9
 def estimate_seconds(sw: Experiment, runs: int, workers: int) -> float:
     """Expected wall time of ``runs`` runs of the experiment on ``workers`` cores.
 
-    The mean cost of up to 64 evenly spaced points (:func:`~innosim.simulate.run_seconds`;
+    The mean cost of up to 64 evenly spaced points (:func:`~innosim.simulation.run_seconds`;
     points differ when the population size is a factor).
     """
     sample = np.unique(np.linspace(0, len(sw.points) - 1, min(64, len(sw.points))).astype(int))
     per_run = float(np.mean([run_seconds(sw.scenario_at(int(p)), max(sw.years)) for p in sample]))
     if workers <= 1:
         return per_run * runs
-    return per_run * runs / (workers * PARALLEL_EFFICIENCY) + STARTUP_SECONDS
+    return per_run * runs / (workers * PARALLEL_EFFICIENCY) + POOL_STARTUP_SECONDS
 
 
 def _manifest(sw: Experiment, workers: int, scheduler: str | None) -> dict[str, Any]:
-    from innosim import __version__
-
-    return {
-        "kind": sw.kind, "name": sw.config.name, "hash": sw.hash, "innosim_version": __version__,
-        "experiment": sw.config.model_dump(mode="json"), "experiment_file": str(sw.path),
-        "base_scenario": sw.base.to_toml_dict(), "base_scenario_hash": sw.base.hash,
-        "scenarios": {name: s.hash for name, s in sw.scenarios.items()}, "parameters": sw.choice.describe(),
-        "points": len(sw.points), "replicates": sw.config.replicates, "runs": sw.runs,
-        "replicate_seeds": replicate_seeds(sw.config.seed, sw.config.replicates),
-        "started": _dt.datetime.now(_dt.timezone.utc).isoformat(), "workers": workers, "scheduler": scheduler,
-    }
+    call = "innosim.sensitivity" if sw.kind == "sensitivity" else "innosim.sweep"
+    return provenance.manifest(
+        sw.kind, call, name=sw.config.name, hash=sw.hash, experiment=sw.config.model_dump(mode="json"),
+        experiment_file=str(sw.path), base_scenario=provenance.scenario_record(sw.base, sw.choice),
+        base_scenario_hash=sw.base.hash, scenarios={name: s.hash for name, s in sw.scenarios.items()},
+        parameters=sw.choice.describe(), points=len(sw.points), replicates=sw.config.replicates, runs=sw.runs,
+        replicate_seeds=replicate_seeds(sw.config.seed, sw.config.replicates), started=provenance.now(),
+        workers=workers, scheduler=scheduler)
 
 
 class _Buffer:
@@ -154,9 +152,9 @@ def run_experiment(exp: Experiment, out: Path, workers: int = 0, scheduler: str 
         if executor is not None:
             _run(exp, store, executor, progress, checkpoint)
         else:
-            with get_executor(workers, exp.runs, scheduler) as ex:
+            with get_executor(workers, exp.runs, scheduler, estimate_seconds(exp, 1, 1)) as ex:
                 _run(exp, store, ex, progress, checkpoint)
-        store.finish(finished=_dt.datetime.now(_dt.timezone.utc).isoformat())
+        store.finish(finished=provenance.now())
     elif progress:
         progress(exp.runs, exp.runs)
     return store
@@ -244,6 +242,8 @@ def _run(sw: Experiment, store: RunStore, ex: Executor, progress: Callable[[int,
 def describe(sw: Experiment, done: int = 0, workers: int = 0) -> str:
     """One line for users: points, replicates, runs, and the expected time."""
     n = resolve_workers(workers, max(1, sw.runs - done))
+    if workers == 0 and not worth_a_pool(n, sw.runs - done, estimate_seconds(sw, 1, 1)):
+        n = 1
     eta = _dt.timedelta(seconds=round(estimate_seconds(sw, sw.runs - done, n)))
     factors = ", ".join(sw.factors) if len(sw.factors) <= 5 else f"{len(sw.factors)} factors: {', '.join(sw.factors[:3])}, ..."
     text = (f"{sw.config.name}: {len(sw.points):,} points x {sw.config.replicates} replicates = {sw.runs:,} runs "

@@ -1,0 +1,131 @@
+"""What the commands share: options declared once, the refusal of bad input, progress bars."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from enum import Enum
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Optional
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import (BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TextColumn, TimeElapsedColumn,
+                           TimeRemainingColumn)
+from rich.text import Text
+
+from innosim.errors import InputError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from innosim.scenario import Scenario
+
+LANGS = ("zh", "en")
+"""Languages of reports and figures (:data:`innosim.labels.LANGS`; repeated here so that the CLI starts
+without importing the indicator registry; a test checks that they agree)."""
+
+err_console = Console(stderr=True)
+
+
+class Format(str, Enum):
+    """Output formats on stdout."""
+
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+# Options shared by several commands, declared once.
+WORKERS = typer.Option(0, min=0, help="Worker processes (0 = one per core, 1 = this process).")
+SCHEDULER = typer.Option(None, help="Run on Dask: 'local' (a LocalCluster of --workers processes) or a scheduler "
+                                     "address tcp://HOST:PORT.")
+FORMAT = typer.Option(Format.table, "--format", help="Output on stdout.")
+POSTERIOR = typer.Option(None, help="Posterior CSV to use instead of the shipped calibration.")
+JOB_OUT = typer.Option(None, help="Result directory (default: results/<experiment name>).")
+RESUME = typer.Option(False, "--resume", help="Continue the job stored in --out; run only the missing runs.")
+OVERWRITE = typer.Option(False, "--overwrite", help="Discard a job stored in --out and start again.")
+REPORT = typer.Option(False, "--report", help="Also write report.html (figures, tables, manifest) into --out.")
+LANG = typer.Option("zh", "--lang", help="Language of the report and its figures: zh or en.")
+CHECKPOINT = typer.Option(10.0, min=0.0, help="Write finished runs to disk at least this often (s).")
+QUICK = "Override the file's {} (e.g. for a quick look or a second seed)."
+QUICK_REPLICATES = typer.Option(None, min=1, help=QUICK.format("replicates"))
+QUICK_SCALE = typer.Option(None, min=0.0, max=1.0, help=QUICK.format("scale"))
+QUICK_SEED = typer.Option(None, help=QUICK.format("seed"))
+
+
+@contextlib.contextmanager
+def user_errors() -> Iterator[None]:
+    """Print bad input as one line and exit 2."""
+    try:
+        yield
+    except InputError as exc:
+        err_console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
+        raise typer.Exit(2) from None
+
+
+def _parse_value(text: str) -> Any:
+    for cast in (int, float):
+        try:
+            return cast(text)
+        except ValueError:
+            pass
+    return text
+
+
+def parse_overrides(items: list[str]) -> dict[str, Any]:
+    """``["a.b=1", ...]`` -> ``{"a.b": 1}``; malformed items raise :class:`InputError`."""
+    out: dict[str, Any] = {}
+    for item in items:
+        path, sep, value = item.partition("=")
+        if not sep or not path.strip():
+            raise InputError("--set", item, "expected PATH=VALUE, e.g. policy.talent_card.budget=0.5")
+        out[path.strip()] = _parse_value(value.strip())
+    return out
+
+
+def load_scenario_with(scenario: Optional[Path], overrides: list[str]) -> Scenario:
+    from innosim.scenario import load_scenario
+
+    scn = load_scenario(scenario)
+    if overrides:
+        scn = scn.with_overrides(parse_overrides(overrides))
+    return scn
+
+
+def say(text: str) -> None:
+    """A line of news on stderr, never wrapped."""
+    err_console.print(escape(text), highlight=False, soft_wrap=True)
+
+
+def check_out(out: Optional[Path]) -> None:
+    if out is not None and out.exists() and not out.is_dir():
+        raise InputError(out, "--out", "exists and is not a directory")
+
+
+class _RateColumn(ProgressColumn):
+    """Runs per second."""
+
+    def render(self, task: Any) -> Text:
+        return Text("" if task.speed is None else f"{task.speed:.2f} runs/s")
+
+
+def progress_bar(disable: bool = False, eta: bool = False) -> Progress:
+    """The progress bar on stderr: done/total, elapsed, and (``eta``) rate and time left."""
+    columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()]
+    if eta:
+        columns += [_RateColumn(), TextColumn("ETA"), TimeRemainingColumn()]
+    return Progress(*columns, console=err_console, transient=True, disable=disable)
+
+
+def check_report(report: bool, out: Optional[Path], lang: str) -> None:
+    if report and out is None:
+        raise InputError("--report", "--out", "a report is written into the result directory; give --out DIR")
+    if lang not in LANGS:
+        raise InputError("--lang", lang, f"unknown language; expected one of {', '.join(LANGS)}")
+
+
+def write_report_into(report: bool, out: Path, lang: str) -> None:
+    if report:
+        from innosim.report import write_report
+
+        say(f"report written to {write_report(out, lang=lang)}")

@@ -1,0 +1,39 @@
+"""The ``innosim`` application: every command registered, explicitly, and the entry point."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from innosim import provenance
+from innosim.cli import simulations, tools
+from innosim.errors import use_flags
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="innosim: agent-based simulation of Baiyun district's 14th Five-Year innovation plan.")
+for command in (simulations.run, simulations.compare, simulations.sweep, simulations.sensitivity,
+                simulations.calibrate, tools.report, tools.validate, tools.show, tools.indicators, tools.levers):
+    app.command()(command)
+app.command("app")(tools.app_)
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        from innosim.version import __version__
+
+        sys.stdout.write(f"innosim {__version__}\n")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(version: bool = typer.Option(False, "--version", callback=_show_version, is_eager=True,
+                                       help="Print the version and exit.")) -> None:
+    """innosim: agent-based simulation of Baiyun district's 14th Five-Year innovation plan."""
+
+
+def main() -> None:  # pragma: no cover - console script
+    """Console-script entry point: names options as flags in messages, records the command line."""
+    use_flags()
+    provenance.record_command(sys.argv)
+    app()

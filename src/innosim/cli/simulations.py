@@ -1,0 +1,254 @@
+"""The commands that simulate: run, compare, sweep, sensitivity, calibrate.
+
+Each parses its options, calls the library and prints; the library computes and saves.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Optional
+
+import typer
+from rich.markup import escape
+
+from innosim.cli.common import (CHECKPOINT, FORMAT, JOB_OUT, LANG, OVERWRITE, POSTERIOR, QUICK, QUICK_REPLICATES,
+                                QUICK_SCALE, QUICK_SEED, REPORT, RESUME, SCHEDULER, WORKERS, Format, check_out,
+                                check_report, err_console, load_scenario_with, progress_bar, say, user_errors,
+                                write_report_into)
+from innosim.errors import InputError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from innosim.experiments.base import Experiment
+
+
+def run(
+    scenario: Optional[Path] = typer.Argument(None, help="Scenario TOML file (default: the embedded baseline)."),
+    seed: int = typer.Option(0, help="Root seed; replicate seeds derive from it."),
+    replicates: int = typer.Option(8, min=1, help="Number of replicates."),
+    workers: int = WORKERS,
+    scheduler: Optional[str] = SCHEDULER,
+    set_: list[str] = typer.Option([], "--set", help="Override a numeric field: PATH=VALUE (repeatable)."),
+    out: Optional[Path] = typer.Option(None, help="Directory for indicators.csv and manifest.json."),
+    format: Format = FORMAT,
+    parameters: str = typer.Option("posterior", help="Behavioural parameters: posterior (a draw per replicate), "
+                                   "mean, map, or defaults (the declared values, no posterior)."),
+    posterior: Optional[Path] = POSTERIOR,
+    report: bool = REPORT,
+    lang: str = LANG,
+) -> None:
+    """Project the indicators 2016-2025 for a scenario (the baseline by default).
+
+    Each replicate draws its behavioural parameters from the calibration posterior
+    (fixed by the replicate's seed), unless the scenario sets them.
+    """
+    from innosim.posterior import parameter_choice
+    from innosim.simulation import project
+
+    with user_errors():
+        scn = load_scenario_with(scenario, set_)
+        choice = parameter_choice(parameters, posterior)
+        check_out(out)
+        check_report(report, out, lang)
+    with progress_bar(disable=replicates < 2) as bar:
+        task = bar.add_task(f"{scn.name}: replicates", total=replicates)
+        with user_errors():
+            result = project(scn, seed=seed, replicates=replicates, workers=workers, parameters=choice,
+                             progress=lambda done: bar.update(task, completed=done), scheduler=scheduler)
+    if out is not None:
+        result.save(out)
+        write_report_into(report, out, lang)
+    if format is Format.json:
+        sys.stdout.write(json.dumps(result.to_dict(), ensure_ascii=False) + "\n")
+    elif format is Format.csv:
+        from innosim.indicators import INDICATORS
+
+        summary = result.summary()
+        frame = summary.assign(unit=summary["indicator"].map(lambda i: INDICATORS[i].unit), scale=scn.scale)
+        sys.stdout.write(frame.to_csv(index=False))
+    else:
+        from innosim.cli.tables import print_run_table
+
+        print_run_table(result)
+
+
+def compare(
+    scenarios: list[Path] = typer.Argument(..., help="Scenario TOML files; the first is the reference."),
+    seed: int = typer.Option(0, help="Root seed; replicate k of every scenario uses the same seed and draw."),
+    replicates: int = typer.Option(30, min=1, help="Paired replicates per scenario."),
+    workers: int = WORKERS,
+    scheduler: Optional[str] = SCHEDULER,
+    set_: list[str] = typer.Option([], "--set", help="Override a numeric field in every scenario: PATH=VALUE."),
+    out: Optional[Path] = typer.Option(None, help="Directory for comparison.json, the CSV tables and every run."),
+    format: Format = FORMAT,
+    parameters: str = typer.Option("posterior", help="Behavioural parameters: posterior, mean, map or defaults."),
+    posterior: Optional[Path] = POSTERIOR,
+    report: bool = REPORT,
+    lang: str = LANG,
+) -> None:
+    """Compare interventions with paired replicates: effects, odds of meeting the 2025 targets, cost-effectiveness.
+
+    The first scenario is the reference. Replicate k of every scenario uses the same
+    seed and posterior draw, so effects are paired differences.
+    """
+    from innosim.comparison import compare as run_compare
+    from innosim.posterior import parameter_choice
+
+    with user_errors():
+        scns = [load_scenario_with(path, set_) for path in scenarios]
+        choice = parameter_choice(parameters, posterior)
+        check_out(out)
+        check_report(report, out, lang)
+        with progress_bar(eta=True) as bar:
+            task = bar.add_task("runs", total=replicates * len(scns))
+            result = run_compare(scns, seed=seed, replicates=replicates, workers=workers, parameters=choice,
+                                 progress=lambda done: bar.update(task, completed=done), scheduler=scheduler,
+                                 files=[str(p) for p in scenarios])
+    if out is not None:
+        result.save(out)
+        write_report_into(report, out, lang)
+    if format is Format.json:
+        sys.stdout.write(json.dumps(result.to_dict(), ensure_ascii=False) + "\n")
+    elif format is Format.csv:
+        sys.stdout.write(result.indicators.to_csv(index=False))
+    else:
+        from innosim.cli.tables import print_comparison
+
+        print_comparison(result)
+
+
+def _run_job(exp: Experiment, out: Optional[Path], resume: bool, workers: int,
+             runner: Callable[[Any, Path, Callable[[int, int], None]], Any]) -> tuple[Path, Any]:
+    """Run an experiment with a progress bar; ``runner(exp, target, progress)`` does the work.
+
+    Prints the design's size and expected time first. Ctrl-C keeps what finished and says how to resume.
+    """
+    from innosim.experiments.runner import describe
+
+    target = out if out is not None else Path("results") / exp.config.name
+    check_out(target)
+    say(describe(exp, workers=workers))
+    with progress_bar(eta=True) as bar:
+        task = bar.add_task("runs", total=exp.runs)
+        try:
+            return target, runner(exp, target, lambda done, total: bar.update(task, completed=done))
+        except KeyboardInterrupt:
+            bar.stop()
+            again = ["innosim", *sys.argv[1:], *([] if resume else ["--resume"])]
+            if out is None:
+                again += ["--out", str(target)]
+            say(f"interrupted: the finished runs are stored in {target}; continue with: {' '.join(again)}")
+            raise typer.Exit(130) from None
+
+
+def sweep(
+    experiment: Path = typer.Argument(..., help="Sweep experiment TOML (see experiments/)."),
+    out: Optional[Path] = JOB_OUT,
+    workers: int = WORKERS,
+    scheduler: Optional[str] = SCHEDULER,
+    resume: bool = RESUME,
+    overwrite: bool = OVERWRITE,
+    replicates: Optional[int] = QUICK_REPLICATES,
+    scale: Optional[float] = QUICK_SCALE,
+    seed: Optional[int] = QUICK_SEED,
+    checkpoint: float = CHECKPOINT,
+) -> None:
+    """Run a design of scenarios (grid, one-at-a-time, Latin hypercube, Sobol), streaming results to Parquet."""
+    from innosim.experiments.kinds import load_sweep
+    from innosim.experiments.runner import sweep as run_sweep
+
+    with user_errors():
+        sw = load_sweep(experiment).resized(replicates=replicates, scale=scale, seed=seed)
+        target, table = _run_job(sw, out, resume, workers, lambda exp, target, progress: run_sweep(
+            exp, target, workers=workers, scheduler=scheduler, resume=resume, overwrite=overwrite, progress=progress,
+            checkpoint=checkpoint))
+    say(f"{sw.runs:,} runs, {len(table):,} rows written to {target / 'results.parquet'}; summary in "
+         f"{target / 'summary.csv'}")
+
+
+def sensitivity(
+    experiment: Path = typer.Argument(..., help="Sensitivity experiment TOML (kind = \"sensitivity\")."),
+    out: Optional[Path] = JOB_OUT,
+    workers: int = WORKERS,
+    scheduler: Optional[str] = SCHEDULER,
+    resume: bool = RESUME,
+    overwrite: bool = OVERWRITE,
+    samples: Optional[int] = typer.Option(None, min=1, help=QUICK.format("base sample size")),
+    replicates: Optional[int] = QUICK_REPLICATES,
+    scale: Optional[float] = QUICK_SCALE,
+    seed: Optional[int] = QUICK_SEED,
+    checkpoint: float = CHECKPOINT,
+    top: int = typer.Option(5, min=1, help="Factors shown per indicator in the ranked summary."),
+) -> None:
+    """Global sensitivity analysis with SALib (Sobol, Morris, eFAST, RBD-FAST, PAWN), indices for every year."""
+    from innosim.cli.tables import print_ranking
+    from innosim.experiments.kinds import load_sensitivity
+    from innosim.sensitivity.run import ranking
+    from innosim.sensitivity.run import sensitivity as run_sensitivity
+
+    with user_errors():
+        sens = load_sensitivity(experiment).resized(**{"method.samples": samples}, replicates=replicates, scale=scale,
+                                                    seed=seed)
+        target, indices = _run_job(sens, out, resume, workers, lambda exp, target, progress: run_sensitivity(
+            exp, target, workers=workers, scheduler=scheduler, resume=resume, overwrite=overwrite, progress=progress,
+            checkpoint=checkpoint))
+    print_ranking(sens, ranking(indices, sens, top=top))
+    say(f"indices of {len(sens.groups)} factors x {len(sens.indicators)} indicators x {len(sens.years)} years "
+         f"written to {target / 'indices.csv'} (and .parquet); figures in {target}")
+
+
+def calibrate(
+    config: Optional[Path] = typer.Argument(None, help="Calibration TOML (default: the packaged Baiyun calibration)."),
+    out: Optional[Path] = typer.Option(None, help="Result directory (default: the config's `out`, beside it)."),
+    workers: Optional[int] = typer.Option(None, min=0, help="Worker processes (default: the config's; 0 = one per core)."),
+    scheduler: Optional[str] = SCHEDULER,
+    resume: bool = typer.Option(False, "--resume", help="Continue the calibration stored in the result directory."),
+    overwrite: bool = typer.Option(False, "--overwrite", help="Discard a stored calibration and start again."),
+    report: bool = typer.Option(True, "--report/--no-report", help="Write REPORT.md and the figures at the end."),
+    report_only: bool = typer.Option(False, "--report-only", help="Only rewrite the report from stored results."),
+) -> None:
+    """Fit the behavioural parameters to the 2016-2020 facts by ABC-SMC (pyabc)."""
+    from innosim.calibration import load_calibration
+
+    with user_errors():
+        cal = load_calibration(config)
+        if config is None and out is None:
+            out = Path("innosim-calibration")  # never write into the installed package
+        check_out(out)
+        try:
+            from innosim.calibration import abc, report as fit_report
+        except ImportError as exc:
+            raise InputError("innosim calibrate", "", f"needs the calibrate extra ({exc.name} is missing): "
+                             'pip install "innosim[calibrate]"') from None
+        target = out if out is not None else cal.out
+        if report_only:
+            fit_report.write_report(cal, target, workers=workers)
+            say(f"report written to {target / fit_report.REPORT}")
+            return
+        m = cal.config.method
+        err_console.print(
+            f"calibrating {escape(cal.config.name)}: {len(cal.config.free)} free parameters, {len(cal.observed)} "
+            f"targets, {len(cal.heldout)} held out; {m.population} particles, at most {m.max_generations} generations "
+            f"or {m.max_simulations:,} simulations; scale {cal.config.scale:g}, seed {cal.config.seed}", highlight=False)
+        with progress_bar() as bar:
+            task = bar.add_task("generation", total=m.population)
+
+            def on_slots(done: int, total: int) -> None:
+                bar.update(task, completed=done, total=total)
+
+            def on_generation(g: Any) -> None:
+                bar.console.print(
+                    f"generation {g.t}: epsilon {g.epsilon:.3f}, accepted {g.accepted}/{g.simulations} "
+                    f"({g.acceptance_rate:.1%}), effective sample size {g.ess:.0f}, {g.total_simulations:,} simulations, "
+                    f"{_dt.timedelta(seconds=round(g.elapsed))} elapsed", highlight=False)
+                bar.reset(task, description=f"generation {g.t + 1}")
+
+            target = abc.calibrate(cal, out=out, workers=workers, resume=resume, overwrite=overwrite,
+                                   on_generation=on_generation, on_slots=on_slots, scheduler=scheduler)
+    say(f"posterior written to {target / abc.POSTERIOR}")
+    if report:
+        fit_report.write_report(cal, target, workers=workers)
+        say(f"report written to {target / fit_report.REPORT}")

@@ -1,0 +1,148 @@
+"""The other commands: report, app, validate, show, indicators, levers."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.markup import escape
+
+from innosim.cli.common import FORMAT, LANG, Format, check_report, load_scenario_with, say, user_errors
+from innosim.errors import InputError
+
+
+def report(
+    results: Path = typer.Argument(..., help="Result directory of run --out, compare --out, sweep or sensitivity."),
+    out: Optional[Path] = typer.Option(None, help="HTML file to write (default: RESULTS/report.html, "
+                                       "report.en.html for English)."),
+    lang: str = LANG,
+) -> None:
+    """Write one self-contained HTML report of a result directory: tables, figures, manifest.
+
+    The file needs no network to open: figures and a font subset are embedded. The
+    figures are also saved as PNG and SVG beside it.
+    """
+    from innosim.report import write_report
+
+    with user_errors():
+        check_report(False, out, lang)
+        path = write_report(results, out, lang)
+    say(f"report written to {path}")
+
+
+def app_(
+    scenario: Optional[Path] = typer.Argument(None, help="Base scenario TOML file (default: the embedded baseline)."),
+    port: int = typer.Option(8765, min=0, max=65535, help="Port to serve on (0: any free port)."),
+    host: str = typer.Option("127.0.0.1", help="Address to listen on."),
+    scale: Optional[float] = typer.Option(None, min=0.0, max=1.0, help="Sampled share of firms (default: the "
+                                          "scenario's); smaller is faster."),
+    parameters: str = typer.Option("mean", help="Behavioural parameters: mean or map of the posterior, or defaults."),
+    lang: str = LANG,
+) -> None:
+    """Open the interactive app (Mesa SolaraViz): lever sliders, step or run to 2025, live indicators.
+
+    Serves on http://HOST:PORT until Ctrl-C. Needs the app extra: pip install "innosim[app]".
+    """
+    import importlib
+    import os
+    import subprocess
+
+    from innosim.posterior import parameter_choice
+    from innosim.scenario import load_scenario
+
+    with user_errors():
+        check_report(False, None, lang)
+        scn = load_scenario(scenario)
+        if scale is not None:
+            scn.with_overrides({"scale": scale}, source="--scale")
+        if parameters == "posterior":
+            raise InputError("--parameters", "posterior", "the app runs one trajectory; use mean, map or defaults")
+        parameter_choice(parameters)
+        try:
+            importlib.import_module("innosim.app")
+        except ImportError as exc:
+            raise InputError("innosim app", "", f"needs the app extra ({exc.name} is missing): "
+                                                'pip install "innosim[app]"') from None
+    env = {**os.environ, "INNOSIM_APP_SCENARIO": str(scenario.resolve()) if scenario else "",
+           "INNOSIM_APP_SCALE": "" if scale is None else repr(scale), "INNOSIM_APP_PARAMETERS": parameters,
+           "INNOSIM_APPLANG": lang, "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "false"}
+    where = f"http://{host}:{port}" if port else "a free port (Solara prints the address)"
+    say(f"innosim app ({scn.name}) on {where}; Ctrl-C to stop")
+    command = [sys.executable, "-m", "solara", "run", "innosim.app:Page", "--host", host, "--port", str(port),
+               "--no-open", "--production", "--no-check-version", "--log-level", "warning"]
+    try:
+        raise typer.Exit(subprocess.call(command, env=env))
+    except KeyboardInterrupt:
+        raise typer.Exit(130) from None
+
+
+def validate(files: list[Path] = typer.Argument(..., help="Scenario files to check.")) -> None:
+    """Check scenario files; exit 2 at the first bad one."""
+    from innosim.scenario import load_scenario
+
+    with user_errors():
+        for path in files:
+            scn = load_scenario(path)
+            _print(f"[green]ok[/] {escape(str(path))} ({escape(scn.name)}, hash {scn.hash})")
+
+
+def show(
+    scenario: Optional[Path] = typer.Argument(None, help="Scenario TOML file (default: the embedded baseline)."),
+    set_: list[str] = typer.Option([], "--set", help="Override a numeric field: PATH=VALUE (repeatable)."),
+) -> None:
+    """Print the resolved scenario as TOML: every lever, and the parameters it fixes.
+
+    A file written by ``show`` runs exactly as the scenario does: the parameters it does not
+    fix are listed as comments and stay drawn from the posterior.
+    """
+    import tomli_w
+
+    from innosim.parameters import Parameters
+    from innosim.posterior import shipped_posterior
+
+    with user_errors():
+        scn = load_scenario_with(scenario, set_)
+    in_posterior = set(shipped_posterior().paths)
+    lines = ["", "# Behavioural parameters not fixed above: each replicate draws those marked 'posterior' from the",
+             "# calibration posterior (innosim run --parameters says how) and runs the others at their declared",
+             "# value. Copy one under [parameters] to fix it. Declared values:"]
+    for path in scn.drawn([f"parameters.{name}" for name in Parameters.model_fields]):
+        name = path.removeprefix("parameters.")
+        mark = "   # posterior" if path in in_posterior else ""
+        lines.append(f"# {name} = {Parameters.model_fields[name].default!r}{mark}")
+    sys.stdout.write(tomli_w.dumps(scn.to_toml_dict()) + "\n".join(lines) + "\n")
+
+
+def indicators(format: Format = FORMAT) -> None:
+    """List the indicator declarations."""
+    from innosim.indicators import INDICATORS
+
+    rows = [{"id": i.id, "name_zh": i.name_zh, "name_en": i.name_en, "unit": i.unit, "definition": i.definition,
+             "fact_2020": i.fact(2020), "target_2025": i.target(), "higher_is_better": i.higher_is_better}
+            for i in INDICATORS.values()]
+    if format is Format.json:
+        sys.stdout.write(json.dumps(rows, ensure_ascii=False) + "\n")
+    elif format is Format.csv:
+        import pandas as pd
+
+        sys.stdout.write(pd.DataFrame(rows).to_csv(index=False))
+    else:
+        from innosim.cli.tables import print_indicators
+
+        print_indicators(rows)
+
+
+def levers() -> None:
+    """List the policy levers with their baseline budgets and dotted paths."""
+    from innosim.cli.tables import print_levers
+
+    print_levers()
+
+
+def _print(text: str) -> None:
+    from innosim.cli.tables import out_console
+
+    out_console.print(text, highlight=False)

@@ -1,0 +1,46 @@
+"""The registry of experiment kinds, and reading an experiment file of any kind.
+
+:data:`KINDS` maps the ``kind`` of a file to its :class:`~innosim.experiments.base.Experiment`
+subclass, explicitly: a new kind is added here, not by importing a module for its side effects.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import cast
+
+from innosim.errors import InputError, did_you_mean
+from innosim.experiments.base import EXPERIMENT_FILE, Experiment
+from innosim.experiments.sweep import Sweep
+from innosim.files import read_toml
+from innosim.sensitivity.config import Sensitivity
+
+KINDS: dict[str, type[Experiment]] = {"sweep": Sweep, "sensitivity": Sensitivity}
+"""Experiment kind -> its checked class (which names its config model and checker)."""
+
+
+def load_experiment(path: str | Path, kind: str | None = None) -> Experiment:
+    """Read, validate and check an experiment file of any kind (or of ``kind``).
+
+    Raises:
+        InputError: an unreadable file, malformed TOML, a schema error, a reference that
+            does not resolve, or a file of another kind than ``kind``.
+    """
+    path = Path(path)
+    data = read_toml(path, EXPERIMENT_FILE)
+    found = data.get("kind", "sweep")
+    if found not in KINDS:
+        raise InputError(path, "kind", f"unknown experiment kind {found!r}{did_you_mean(str(found), KINDS)}")
+    if kind is not None and found != kind:
+        raise InputError(path, "kind", f"is {found!r}; this command needs kind = {kind!r}")
+    return KINDS[found].from_data(data, path, path)
+
+
+def load_sweep(path: str | Path) -> Sweep:
+    """Read, validate and check a sweep file (see :func:`load_experiment`)."""
+    return cast(Sweep, load_experiment(path, "sweep"))
+
+
+def load_sensitivity(path: str | Path) -> Sensitivity:
+    """Read, validate and check a sensitivity file and draw its sample (see :func:`load_experiment`)."""
+    return cast(Sensitivity, load_experiment(path, "sensitivity"))

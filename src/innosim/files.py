@@ -1,0 +1,167 @@
+"""Reading users' files: one reader for every TOML and CSV file innosim takes.
+
+Scenarios, the facts file, experiment files and calibration configs are TOML files read
+by :func:`load_toml` (a file, its ``base = "..."`` chain, then a pydantic model); posterior
+ensembles are CSV files read by :func:`read_csv`. Before parsing, :func:`read_text` checks
+the bytes and refuses, with the file named and an :class:`~innosim.errors.InputError`,
+what is not a text file in UTF-8: a missing file or a directory, an empty file, a file
+larger than :data:`MAX_BYTES`, a NUL byte, UTF-16 or UTF-32 text, GBK or other non-UTF-8
+bytes. A UTF-8 byte-order mark is dropped and Windows line endings are read as newlines,
+so files written by Notepad or Excel simply work.
+"""
+
+from __future__ import annotations
+
+import codecs
+import tomllib
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from innosim.errors import InputError, from_validation_error
+
+MAX_BYTES = 16 * 2**20
+"""Largest file innosim reads (16 MiB): scenario, experiment and calibration files are a few kB,
+the shipped posterior 40 kB."""
+
+_WIDE_BOMS = ((codecs.BOM_UTF32_LE, "UTF-32"), (codecs.BOM_UTF32_BE, "UTF-32"), (codecs.BOM_UTF16_LE, "UTF-16"),
+              (codecs.BOM_UTF16_BE, "UTF-16"))
+
+Model = TypeVar("Model", bound=BaseModel)
+
+
+def _encoding_problem(data: bytes, exc: UnicodeDecodeError) -> str:
+    for bom, name in _WIDE_BOMS:
+        if data.startswith(bom):
+            return f"is {name} text; save it as UTF-8"
+    for name in ("gb18030", "big5"):
+        try:
+            data.decode(name)
+        except UnicodeDecodeError:
+            continue
+        return (f"is not UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start}); it looks like {name.upper()} "
+                f"text: save it as UTF-8")
+    return f"is not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start}); is it a text file?"
+
+
+def read_text(path: str | Path, what: str = "file") -> str:
+    """A user's file as text, checked as the module docstring says.
+
+    Args:
+        path: The file.
+        what: What the file is, for messages ("scenario file").
+
+    Raises:
+        InputError: naming the file and what is wrong with it.
+    """
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+        if path.is_dir():
+            raise InputError(path, "", f"is a directory, not a {what}")
+        if size > MAX_BYTES:
+            raise InputError(path, "", f"is {size / 2**20:.0f} MiB; a {what} is at most {MAX_BYTES // 2**20} MiB")
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(path, "", f"{what} not found") from None
+    except PermissionError:
+        raise InputError(path, "", f"{what} cannot be read (permission denied)") from None
+    if not data.strip():
+        raise InputError(path, "", f"is empty; a {what} needs content")
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8):]
+    for bom, name in _WIDE_BOMS:
+        if data.startswith(bom):
+            raise InputError(path, "", f"is {name} text; save it as UTF-8")
+    if b"\x00" in data:
+        at = data.index(b"\x00")
+        raise InputError(path, "", f"holds a NUL byte at offset {at}; it is not a text {what} (UTF-16 or binary?)")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(path, "", _encoding_problem(data, exc)) from None
+    return text.replace("\r\n", "\n")
+
+
+def parse_toml(text: str, source: str | Path) -> dict[str, Any]:
+    """TOML text as a dict; malformed TOML is an :class:`InputError` naming ``source``."""
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(source, "", f"not valid TOML: {exc}") from None
+
+
+def deep_merge(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
+    """``top`` over ``base``: tables merge key by key, everything else (lists too) is replaced."""
+    out = dict(base)
+    for key, value in top.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = deep_merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def read_toml(path: str | Path, what: str, named: dict[str, Callable[[], dict[str, Any]]] | None = None,
+              _chain: tuple[Path, ...] = ()) -> dict[str, Any]:
+    """A TOML file as a dict, with the file named by its ``base = "..."`` merged under it.
+
+    ``base`` is a path relative to the file, or one of the ``named`` built-ins (such as
+    ``"default"``). Chains may be any length; a circular or missing base is an
+    :class:`InputError` naming the file. ``what`` names the kind of file in messages.
+    """
+    path = Path(path)
+    data = parse_toml(read_text(path, what), path)
+    base = data.pop("base", None)
+    if base is None:
+        return data
+    named = named or {}
+    if not isinstance(base, str):
+        names = " or ".join(f'"{n}"' for n in named)
+        raise InputError(path, "base", f"must be the path of another {what}{' or ' + names if names else ''} "
+                                       f"(got {base!r})")
+    if base in named:
+        return deep_merge(named[base](), data)
+    base_path = (path.parent / base).resolve()
+    if base_path in _chain or base_path == path.resolve():
+        raise InputError(path, "base", f"circular base chain through {base}")
+    if not base_path.exists():
+        raise InputError(path, "base", f"base {what} {base} not found (looked in {base_path.parent})")
+    return deep_merge(read_toml(base_path, what, named, (*_chain, path.resolve())), data)
+
+
+def validate(model: type[Model], data: dict[str, Any], source: str | Path) -> Model:
+    """``data`` validated as ``model``; every problem named with its field, as one :class:`InputError`."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise from_validation_error(source, exc) from None
+
+
+def load_toml(path: str | Path, model: type[Model], what: str,
+              named: dict[str, Callable[[], dict[str, Any]]] | None = None) -> Model:
+    """Read a TOML file (with its ``base`` chain) and validate it as ``model``.
+
+    Raises:
+        InputError: the file cannot be read, is not TOML, or does not fit ``model``.
+    """
+    return validate(model, read_toml(path, what, named), path)
+
+
+def read_csv(path: str | Path, what: str = "CSV file") -> Any:
+    """A CSV file as a pandas DataFrame, its bytes checked like every other file.
+
+    Raises:
+        InputError: the file cannot be read or is not CSV.
+    """
+    import io
+
+    import pandas as pd
+
+    text = read_text(path, what)
+    try:
+        return pd.read_csv(io.StringIO(text))
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise InputError(path, "", f"not a readable CSV: {str(exc).strip()}") from None
