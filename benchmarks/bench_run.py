@@ -42,8 +42,10 @@ def main() -> None:
     model = InnovationModel(default_scenario(), rng=1)
     t_innosim = best_of(innosim_run, args.repeats)
     t_boltzmann = best_of(boltzmann_run, args.repeats)
-    print(f"innosim full-size baseline 2016-2025 ({model.firms.n} firms, {model.talent.n} talent at start, 40 steps): "
-          f"{t_innosim:.3f} s (goal <= 2 s)")
+    print(
+        f"innosim full-size baseline 2016-2025 ({model.firms.n} firms, {model.talent.n} talent at start, 40 steps): "
+        f"{t_innosim:.3f} s (goal <= 2 s)"
+    )
     print(f"Mesa BoltzmannWealth, 10,000 agents, 10 steps: {t_boltzmann:.3f} s")
     print(f"ratio innosim / BoltzmannWealth: {t_innosim / t_boltzmann:.3f}")
 

@@ -25,12 +25,19 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def experiment(replicates: int):
-    config = SweepConfig.model_validate({
-        "name": "bench", "scenario": "scenarios/plan.toml", "seed": 1, "replicates": replicates,
-        "design": {"method": "grid"},
-        "vary": [{"path": "policy.talent_card.budget", "values": [0.3, 0.8, 1.5, 3.0, 5.0]},
-                 {"path": "policy.guidance_fund.budget", "values": [0.0, 1.0, 2.0, 4.0, 8.0]}],
-    })
+    config = SweepConfig.model_validate(
+        {
+            "name": "bench",
+            "scenario": "scenarios/plan.toml",
+            "seed": 1,
+            "replicates": replicates,
+            "design": {"method": "grid"},
+            "vary": [
+                {"path": "policy.talent_card.budget", "values": [0.3, 0.8, 1.5, 3.0, 5.0]},
+                {"path": "policy.guidance_fund.budget", "values": [0.0, 1.0, 2.0, 4.0, 8.0]},
+            ],
+        }
+    )
     return check(config, ROOT / "bench.toml")
 
 

@@ -7,8 +7,8 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import pytest
 
@@ -31,8 +31,9 @@ def kill_cli_when(args: list[str], ready: Callable[[], bool], poll: float = 0.05
     """Start ``innosim ARGS`` in its own process group and SIGKILL the group (the CLI and its
     workers) as soon as ``ready()`` is true; fail if the command finishes first."""
     exe = Path(sys.executable).with_name("innosim")
-    proc = subprocess.Popen([str(exe), *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=True)
+    proc = subprocess.Popen(
+        [str(exe), *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+    )
     try:
         deadline = time.time() + 300
         while time.time() < deadline and proc.poll() is None:

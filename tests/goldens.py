@@ -21,8 +21,9 @@ from __future__ import annotations
 import json
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import pandas as pd
 
@@ -76,8 +77,9 @@ def compare_json() -> str:
     """A paired comparison of the plan against the baseline: the JSON document (hashes left out)."""
     import innosim
 
-    result = innosim.compare([_scenario("baseline", scale=0.05), _scenario("plan", scale=0.05)], seed=4,
-                             replicates=3, workers=1)
+    result = innosim.compare(
+        [_scenario("baseline", scale=0.05), _scenario("plan", scale=0.05)], seed=4, replicates=3, workers=1
+    )
     return json.dumps(_strip_hashes(result.to_dict()), ensure_ascii=False, indent=1, sort_keys=True) + "\n"
 
 

@@ -32,8 +32,15 @@ if CHROMIUM is None:
     pytest.skip("chromium is not installed (apt-get install chromium)", allow_module_level=True)
 sync_api = pytest.importorskip("playwright.sync_api")
 
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 TEAMS_LEVER, TEAMS_INDICATOR = "引进创新创业团队", "引育创新创业团队(规划期累计)"
 
 
@@ -106,8 +113,9 @@ def app_url(tmp_path_factory):
     exe = Path(sys.executable).with_name("innosim")
     log_path = tmp_path_factory.mktemp("app") / "app.log"
     log = open(log_path, "w")
-    proc = subprocess.Popen([str(exe), "app", "--scale", "0.1", "--port", str(port)], stdout=log, stderr=log,
-                            start_new_session=True)
+    proc = subprocess.Popen(
+        [str(exe), "app", "--scale", "0.1", "--port", str(port)], stdout=log, stderr=log, start_new_session=True
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.time() + 120
@@ -159,8 +167,7 @@ def test_app_renders_offline_and_a_lever_changes_the_projection(browser, app_url
     box = slider.bounding_box()
     page.mouse.click(box["x"] + box["width"] * 0.98, box["y"] + box["height"] / 2)
     page.get_by_role("button", name="Reset").click()
-    page.wait_for_function("() => !document.querySelector('.innosim-run').closest('button').disabled",
-                           timeout=60_000)
+    page.wait_for_function("() => !document.querySelector('.innosim-run').closest('button').disabled", timeout=60_000)
     after_chart = _run_to_2025(page)
     after = _latest(page, TEAMS_INDICATOR)
     assert f"{TEAMS_LEVER} 0.2 " in budgets_before and f"{TEAMS_LEVER} 0.2 " not in page.inner_text(".innosim-budgets")

@@ -56,10 +56,18 @@ def _tiny(tmp_path: Path, generations: int = 2, name: str = "tiny.toml") -> Path
 BAD = {
     "unknown target": ('fact = "hte_count"', 'fact = "hte_cuont"', "target.0.fact", "did you mean 'hte_count'"),
     "reversed prior": ("lower = 8.0\nupper = 16.0", "lower = 16.0\nupper = 8.0", "free.0", "must be below"),
-    "missing data file": ('name = "tiny"', 'name = "tiny"\ndata = "nowhere/facts.toml"', "data",
-                          "file nowhere/facts.toml not found"),
-    "unknown parameter": ("parameters.rd_cost_per_staff", "parameters.rd_cost_per_stuff", "free.0.path",
-                          "did you mean 'parameters.rd_cost_per_staff'"),
+    "missing data file": (
+        'name = "tiny"',
+        'name = "tiny"\ndata = "nowhere/facts.toml"',
+        "data",
+        "file nowhere/facts.toml not found",
+    ),
+    "unknown parameter": (
+        "parameters.rd_cost_per_staff",
+        "parameters.rd_cost_per_stuff",
+        "free.0.path",
+        "did you mean 'parameters.rd_cost_per_staff'",
+    ),
     "target held out": ('fact = "incubators"', 'fact = "hte_count"', "holdout.0.fact", "also a target"),
     "prior outside range": ("upper = 8.0", "upper = 101.0", "free.1", "valid range"),
     "unknown key": ("[method]", "[method]\npopulaton = 10", "method.populaton", "unknown field"),
@@ -135,8 +143,11 @@ def test_killed_calibration_resumes_to_the_same_posterior(tiny_reference, tmp_pa
     cfg = _tiny(tmp_path, generations=3)
     out = tmp_path / "out"
     # kill the CLI and its workers mid-generation
-    kill_cli_when(["calibrate", str(cfg), "--workers", "2", "--no-report"],
-                  lambda: (out / "abc.db").exists() and (generations(out).t >= 1).any(), poll=0.2)
+    kill_cli_when(
+        ["calibrate", str(cfg), "--workers", "2", "--no-report"],
+        lambda: (out / "abc.db").exists() and (generations(out).t >= 1).any(),
+        poll=0.2,
+    )
     assert not (out / POSTERIOR).exists()
     refused = run_cli("calibrate", str(cfg), "--no-report")
     assert refused.returncode == 2 and "--resume" in refused.stderr
@@ -167,6 +178,7 @@ def test_report_has_every_target_holdout_and_parameter(tiny_reference, tmp_path)
 
 
 # ------------------------------------------------------------------ parameter recovery (quick version)
+@pytest.mark.slow
 def test_parameter_recovery_quick(tmp_path):
     """Synthetic facts from known values; each true value must lie in its 90% posterior interval."""
     cal = load_calibration(ROOT / "calibration" / "recovery-quick.toml")
@@ -230,7 +242,7 @@ def test_a_config_that_restates_another_prior_is_used_and_recorded(tmp_path):
     path = _tiny(tmp_path)
     cal = load_calibration(path)
     assert cal.config.free[0].bounds == (8.0, 16.0) and cal.config.free[0].source == "test prior"
-    text = path.read_text(encoding="utf-8").replace("lower = 8.0\nupper = 16.0\nsource = \"test prior\"\n", "")
+    text = path.read_text(encoding="utf-8").replace('lower = 8.0\nupper = 16.0\nsource = "test prior"\n', "")
     path.write_text(text, encoding="utf-8")
     declared = load_calibration(path).config.free[0]
     assert declared.bounds == (8.0, 16.0) and "hand calibration" in declared.source

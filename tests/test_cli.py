@@ -33,8 +33,9 @@ def test_replicates_same_in_one_process_or_several():
 
 def test_same_replicates_on_a_dask_cluster():
     serial = run_cli("run", "--replicates", "4", "--set", "scale=0.1", "--workers", "1", "--format", "json")
-    dask = run_cli("run", "--replicates", "4", "--set", "scale=0.1", "--workers", "2", "--scheduler", "local",
-                   "--format", "json")
+    dask = run_cli(
+        "run", "--replicates", "4", "--set", "scale=0.1", "--workers", "2", "--scheduler", "local", "--format", "json"
+    )
     assert serial.returncode == 0 and dask.returncode == 0, dask.stderr
     assert serial.stdout == dask.stdout
 
@@ -66,7 +67,7 @@ def test_csv_format():
 BAD = {
     "malformed": ("name = \n", "not valid TOML"),
     "typo": ("[policy.talent_card]\nbugdet = 1\n", "policy.talent_card.bugdet"),
-    "wrong_type": ("scale = \"half\"\n", "scale"),
+    "wrong_type": ('scale = "half"\n', "scale"),
     "out_of_range": ("[policy.rd_subsidy]\nbudget = -2\n", "policy.rd_subsidy.budget"),
 }
 
@@ -85,11 +86,14 @@ def test_bad_scenario_file(tmp_path, case):
     assert not out.exists()
 
 
-@pytest.mark.parametrize("args, words", [
-    (("--set", "policy.talent_crd.budget=1"), ["--set", "policy.talent_crd.budget", "did you mean"]),
-    (("--set", "nonsense"), ["--set", "PATH=VALUE"]),
-    (("--set", "scale=2"), ["scale", "less than or equal to 1"]),
-])
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        (("--set", "policy.talent_crd.budget=1"), ["--set", "policy.talent_crd.budget", "did you mean"]),
+        (("--set", "nonsense"), ["--set", "PATH=VALUE"]),
+        (("--set", "scale=2"), ["scale", "less than or equal to 1"]),
+    ],
+)
 def test_bad_set(tmp_path, args, words):
     out = tmp_path / "out"
     r = run_cli("run", *args, "--out", str(out))
@@ -121,11 +125,14 @@ def test_indicators_levers_show():
     assert "[policy.talent_card]" in shown and "budget = 0.9" in shown
 
 
-@pytest.mark.parametrize("args, words", [
-    (["app", "{tmp}/nope.toml"], ["nope.toml", "file not found"]),
-    (["app", "--parameters", "posterior"], ["--parameters: posterior", "one trajectory"]),
-    (["app", "--lang", "fr"], ["--lang: fr: unknown language"]),
-])
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        (["app", "{tmp}/nope.toml"], ["nope.toml", "file not found"]),
+        (["app", "--parameters", "posterior"], ["--parameters: posterior", "one trajectory"]),
+        (["app", "--lang", "fr"], ["--lang: fr: unknown language"]),
+    ],
+)
 def test_app_refuses_bad_input_before_serving(tmp_path, args, words):
     r = run_cli(*[a.format(tmp=tmp_path) for a in args])
     assert r.returncode == 2, r.stderr

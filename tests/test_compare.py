@@ -40,7 +40,9 @@ def test_effects_spending_and_cost_effectiveness_are_consistent(small):
     assert np.isnan(t.loc[("plan", "incubators", 2024), "p_target"])
     spend = small.spending.set_index(["scenario", "lever"])
     assert spend.loc[("plan", "total"), "spent"] > spend.loc[("baseline", "total"), "spent"] > 0
-    assert spend.loc[("plan", "total"), "budget"] == pytest.approx(sum(spend.loc[("plan", l), "budget"] for l in LEVERS))
+    assert spend.loc[("plan", "total"), "budget"] == pytest.approx(
+        sum(spend.loc[("plan", lever), "budget"] for lever in LEVERS)
+    )
     assert (spend["uptake"].dropna() <= 1 + 1e-9).all()
     cost = small.cost_effectiveness.set_index("indicator")
     assert list(cost.index) == PLAN_INDICATORS
@@ -53,12 +55,20 @@ def test_same_comparison_on_one_worker_or_two(small):
     assert again.runs.equals(small.runs) and again.indicators.equals(small.indicators)
 
 
+@pytest.mark.slow
 def test_plan_against_baseline_cli(tmp_path):
     """The acceptance command: every 14th-plan indicator with its paired effect, target odds and the plan's
     cost-effectiveness, as a table and as JSON."""
     out = tmp_path / "cmp"
-    r = run_cli("compare", str(SCENARIOS / "baseline.toml"), str(SCENARIOS / "plan.toml"), "--replicates", "30",
-                "--out", str(out))
+    r = run_cli(
+        "compare",
+        str(SCENARIOS / "baseline.toml"),
+        str(SCENARIOS / "plan.toml"),
+        "--replicates",
+        "30",
+        "--out",
+        str(out),
+    )
     assert r.returncode == 0, r.stderr
     for iid in PLAN_INDICATORS:
         assert INDICATORS[iid].name_zh in r.stdout
@@ -78,16 +88,26 @@ def test_plan_against_baseline_cli(tmp_path):
     assert cost["incubators"]["per_yi"]["median"] > 0
     levers = {(s["scenario"], s["lever"]) for s in doc["spending"]}
     assert {("plan", lid) for lid in [*LEVERS, "total"]} <= levers
-    js = run_cli("compare", str(SCENARIOS / "baseline.toml"), str(SCENARIOS / "plan.toml"), "--replicates", "30",
-                 "--format", "json")
+    js = run_cli(
+        "compare",
+        str(SCENARIOS / "baseline.toml"),
+        str(SCENARIOS / "plan.toml"),
+        "--replicates",
+        "30",
+        "--format",
+        "json",
+    )
     assert js.returncode == 0 and json.loads(js.stdout) == doc
 
 
-@pytest.mark.parametrize("args, words", [
-    (["baseline.toml"], "at least two scenarios"),
-    (["baseline.toml", "baseline.toml"], "distinct `name`"),
-    (["baseline.toml", "missing.toml"], "file not found"),
-])
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        (["baseline.toml"], "at least two scenarios"),
+        (["baseline.toml", "baseline.toml"], "distinct `name`"),
+        (["baseline.toml", "missing.toml"], "file not found"),
+    ],
+)
 def test_bad_comparisons(tmp_path, args, words):
     r = run_cli("compare", *[str(SCENARIOS / a) for a in args], "--replicates", "2", "--out", str(tmp_path / "o"))
     assert r.returncode == 2 and words in r.stderr and "Traceback" not in r.stderr, r.stderr

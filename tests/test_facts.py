@@ -37,7 +37,8 @@ def test_plan_arithmetic(facts):
     assert v("gdp", 2015) == pytest.approx(v("gdp", 2020) / (1 + v("gdp_real_growth", 2020)) ** 5, abs=0.1)
     assert v("tech_contract_turnover", 2015) == pytest.approx(70.14 / 53, abs=0.005)
     assert v("invention_patents_per_10k", 2020) == pytest.approx(
-        v("valid_invention_patents", 2020) / v("population", 2020) * 1e4, abs=0.05)
+        v("valid_invention_patents", 2020) / v("population", 2020) * 1e4, abs=0.05
+    )
     assert v("incubators", 2025) + v("maker_spaces", 2025) == v("incubation_carriers", 2025)
     approved = v("provincial_projects_approved", 2020) + v("municipal_projects_approved", 2020)
     applied = v("provincial_projects_applied", 2020) + v("municipal_projects_applied", 2020)
@@ -46,9 +47,18 @@ def test_plan_arithmetic(facts):
 
 def test_targets_are_2025_and_flagged(facts):
     targets = [f for f in facts.fact if f.kind == "target"]
-    assert {f.id for f in targets} >= {"above_scale_hte_share", "hightech_output_share", "provincial_new_rd_institutions",
-                                       "incubation_carriers", "invention_patents_per_10k", "patent_grants",
-                                       "innovation_teams", "rd_expenditure", "listed_hte", "st_services_revenue"}
+    assert {f.id for f in targets} >= {
+        "above_scale_hte_share",
+        "hightech_output_share",
+        "provincial_new_rd_institutions",
+        "incubation_carriers",
+        "invention_patents_per_10k",
+        "patent_grants",
+        "innovation_teams",
+        "rd_expenditure",
+        "listed_hte",
+        "st_services_revenue",
+    }
     assert all(f.year == 2025 for f in targets)
     assert facts.get("patent_grants", 2025).period == "2021-2025"
 
@@ -65,16 +75,18 @@ def test_bad_facts_file(tmp_path):
     with pytest.raises(InputError, match="file not found"):
         load_facts(tmp_path / "missing.toml")
     bad = tmp_path / "bad.toml"
-    bad.write_text('[meta]\nx = "y"\n[[fact]]\nid = "a"\nyear = 2020\nvalue = 1\nunit = "u"\nkind = "derived"\n'
-                   'confidence = "high"\nsource = "s"\n', encoding="utf-8")
+    bad.write_text(
+        '[meta]\nx = "y"\n[[fact]]\nid = "a"\nyear = 2020\nvalue = 1\nunit = "u"\nkind = "derived"\n'
+        'confidence = "high"\nsource = "s"\n',
+        encoding="utf-8",
+    )
     with pytest.raises(InputError, match="method"):
         load_facts(bad)
 
 
 def test_model_docs_tables_are_current():
-    from innosim.docs import render
-
     from conftest import ROOT
+    from innosim.docs import render
 
     text = (ROOT / "docs" / "model.md").read_text(encoding="utf-8")
     assert render(text) == text, "run: python -m innosim.docs docs/model.md"

@@ -11,7 +11,8 @@ import pandas as pd
 import pytest
 from matplotlib.collections import LineCollection
 
-from innosim import charts, labels as lb, load_scenario
+from innosim import charts, load_scenario
+from innosim import labels as lb
 from innosim.comparison import compare
 from innosim.figures import cjk_font_path, save_all
 from innosim.indicators import INDICATORS
@@ -64,8 +65,9 @@ def test_every_chart_draws_every_glyph_and_saves_png_and_svg(comparison, tmp_pat
         for name, fig in figures.items():
             assert fig is not None, name
             if lang == "zh":  # Chinese titles really are Chinese
-                assert re.search(r"[\u4e00-\u9fff]", fig.axes[0].get_title() + (fig._suptitle.get_text()
-                                                                                    if fig._suptitle else ""))
+                assert re.search(
+                    r"[\u4e00-\u9fff]", fig.axes[0].get_title() + (fig._suptitle.get_text() if fig._suptitle else "")
+                )
             png, svg = save_all(fig, tmp_path / name)
             assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 10_000
             text = svg.read_text()
@@ -82,8 +84,12 @@ def test_fan_chart_marks_facts_and_targets(comparison):
     fact = INDICATORS["rd_expenditure"].fact(2020)
     assert any(2020 in line.get_xdata() and fact in line.get_ydata() for line in rd.lines)
     # shares are drawn in percent, with the target at 60%
-    assert any(np.allclose(seg[:, 1], 100 * INDICATORS["above_scale_hte_share"].target())
-               for c in share.collections if isinstance(c, LineCollection) for seg in c.get_segments())
+    assert any(
+        np.allclose(seg[:, 1], 100 * INDICATORS["above_scale_hte_share"].target())
+        for c in share.collections
+        if isinstance(c, LineCollection)
+        for seg in c.get_segments()
+    )
     # two scenarios overlaid: a median line each
     medians = [line for line in rd.lines if line.get_linestyle() == "-" and len(line.get_xdata()) == 10]
     assert len({line.get_color() for line in medians}) == 2
@@ -114,10 +120,12 @@ def test_population_chart_counts_live_firms(root):
 def test_sensitivity_figures_in_both_languages(tmp_path):
     from innosim.sensitivity.plots import Described, bars_chart, over_time_chart
 
-    rows = [("hte_count", year, "sobol", factor, index, value, 0.05)
-            for year in (2024, 2025) for factor, value in (("policy.talent_card.budget", 0.6),
-                                                           ("parameters.rd_growth_drift", 0.3))
-            for index in ("S1", "ST")]
+    rows = [
+        ("hte_count", year, "sobol", factor, index, value, 0.05)
+        for year in (2024, 2025)
+        for factor, value in (("policy.talent_card.budget", 0.6), ("parameters.rd_growth_drift", 0.3))
+        for index in ("S1", "ST")
+    ]
     indices = pd.DataFrame(rows, columns=["indicator", "year", "method", "parameter", "index", "value", "conf"])
     about = Described("sobol", "demo", 64, 1, 0.95)
     with warnings.catch_warnings():

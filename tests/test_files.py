@@ -18,10 +18,14 @@ from innosim.errors import InputError
 from innosim.posterior import Posterior
 
 SCENARIO = 'name = "bytes"\ndescription = "十四五规划措施"\n[policy.talent_card]\nbudget = 0.6\n'
-SWEEP = (f'kind = "sweep"\nname = "bytes"\ndescription = "人才卡"\nscenario = "{SCENARIOS / "plan.toml"}"\n'
-         'scale = 0.02\nreplicates = 1\n[[vary]]\npath = "policy.talent_card.budget"\nvalues = [0.3, 0.6]\n')
-CALIBRATION = ('name = "bytes"\ndescription = "白云区科技创新校准"\nscale = 0.02\n[method]\npopulation = 20\nmax_generations = 1\n'
-               '[[target]]\nfact = "hte_count"\n[[free]]\npath = "parameters.patent_rate"\n')
+SWEEP = (
+    f'kind = "sweep"\nname = "bytes"\ndescription = "人才卡"\nscenario = "{SCENARIOS / "plan.toml"}"\n'
+    'scale = 0.02\nreplicates = 1\n[[vary]]\npath = "policy.talent_card.budget"\nvalues = [0.3, 0.6]\n'
+)
+CALIBRATION = (
+    'name = "bytes"\ndescription = "白云区科技创新校准"\nscale = 0.02\n[method]\npopulation = 20\nmax_generations = 1\n'
+    '[[target]]\nfact = "hte_count"\n[[free]]\npath = "parameters.patent_rate"\n'
+)
 POSTERIOR = "weight,parameters.patent_rate\n0.5,0.05\n0.5,0.06\n"
 
 BAD_BYTES = {
@@ -40,8 +44,11 @@ COMMANDS = {
     "experiment (sweep)": (SWEEP, "e.toml", lambda f, out: ["sweep", str(f), "--out", str(out)]),
     "experiment (sensitivity)": (SWEEP, "e.toml", lambda f, out: ["sensitivity", str(f), "--out", str(out)]),
     "calibration config": (CALIBRATION, "c.toml", lambda f, out: ["calibrate", str(f), "--out", str(out)]),
-    "posterior": (POSTERIOR, "p.csv", lambda f, out: ["run", "--posterior", str(f), "--replicates", "1",
-                                                      "--out", str(out)]),
+    "posterior": (
+        POSTERIOR,
+        "p.csv",
+        lambda f, out: ["run", "--posterior", str(f), "--replicates", "1", "--out", str(out)],
+    ),
 }
 
 
@@ -102,8 +109,18 @@ def test_utf8_with_bom_and_crlf_simply_works(tmp_path):
     from innosim.calibration import load_calibration
 
     assert load_calibration(calibration).config.description == "白云区科技创新校准"
-    r = run_cli("run", str(scenario), "--posterior", str(posterior), "--replicates", "1", "--set", "scale=0.02",
-                "--format", "json")
+    r = run_cli(
+        "run",
+        str(scenario),
+        "--posterior",
+        str(posterior),
+        "--replicates",
+        "1",
+        "--set",
+        "scale=0.02",
+        "--format",
+        "json",
+    )
     assert r.returncode == 0, r.stderr
 
 

@@ -24,5 +24,7 @@ def test_golden_output_is_unchanged(name, scratch):
     now = compute(name, scratch)
     if now != pinned:
         diff = "".join(list(difflib.unified_diff(pinned.splitlines(True), now.splitlines(True), "pinned", "now"))[:40])
-        pytest.fail(f"{name} differs from the pinned golden output; if the change is meant, regenerate with "
-                    f"`.venv/bin/python tests/goldens.py {name}` and say why in the commit:\n{diff}")
+        pytest.fail(
+            f"{name} differs from the pinned golden output; if the change is meant, regenerate with "
+            f"`.venv/bin/python tests/goldens.py {name}` and say why in the commit:\n{diff}"
+        )

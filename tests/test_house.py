@@ -45,7 +45,9 @@ def _imports(tree: ast.AST, package: str, modules: dict[str, Path]) -> set[str]:
         elif isinstance(node, ast.ImportFrom):
             base = node.module or ""
             if node.level:
-                base = ".".join(package.split(".")[: len(package.split(".")) - node.level + 1] + ([base] if base else []))
+                base = ".".join(
+                    package.split(".")[: len(package.split(".")) - node.level + 1] + ([base] if base else [])
+                )
             for alias in node.names:
                 sub = f"{base}.{alias.name}"
                 if sub in modules:
@@ -66,8 +68,11 @@ def _lazy_target(package: str, name: str, modules: dict[str, Path]) -> str | Non
         return None
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Dict):
-            table = {ast.literal_eval(k): ast.literal_eval(v) for k, v in zip(node.keys, node.values)
-                     if isinstance(k, ast.Constant) and isinstance(v, ast.Constant)}
+            table = {
+                ast.literal_eval(k): ast.literal_eval(v)
+                for k, v in zip(node.keys, node.values)
+                if isinstance(k, ast.Constant) and isinstance(v, ast.Constant)
+            }
             if name in table:
                 return table[name]
     return None
@@ -102,7 +107,7 @@ def test_no_import_cycle_even_through_function_level_imports():
         stack.append(node)
         for nxt in sorted(graph[node]):
             if state.get(nxt) == 1:
-                cycle = stack[stack.index(nxt):] + [nxt]
+                cycle = stack[stack.index(nxt) :] + [nxt]
                 pytest.fail("import cycle: " + " -> ".join(cycle))
             if nxt not in state:
                 visit(nxt)
@@ -131,12 +136,24 @@ def test_step_reads_as_the_odd_schedule():
     from innosim.model.model import InnovationModel
 
     tree = ast.parse(inspect.getsource(InnovationModel.step).strip().replace("\n    ", "\n"))
-    calls = sorted((node for node in ast.walk(tree) if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)),
-                   key=lambda node: (node.lineno, node.col_offset))
+    calls = sorted(
+        (node for node in ast.walk(tree) if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)),
+        key=lambda node: (node.lineno, node.col_offset),
+    )
     names = [ast.unparse(c.func) for c in calls]
-    schedule = ["calls.open_calls", "talent.talent_market", "rd.decide_rd", "knowledge.produce_knowledge",
-                "production.produce", "certification.certify", "finance.finance", "demography.demography",
-                "carriers.evolve_carriers_and_institutions", "self.record_indicators", "self.compact"]
+    schedule = [
+        "calls.open_calls",
+        "talent.talent_market",
+        "rd.decide_rd",
+        "knowledge.produce_knowledge",
+        "production.produce",
+        "certification.certify",
+        "finance.finance",
+        "demography.demography",
+        "carriers.evolve_carriers_and_institutions",
+        "self.record_indicators",
+        "self.compact",
+    ]
     assert names == schedule
     doc = (ROOT / "docs" / "model.md").read_text(encoding="utf-8")
     positions = [doc.index(f"`{n.split('.')[-1]}`") for n in schedule[:-1]]
@@ -173,7 +190,9 @@ def test_cli_languages_agree_with_the_labels():
 
 def test_import_and_help_load_no_heavy_library():
     """``import innosim`` and ``innosim --help`` leave Mesa, pandas, SciPy and matplotlib unimported."""
-    code = ("import sys, innosim, innosim.cli; from innosim.cli import app; "
-            "print(sorted(m for m in ('mesa', 'pandas', 'scipy', 'matplotlib', 'numpy', 'pyarrow') if m in sys.modules))")
+    code = (
+        "import sys, innosim, innosim.cli; from innosim.cli import app; "
+        "print(sorted(m for m in ('mesa', 'pandas', 'scipy', 'matplotlib', 'numpy', 'pyarrow') if m in sys.modules))"
+    )
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert r.stdout.strip() == "[]", r.stdout

@@ -8,9 +8,10 @@ mean(diff) - 1.645 * se(diff) > 0 over the replicates, in 2025.
 import numpy as np
 import pytest
 
+from conftest import SCENARIOS
 from innosim import INDICATORS, LEVERS, load_scenario, simulate
 
-from conftest import SCENARIOS
+pytestmark = pytest.mark.slow  # full size, 16 replicates per lever: run with -m slow
 
 REPLICATES = 16  # each replicate draws its parameters from the posterior: paired, but more spread
 SCALE = 1.0

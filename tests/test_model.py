@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 
 from innosim import INDICATORS, LEVERS, InnovationModel, default_scenario, simulate
-from innosim.model.agents import Fund, Government, IncubationCarrier, RdInstitution
 from innosim.facts import default_facts
+from innosim.model.agents import Fund, Government, IncubationCarrier, RdInstitution
 
 
 @pytest.fixture(scope="module")
@@ -28,7 +28,9 @@ def test_initial_state_matches_2015_facts(model):
     assert len([c for c in model.carriers if c.is_incubator]) == f.value("incubators", 2015)
     assert len([c for c in model.carriers if c.kind == "maker_space"]) == f.value("maker_spaces", 2015)
     big = fi.industrial & (fi.revenue >= 2000)
-    assert (fi.revenue * fi.hightech_share)[big].sum() / 1e4 == pytest.approx(f.value("hightech_output", 2015), rel=0.01)
+    assert (fi.revenue * fi.hightech_share)[big].sum() / 1e4 == pytest.approx(
+        f.value("hightech_output", 2015), rel=0.01
+    )
     assert fi.revenue[big].sum() / 1e4 == pytest.approx(f.value("above_scale_industrial_output", 2015), rel=0.01)
     rd = model.district_rd()
     assert rd / model.gdp[2015] == pytest.approx(f.value("rd_intensity", 2015), rel=0.02)

@@ -7,17 +7,29 @@ from hypothesis import strategies as st
 
 from innosim import LEVERS, InnovationModel, default_scenario
 
-COUNT_INDICATORS = ("hte_count", "incubators", "maker_spaces", "incubation_carriers", "listed_hte", "tech_sme_count",
-                    "innovation_teams", "provincial_new_rd_institutions", "firms", "st_personnel")
+COUNT_INDICATORS = (
+    "hte_count",
+    "incubators",
+    "maker_spaces",
+    "incubation_carriers",
+    "listed_hte",
+    "tech_sme_count",
+    "innovation_teams",
+    "provincial_new_rd_institutions",
+    "firms",
+    "st_personnel",
+)
 
 budgets = st.fixed_dictionaries({f"policy.{lid}.budget": st.floats(0.0, 5.0) for lid in LEVERS})
-behaviour = st.fixed_dictionaries({
-    "parameters.grant_pass_through": st.floats(0.0, 2.0),
-    "parameters.exit_hazard_scale": st.floats(0.0, 3.0),
-    "parameters.entry_rate": st.floats(0.0, 0.5),
-    "parameters.talent_departure": st.floats(0.0, 0.5),
-    "parameters.patent_elasticity": st.floats(0.1, 1.5),
-})
+behaviour = st.fixed_dictionaries(
+    {
+        "parameters.grant_pass_through": st.floats(0.0, 2.0),
+        "parameters.exit_hazard_scale": st.floats(0.0, 3.0),
+        "parameters.entry_rate": st.floats(0.0, 0.5),
+        "parameters.talent_departure": st.floats(0.0, 0.5),
+        "parameters.patent_elasticity": st.floats(0.1, 1.5),
+    }
+)
 
 
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])

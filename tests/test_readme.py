@@ -16,8 +16,9 @@ def _commands() -> list[str]:
 
 def test_readme_opens_with_two_commands():
     cmds = _commands()
-    assert len(cmds) >= 2
+    assert len(cmds) >= 3
     assert "innosim run" in cmds[0] and "pytest" in cmds[1]
+    assert '-m "not slow"' in cmds[1] and "-m slow" in cmds[2]  # the fast suite, then the heavy one
     head = (ROOT / "README.md").read_text(encoding="utf-8").split("## ")[0]
     assert cmds[0] in head and cmds[1] in head
 
@@ -25,7 +26,10 @@ def test_readme_opens_with_two_commands():
 def test_ci_runs_the_readme_test_command():
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert "grep -m1 -E '^python3\\.12 .*pytest' README.md" in ci
-    assert re.search(r"^python3\.12 .*pytest.*$", (ROOT / "README.md").read_text(encoding="utf-8"), re.M).group(0) == _commands()[1]
+    assert (
+        re.search(r"^python3\.12 .*pytest.*$", (ROOT / "README.md").read_text(encoding="utf-8"), re.M).group(0)
+        == _commands()[1]
+    )
 
 
 @pytest.mark.slow

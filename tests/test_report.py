@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from conftest import SCENARIOS, run_cli
-from innosim.indicators import INDICATORS
 from innosim.errors import InputError
+from innosim.indicators import INDICATORS
 from innosim.report import write_report
 
 SMALL = ["--set", "scale=0.03"]
@@ -69,7 +69,9 @@ def test_run_report_is_one_self_contained_file(run_dir):
     font = re.search(r"url\(data:font/woff;base64,([A-Za-z0-9+/=]+)\)", page).group(1)
     assert 5_000 < len(base64.b64decode(font)) < 2_000_000
     for stem in ("fan", "attainment", "spending"):
-        assert (run_dir / "figures" / "zh" / f"{stem}.png").exists() and (run_dir / "figures" / "zh" / f"{stem}.svg").exists()
+        assert (run_dir / "figures" / "zh" / f"{stem}.png").exists() and (
+            run_dir / "figures" / "zh" / f"{stem}.svg"
+        ).exists()
 
 
 def test_english_report_beside_the_chinese_one(run_dir, tmp_path):
@@ -85,8 +87,21 @@ def test_english_report_beside_the_chinese_one(run_dir, tmp_path):
 
 def test_report_of_a_comparison(tmp_path):
     out = tmp_path / "cmp"
-    r = run_cli("compare", str(SCENARIOS / "baseline.toml"), str(SCENARIOS / "plan.toml"), "--replicates", "3",
-                "--workers", "1", *SMALL, "--out", str(out), "--report", "--lang", "en")
+    r = run_cli(
+        "compare",
+        str(SCENARIOS / "baseline.toml"),
+        str(SCENARIOS / "plan.toml"),
+        "--replicates",
+        "3",
+        "--workers",
+        "1",
+        *SMALL,
+        "--out",
+        str(out),
+        "--report",
+        "--lang",
+        "en",
+    )
     assert r.returncode == 0, r.stderr
     page = (out / "report.en.html").read_text(encoding="utf-8")  # English reports are named so
     links = assert_self_contained(page)
@@ -99,13 +114,23 @@ def test_report_of_a_comparison(tmp_path):
 
 def test_report_of_a_sweep_and_of_a_sensitivity_analysis(tmp_path, root):
     sweep = tmp_path / "sweep"
-    r = run_cli("sweep", str(root / "experiments" / "talent_fund_grid.toml"), "--replicates", "1", "--scale", "0.02",
-                "--workers", "1", "--out", str(sweep))
+    r = run_cli(
+        "sweep",
+        str(root / "experiments" / "talent_fund_grid.toml"),
+        "--replicates",
+        "1",
+        "--scale",
+        "0.02",
+        "--workers",
+        "1",
+        "--out",
+        str(sweep),
+    )
     assert r.returncode == 0, r.stderr
     exp = tmp_path / "sens.toml"
     exp.write_text(f"""kind = "sensitivity"
 name = "tiny"
-scenario = "{root / 'scenarios' / 'plan.toml'}"
+scenario = "{root / "scenarios" / "plan.toml"}"
 scale = 0.02
 replicates = 1
 [output]
@@ -145,20 +170,27 @@ def test_bad_result_directory_is_refused_without_output(tmp_path, run_dir, case)
         manifest.write_text((run_dir / "manifest.json").read_text())
     elif case == "bad_json":
         manifest.write_text("{")
-    words = {"missing": "is not a directory", "not_a_result": "no manifest.json",
-             "unknown_kind": "kind: is 'calibration'; a result directory holds a run, comparison, sweep or sensitivity",
-             "incomplete": "indicators.csv: is missing", "bad_json": "manifest.json: is not valid JSON"}[case]
+    words = {
+        "missing": "is not a directory",
+        "not_a_result": "no manifest.json",
+        "unknown_kind": "kind: is 'calibration'; a result directory holds a run, comparison, sweep or sensitivity",
+        "incomplete": "indicators.csv: is missing",
+        "bad_json": "manifest.json: is not valid JSON",
+    }[case]
     with pytest.raises(InputError, match=re.escape(words)) as err:
         write_report(folder)
     assert str(folder) in str(err.value)
     assert not (folder / "report.html").exists() and not (folder / "figures").exists()
 
 
-@pytest.mark.parametrize("args, words", [
-    (["run", "--replicates", "1", "--report"], "--report: --out: a report is written into the result directory"),
-    (["report", "{run}", "--lang", "fr", "--out", "{tmp}/x.html"], "--lang: fr: unknown language"),
-    (["report", "{tmp}/nothing"], "nothing: is not a directory"),
-])
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        (["run", "--replicates", "1", "--report"], "--report: --out: a report is written into the result directory"),
+        (["report", "{run}", "--lang", "fr", "--out", "{tmp}/x.html"], "--lang: fr: unknown language"),
+        (["report", "{tmp}/nothing"], "nothing: is not a directory"),
+    ],
+)
 def test_cli_refuses_with_exit_2(tmp_path, run_dir, args, words):
     r = run_cli(*[a.format(run=run_dir, tmp=tmp_path) for a in args])
     assert r.returncode == 2, r.stderr

@@ -45,8 +45,22 @@ def test_projection_saved_by_the_library_reopens_equal(tmp_path, plan):
 
 def test_projection_written_by_the_cli_reopens(tmp_path):
     out = tmp_path / "run"
-    r = run_cli("run", str(SCENARIOS / "plan.toml"), "--set", "scale=0.03", "--replicates", "2", "--seed", "3",
-                "--workers", "1", "--out", str(out), "--format", "json")
+    r = run_cli(
+        "run",
+        str(SCENARIOS / "plan.toml"),
+        "--set",
+        "scale=0.03",
+        "--replicates",
+        "2",
+        "--seed",
+        "3",
+        "--workers",
+        "1",
+        "--out",
+        str(out),
+        "--format",
+        "json",
+    )
     assert r.returncode == 0, r.stderr
     again = innosim.load_result(out)
     assert again.to_dict() == json.loads(r.stdout)
@@ -83,8 +97,10 @@ def test_sweep_and_sensitivity_directories_reopen_as_their_tables(tmp_path):
 def test_unfinished_or_foreign_directories_are_refused(tmp_path):
     with pytest.raises(InputError, match="no manifest.json"):
         innosim.load_result(tmp_path)
-    (tmp_path / "manifest.json").write_text(json.dumps({"kind": "sweep", "hash": "x", "experiment": {},
-                                                        "replicates": 1, "parameters": {}}), encoding="utf-8")
+    (tmp_path / "manifest.json").write_text(
+        json.dumps({"kind": "sweep", "hash": "x", "experiment": {}, "replicates": 1, "parameters": {}}),
+        encoding="utf-8",
+    )
     with pytest.raises(InputError, match="did not finish; resume it"):
         innosim.load_result(tmp_path)
     (tmp_path / "manifest.json").write_text(json.dumps({"kind": "run"}), encoding="utf-8")
@@ -92,7 +108,9 @@ def test_unfinished_or_foreign_directories_are_refused(tmp_path):
         innosim.load_result(tmp_path)
 
 
-@pytest.mark.parametrize("extra", [[], ["--set", "parameters.rd_cost_per_staff=11.6", "--set", "parameters.spillover=0.4"]])
+@pytest.mark.parametrize(
+    "extra", [[], ["--set", "parameters.rd_cost_per_staff=11.6", "--set", "parameters.spillover=0.4"]]
+)
 def test_show_then_run_gives_the_same_json(tmp_path, extra):
     """A shown scenario runs exactly as the original: fixed parameters stay fixed, drawn ones stay drawn."""
     common = ["--set", "scale=0.03"]
@@ -124,7 +142,8 @@ def test_hash_covers_what_is_fixed():
 
 def test_fixed_parameter_is_not_drawn_and_the_drawn_ones_vary():
     base = innosim.load_scenario(SCENARIOS / "plan.toml").with_overrides(
-        {"scale": 0.02, "parameters.rd_cost_per_staff": 12.5})
+        {"scale": 0.02, "parameters.rd_cost_per_staff": 12.5}
+    )
     table = innosim.simulate(base, seed=5, replicates=3, workers=1)
     assert table["draw"].nunique() > 1  # each replicate took its own posterior particle
     from innosim.posterior import parameter_choice

@@ -2,11 +2,10 @@
 
 import pytest
 
+from conftest import ROOT, SCENARIOS
 from innosim import LEVERS, InputError, Scenario, default_scenario, load_scenario
 from innosim.fields import numeric_fields
 from innosim.scenario import history_policy
-
-from conftest import ROOT, SCENARIOS
 
 SCENARIO_FILES = sorted(SCENARIOS.glob("*.toml"))
 
@@ -69,12 +68,19 @@ def test_every_numeric_field_has_unit_and_source():
             assert lo <= info.default <= hi, f"{path}: default outside its prior"
 
 
-@pytest.mark.parametrize("overrides, field, problem", [
-    ({"policy.talent_crd.budget": 1}, "policy.talent_crd.budget", "unknown parameter path; did you mean 'policy.talent_card.budget'"),
-    ({"policy.talent_card.budget": -1}, "policy.talent_card.budget", "greater than or equal to 0"),
-    ({"scale": 0}, "scale", "greater than 0"),
-    ({"policy.talent_card.budget": "lots"}, "policy.talent_card.budget", "valid number"),
-])
+@pytest.mark.parametrize(
+    "overrides, field, problem",
+    [
+        (
+            {"policy.talent_crd.budget": 1},
+            "policy.talent_crd.budget",
+            "unknown parameter path; did you mean 'policy.talent_card.budget'",
+        ),
+        ({"policy.talent_card.budget": -1}, "policy.talent_card.budget", "greater than or equal to 0"),
+        ({"scale": 0}, "scale", "greater than 0"),
+        ({"policy.talent_card.budget": "lots"}, "policy.talent_card.budget", "valid number"),
+    ],
+)
 def test_bad_overrides(overrides, field, problem):
     with pytest.raises(InputError) as exc:
         default_scenario().with_overrides(overrides)
@@ -86,9 +92,9 @@ def test_bad_files(tmp_path):
     cases = {
         "malformed.toml": ("name = \n", "", "not valid TOML"),
         "typo.toml": ("[policy.talent_card]\nbugdet = 1\n", "policy.talent_card.bugdet", "unknown field"),
-        "type.toml": ("end_year = \"soon\"\n", "end_year", "valid integer"),
+        "type.toml": ('end_year = "soon"\n', "end_year", "valid integer"),
         "range.toml": ("end_year = 2050\n", "end_year", "less than or equal to 2035"),
-        "base.toml": ("base = \"nowhere.toml\"\n", "base", "not found"),
+        "base.toml": ('base = "nowhere.toml"\n', "base", "not found"),
     }
     for name, (text, field, problem) in cases.items():
         path = tmp_path / name

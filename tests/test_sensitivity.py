@@ -68,7 +68,7 @@ def test_function_engine_refuses_what_a_method_does_not_allow():
 TINY = f"""
 kind = "sensitivity"
 name = "tiny"
-scenario = "{(SCENARIOS / 'plan.toml').as_posix()}"
+scenario = "{(SCENARIOS / "plan.toml").as_posix()}"
 scale = 0.05
 seed = 1
 replicates = 1
@@ -127,7 +127,14 @@ def test_indices_for_every_plan_year_and_figures(tiny):
     assert set(indices["index"]) == {"S1", "ST"} and set(indices["method"]) == {"sobol"}
     assert len(indices) == 4 * 5 * 4 * 2
     out = sens.path.parent / "out"
-    for name in ("indices.csv", "indices.parquet", "sensitivity.png", "sensitivity.svg", "sensitivity_over_time.png", "results.parquet"):
+    for name in (
+        "indices.csv",
+        "indices.parquet",
+        "sensitivity.png",
+        "sensitivity.svg",
+        "sensitivity_over_time.png",
+        "results.parquet",
+    ):
         assert (out / name).stat().st_size > 0
     pd.testing.assert_frame_equal(pd.read_parquet(out / "indices.parquet"), indices)
 
@@ -180,17 +187,26 @@ def test_cli_prints_runs_before_and_ranking_after(tiny, tmp_path):
 
 
 BAD = {
-    "unknown path": (('path = "policy.incubation.budget"', 'path = "policy.incubation.budgt"'), "factor.0.path",
-                     "did you mean 'policy.incubation.budget'"),
+    "unknown path": (
+        ('path = "policy.incubation.budget"', 'path = "policy.incubation.budgt"'),
+        "factor.0.path",
+        "did you mean 'policy.incubation.budget'",
+    ),
     "unknown method": (('name = "sobol"', 'name = "sobel"'), "method.name", "'sobol', 'morris'"),
     "bounds reversed": (("lower = 0.2\nupper = 2.4", "lower = 2.4\nupper = 0.2"), "factor.2", "must be below"),
     "samples not a power of two": (("samples = 32", "samples = 30"), "method.samples", "power of two"),
     "too few samples for efast": (('name = "sobol"', 'name = "efast"'), "method.samples", "4·M²"),
-    "untruncated normal outside range": (("sd = 0.005\nlower = 0.0\nupper = 0.025", "sd = 0.05"), "factor.3",
-                                         "truncate it"),
+    "untruncated normal outside range": (
+        ("sd = 0.005\nlower = 0.0\nupper = 0.025", "sd = 0.05"),
+        "factor.3",
+        "truncate it",
+    ),
     "missing distribution parameter": (("mode = 0.8\n", ""), "factor.1", "needs lower, upper, mode"),
-    "groups with rbd_fast": (('name = "sobol"\nsamples = 32', 'name = "rbd_fast"\nsamples = 32'), "factor",
-                             "cannot analyse groups"),
+    "groups with rbd_fast": (
+        ('name = "sobol"\nsamples = 32', 'name = "rbd_fast"\nsamples = 32'),
+        "factor",
+        "cannot analyse groups",
+    ),
 }
 
 
@@ -221,7 +237,7 @@ def test_worked_example_in_the_docs_runs(monkeypatch):
     """The pandas snippet of docs/sensitivity.md, on the committed example output."""
     monkeypatch.chdir(ROOT)
     text = (ROOT / "docs" / "sensitivity.md").read_text(encoding="utf-8")
-    section = text[text.index("## Worked example"):]
+    section = text[text.index("## Worked example") :]
     block = section.split("```python\n")[1].split("```", 1)[0]
     scope: dict = {}
     exec(compile(block, "docs/sensitivity.md", "exec"), scope)  # noqa: S102 - our own documentation

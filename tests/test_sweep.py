@@ -15,7 +15,7 @@ from innosim.store import PARTS, RESULTS
 TINY = f"""
 kind = "sweep"
 name = "tiny"
-scenario = "{(SCENARIOS / 'plan.toml').as_posix()}"
+scenario = "{(SCENARIOS / "plan.toml").as_posix()}"
 scale = 0.05
 seed = 5
 replicates = 2
@@ -53,8 +53,18 @@ def tiny(tmp_path_factory) -> tuple[Path, pd.DataFrame]:
 
 def test_table_has_a_row_per_run_indicator_and_year(tiny):
     path, table = tiny
-    assert list(table.columns) == ["run", "point", "replicate", "seed", "draw", "policy.talent_card.budget",
-                                   "parameters.spillover", "year", "indicator", "value"]
+    assert list(table.columns) == [
+        "run",
+        "point",
+        "replicate",
+        "seed",
+        "draw",
+        "policy.talent_card.budget",
+        "parameters.spillover",
+        "year",
+        "indicator",
+        "value",
+    ]
     assert len(table) == 5 * 2 * 3 * 4 and table["run"].nunique() == 10
     assert table.groupby("run")["point"].first().tolist() == [0, 0, 1, 1, 2, 2, 3, 3, 4, 4]
     # paired: replicate k has the same seed and posterior draw at every point
@@ -79,8 +89,11 @@ def test_killed_sweep_resumes_to_the_same_table(tmp_path):
     reference = sweep(path, workers=2)
     out = tmp_path / "out"
     # kill the CLI and its workers mid-sweep, once a few parts are on disk
-    kill_cli_when(["sweep", str(path), "--out", str(out), "--workers", "2", "--checkpoint", "0"],
-                  lambda: len(list((out / PARTS).glob("part-*"))) >= 3, poll=0.02)
+    kill_cli_when(
+        ["sweep", str(path), "--out", str(out), "--workers", "2", "--checkpoint", "0"],
+        lambda: len(list((out / PARTS).glob("part-*"))) >= 3,
+        poll=0.02,
+    )
     assert not (out / RESULTS).exists()
     stored = pd.concat([pd.read_parquet(p) for p in sorted((out / PARTS).glob("part-*"))])
     assert 0 < stored["run"].nunique() < 80
@@ -106,8 +119,11 @@ def test_summary_and_points_written(tmp_path, tiny):
 
 
 BAD = {
-    "unknown path": (('path = "parameters.spillover"', 'path = "parameters.spilover"'), "vary.1.path",
-                     "did you mean 'parameters.spillover'"),
+    "unknown path": (
+        ('path = "parameters.spillover"', 'path = "parameters.spilover"'),
+        "vary.1.path",
+        "did you mean 'parameters.spillover'",
+    ),
     "bounds reversed": (("lower = 0.1\nupper = 0.6", "lower = 0.6\nupper = 0.1"), "vary.1", "must be below"),
     "unknown indicator": (('"hte_count", ', '"hte_cont", '), "output.indicators.0", "unknown indicator"),
     "unknown design": (('method = "lhs"', 'method = "latin"'), "design.method", "'grid', 'oat', 'lhs' or 'sobol'"),
@@ -128,8 +144,10 @@ def test_bad_experiment_refused_before_any_run(tmp_path, case):
     assert_refused(["sweep", str(path)], path, field, words, tmp_path / "res")
 
 
-@pytest.mark.parametrize("name", sorted(p.name for p in (ROOT / "experiments").glob("*.toml")
-                                         if 'kind = "sweep"' in p.read_text(encoding="utf-8")))
+@pytest.mark.parametrize(
+    "name",
+    sorted(p.name for p in (ROOT / "experiments").glob("*.toml") if 'kind = "sweep"' in p.read_text(encoding="utf-8")),
+)
 def test_example_experiments_run(tmp_path, name):
     sw = load_sweep(ROOT / "experiments" / name).resized(replicates=1, scale=0.02)
     assert sw.config.description
@@ -144,7 +162,7 @@ def test_worked_example_in_the_docs_runs(tmp_path, monkeypatch, capsys):
         sw = load_sweep(ROOT / "experiments" / f"{name}.toml").resized(replicates=2, scale=0.02)
         sweep(sw, out=tmp_path / "results" / name, workers=2)
     text = (ROOT / "docs" / "experiments.md").read_text(encoding="utf-8")
-    section = text[text.index("### Worked example"):text.index("### Example experiments")]
+    section = text[text.index("### Worked example") : text.index("### Example experiments")]
     blocks = [b.split("```", 1)[0] for b in section.split("```python\n")[1:]]
     assert len(blocks) == 2
     scope: dict = {}

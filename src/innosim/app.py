@@ -40,9 +40,9 @@ from innosim import charts
 from innosim import labels as lb
 from innosim.figures import DPI, font_subset, plt
 from innosim.indicators import INDICATORS, format_value
+from innosim.levers import LEVERS
 from innosim.model import InnovationModel
 from innosim.posterior import parameter_choice
-from innosim.levers import LEVERS
 from innosim.scenario import Scenario, load_scenario
 from innosim.simulation import replicate_seeds
 
@@ -99,9 +99,12 @@ class LeverModel(InnovationModel):
 
 
 LeverModel.__init__.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
-    [inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD),
-     inspect.Parameter("rng", inspect.Parameter.KEYWORD_ONLY, default=0)]
-    + [inspect.Parameter(lid, inspect.Parameter.KEYWORD_ONLY, default=None) for lid in LEVERS])
+    [
+        inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD),
+        inspect.Parameter("rng", inspect.Parameter.KEYWORD_ONLY, default=0),
+    ]
+    + [inspect.Parameter(lid, inspect.Parameter.KEYWORD_ONLY, default=None) for lid in LEVERS]
+)
 
 
 def model_params(base: Scenario, lang: str) -> dict[str, Any]:
@@ -109,17 +112,32 @@ def model_params(base: Scenario, lang: str) -> dict[str, Any]:
     params: dict[str, Any] = {}
     for lid in LEVERS:
         budget = getattr(base.policy, lid).budget
-        params[lid] = {"type": "SliderFloat", "value": budget, "min": 0.0, "max": slider_max(budget),
-                       "step": SLIDER_STEP, "label": f"{lb.lever(lid, lang)} ({lb.text('app_budget', lang)})"}
-    params["rng"] = {"type": "SliderInt", "value": 0, "min": 0, "max": 99, "step": 1,
-                     "label": lb.text("app_seed", lang)}
+        params[lid] = {
+            "type": "SliderFloat",
+            "value": budget,
+            "min": 0.0,
+            "max": slider_max(budget),
+            "step": SLIDER_STEP,
+            "label": f"{lb.lever(lid, lang)} ({lb.text('app_budget', lang)})",
+        }
+    params["rng"] = {
+        "type": "SliderInt",
+        "value": 0,
+        "min": 0,
+        "max": 99,
+        "step": 1,
+        "label": lb.text("app_seed", lang),
+    }
     return params
 
 
 def records_table(model: InnovationModel) -> pd.DataFrame:
     """The model's yearly records as the long table the figures take (one replicate)."""
-    rows = [(model.settings.name, 0, year, iid, value) for year, values in model.records.items()
-            for iid, value in values.items()]
+    rows = [
+        (model.settings.name, 0, year, iid, value)
+        for year, values in model.records.items()
+        for iid, value in values.items()
+    ]
     return pd.DataFrame(rows, columns=["scenario", "replicate", "year", "indicator", "value"])
 
 
@@ -131,21 +149,35 @@ def _png(fig) -> bytes:
 
 
 @solara.component
-def Indicators(model: InnovationModel):
+def Indicators(model: InnovationModel) -> None:
     """Live fan chart (one trajectory) of the plan's indicators against facts and targets."""
     update_counter.get()
     _, _, lang = settings()
     years = len(model.records)
-    png = solara.use_memo(lambda: _png(charts.fan_chart(records_table(model), lang, title=lb.text("trajectory_title", lang))) if years else None,
-                          dependencies=[id(model), years])
+    png = solara.use_memo(
+        lambda: (
+            _png(charts.fan_chart(records_table(model), lang, title=lb.text("trajectory_title", lang)))
+            if years
+            else None
+        ),
+        dependencies=[id(model), years],
+    )
     with solara.Column(classes=["innosim-indicators"]):
         with solara.Row():
-            solara.Button(lb.text("app_run", lang), color="primary", classes=["innosim-run"],
-                          on_click=lambda: (model.run(), force_update()), disabled=model.finished)
+            solara.Button(
+                lb.text("app_run", lang),
+                color="primary",
+                classes=["innosim-run"],
+                on_click=lambda: (model.run(), force_update()),
+                disabled=model.finished,
+            )
             solara.Text(f"{lb.text('app_scenario', lang)}: {model.settings.name} · {model.year}")
         policy = model.settings.policy
-        solara.Text(f"{lb.text('app_budgets', lang)}: " + " · ".join(
-            f"{lb.lever(lid, lang)} {getattr(policy, lid).budget:g}" for lid in LEVERS), classes=["innosim-budgets"])
+        solara.Text(
+            f"{lb.text('app_budgets', lang)}: "
+            + " · ".join(f"{lb.lever(lid, lang)} {getattr(policy, lid).budget:g}" for lid in LEVERS),
+            classes=["innosim-budgets"],
+        )
         if png is None:
             solara.Text(lb.text("app_empty", lang))
         else:
@@ -153,7 +185,7 @@ def Indicators(model: InnovationModel):
 
 
 @solara.component
-def Latest(model: InnovationModel):
+def Latest(model: InnovationModel) -> None:
     """The latest year's plan indicators against the 2025 targets, as a table."""
     update_counter.get()
     _, _, lang = settings()
@@ -165,14 +197,15 @@ def Latest(model: InnovationModel):
     for iid in charts.plan_indicators():
         ind = INDICATORS[iid]
         value = model.records[year][iid]
-        lines.append(f"| {lb.indicator(iid, lang)} | {format_value(value, ind.unit)} | "
-                     f"{format_value(ind.target(), ind.unit)} |")
+        lines.append(
+            f"| {lb.indicator(iid, lang)} | {format_value(value, ind.unit)} | {format_value(ind.target(), ind.unit)} |"
+        )
     with solara.Column(classes=["innosim-latest"]):
         solara.Markdown("\n".join(lines), style={"font-size": "0.85rem"})
 
 
 @solara.component
-def Population(model: InnovationModel):
+def Population(model: InnovationModel) -> None:
     """Live firms by sector and zone."""
     update_counter.get()
     _, _, lang = settings()
@@ -189,9 +222,11 @@ def _font_css(lang: str) -> str:
     words += [lb.lever(lid, lang) for lid in LEVERS] + [lb.indicator(iid, lang) for iid in INDICATORS]
     words += [base.name, base.description]
     font = font_subset("".join(words))
-    return (f'@font-face {{ font-family: "innosim-cjk"; src: url(data:font/woff;base64,{font}) format("woff"); }}\n'
-            '.v-application, .v-application .v-label, .v-application .v-btn { '
-            'font-family: Roboto, "innosim-cjk", sans-serif !important; }\n' + _STACK)
+    return (
+        f'@font-face {{ font-family: "innosim-cjk"; src: url(data:font/woff;base64,{font}) format("woff"); }}\n'
+        ".v-application, .v-application .v-label, .v-application .v-btn { "
+        'font-family: Roboto, "innosim-cjk", sans-serif !important; }\n' + _STACK
+    )
 
 
 _STACK = """
@@ -206,13 +241,19 @@ larger than a cell, so they are stacked at full width instead."""
 
 
 @solara.component
-def Page():
+def Page() -> None:
     """The app: SolaraViz with the innosim model, its lever sliders and the three views."""
     base, _, lang = settings()
     model = solara.use_memo(lambda: LeverModel(rng=0), dependencies=[])
     solara.Style(_font_css(lang))
-    SolaraViz(model, components=[(Indicators, 0), (Latest, 0), (Population, 0)],
-              model_params=model_params(base, lang), name=lb.text("app_title", lang), play_interval=50, render_interval=4)
+    SolaraViz(
+        model,
+        components=[(Indicators, 0), (Latest, 0), (Population, 0)],
+        model_params=model_params(base, lang),
+        name=lb.text("app_title", lang),
+        play_interval=50,
+        render_interval=4,
+    )
 
 
 __all__ = ["LeverModel", "Page", "build", "model_params", "records_table", "slider_max"]

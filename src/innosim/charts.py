@@ -18,20 +18,23 @@ call these functions; nothing else draws results. Every function takes ``lang``
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Sequence
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter
 
 from innosim import labels as lb
-from innosim.model import structure as st
-from innosim.comparison import meets_target
+from innosim.effects import meets_target
 from innosim.figures import grid, plt, style
 from innosim.indicators import INDICATORS
 from innosim.levers import LEVERS
+from innosim.model import structure as st
 from innosim.timeline import PLAN_START
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -61,8 +64,14 @@ def _thousands(ax) -> None:
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}" if abs(v) >= 1000 else f"{v:g}"))
 
 
-def fan_chart(runs: pd.DataFrame, lang: str = "zh", indicators: Sequence[str] | None = None,
-              scenarios: Sequence[str] | None = None, title: str | None = None, cols: int = 4):
+def fan_chart(
+    runs: pd.DataFrame,
+    lang: str = "zh",
+    indicators: Sequence[str] | None = None,
+    scenarios: Sequence[str] | None = None,
+    title: str | None = None,
+    cols: int = 4,
+) -> Figure:
     """Fan chart of each indicator over the simulated years, one panel per indicator.
 
     Args:
@@ -116,12 +125,15 @@ def fan_chart(runs: pd.DataFrame, lang: str = "zh", indicators: Sequence[str] | 
             ax.tick_params(labelsize=7)
             ax.set_xticks(range(2016, 2026, 3))
             _thousands(ax)
-        handles = [Line2D([], [], color="#555555", lw=1.5, label=lb.text("median", lang)),
-                   Patch(color="#555555", alpha=0.45, label=lb.text("band50", lang)),
-                   Line2D([], [], color="#555555", lw=0.8, ls=":", label=lb.text("band90", lang)) if overlaid
-                   else Patch(color="#555555", alpha=0.15, label=lb.text("band90", lang)),
-                   Line2D([], [], marker="o", color=FACT_COLOR, lw=0, ms=4, label=lb.text("fact", lang)),
-                   Line2D([], [], color=TARGET_COLOR, ls="--", marker="*", label=lb.text("target", lang))]
+        handles = [
+            Line2D([], [], color="#555555", lw=1.5, label=lb.text("median", lang)),
+            Patch(color="#555555", alpha=0.45, label=lb.text("band50", lang)),
+            Line2D([], [], color="#555555", lw=0.8, ls=":", label=lb.text("band90", lang))
+            if overlaid
+            else Patch(color="#555555", alpha=0.15, label=lb.text("band90", lang)),
+            Line2D([], [], marker="o", color=FACT_COLOR, lw=0, ms=4, label=lb.text("fact", lang)),
+            Line2D([], [], color=TARGET_COLOR, ls="--", marker="*", label=lb.text("target", lang)),
+        ]
         if len(scenarios) > 1:
             handles = [Patch(color=COLORS[k % len(COLORS)], label=s) for k, s in enumerate(scenarios)] + handles
         fig.legend(handles=handles, loc="outside lower center", ncol=min(len(handles), 6), fontsize=8, frameon=False)
@@ -133,7 +145,7 @@ def _at_year(indicators: pd.DataFrame, year: int) -> pd.DataFrame:
     return indicators[(indicators["year"] == year) & indicators["indicator"].isin(plan_indicators())]
 
 
-def _rows(labels: list[str], groups: int, title: str, xlabel: str):
+def _rows(labels: list[str], groups: int, title: str, xlabel: str) -> tuple[Figure, Axes, float, Callable[[int], Any]]:
     """A horizontal chart: a row per label, ``groups`` bars or points side by side in each.
 
     Returns the figure, the axes, the bar height, and ``at(k)``, the positions of group ``k``.
@@ -148,7 +160,7 @@ def _rows(labels: list[str], groups: int, title: str, xlabel: str):
     return fig, ax, height, lambda k: y + (groups - 1 - 2 * k) * height / 2
 
 
-def effect_chart(indicators: pd.DataFrame, reference: str, year: int, lang: str = "zh"):
+def effect_chart(indicators: pd.DataFrame, reference: str, year: int, lang: str = "zh") -> Figure:
     """Paired effects of each scenario against the reference, per plan indicator.
 
     ``indicators`` is :attr:`innosim.comparison.Comparison.indicators` (or ``indicators.csv``
@@ -161,20 +173,33 @@ def effect_chart(indicators: pd.DataFrame, reference: str, year: int, lang: str 
     others = [s for s in dict.fromkeys(at["scenario"]) if s != reference]
     iids = [i for i in plan_indicators() if i in ref.index]
     with style():
-        fig, ax, _, at_k = _rows([lb.indicator(i, lang) for i in iids], len(others),
-                                 lb.text("effect_title", lang, year=year), lb.text("effect_axis", lang))
+        fig, ax, _, at_k = _rows(
+            [lb.indicator(i, lang) for i in iids],
+            len(others),
+            lb.text("effect_title", lang, year=year),
+            lb.text("effect_axis", lang),
+        )
         base = ref.reindex(iids).replace(0, np.nan).abs()
         for k, name in enumerate(others):
             rows = at[at["scenario"] == name].set_index("indicator").reindex(iids)
             mid, lo, hi = (100 * rows[c] / base for c in ("effect_median", "effect_p05", "effect_p95"))
-            ax.errorbar(mid, at_k(k), xerr=[mid - lo, hi - mid], fmt="o", color=COLORS[(k + 1) % len(COLORS)],
-                        ms=4, capsize=2, lw=1, label=name)
+            ax.errorbar(
+                mid,
+                at_k(k),
+                xerr=[mid - lo, hi - mid],
+                fmt="o",
+                color=COLORS[(k + 1) % len(COLORS)],
+                ms=4,
+                capsize=2,
+                lw=1,
+                label=name,
+            )
         ax.axvline(0, color="grey", lw=0.8)
         ax.legend(fontsize=8, title=f"{lb.text('reference', lang)}: {reference}", title_fontsize=8)
     return fig
 
 
-def attainment_chart(indicators: pd.DataFrame, year: int, lang: str = "zh"):
+def attainment_chart(indicators: pd.DataFrame, year: int, lang: str = "zh") -> Figure:
     """Probability of meeting each 2025 target, per scenario (grouped bars).
 
     ``indicators`` has ``scenario, indicator, year, p_target`` (a comparison's table, or
@@ -185,8 +210,12 @@ def attainment_chart(indicators: pd.DataFrame, year: int, lang: str = "zh"):
     scenarios = list(dict.fromkeys(at["scenario"]))
     iids = [i for i in plan_indicators() if i in set(at["indicator"])]
     with style():
-        fig, ax, height, at_k = _rows([lb.indicator(i, lang) for i in iids], len(scenarios),
-                                      lb.text("attain_title", lang, year=year), lb.text("attain_axis", lang))
+        fig, ax, height, at_k = _rows(
+            [lb.indicator(i, lang) for i in iids],
+            len(scenarios),
+            lb.text("attain_title", lang, year=year),
+            lb.text("attain_axis", lang),
+        )
         for k, name in enumerate(scenarios):
             rows = at[at["scenario"] == name].set_index("indicator").reindex(iids)
             bars = ax.barh(at_k(k), 100 * rows["p_target"], height=height, color=COLORS[k % len(COLORS)], label=name)
@@ -199,7 +228,7 @@ def attainment_chart(indicators: pd.DataFrame, year: int, lang: str = "zh"):
     return fig
 
 
-def spending_chart(spending: pd.DataFrame, year: int, lang: str = "zh"):
+def spending_chart(spending: pd.DataFrame, year: int, lang: str = "zh") -> Figure:
     """Money spent by lever over the plan period per scenario, against the budget.
 
     ``spending`` is :attr:`innosim.comparison.Comparison.spending` (columns ``scenario,
@@ -211,20 +240,28 @@ def spending_chart(spending: pd.DataFrame, year: int, lang: str = "zh"):
     levers = [lid for lid in LEVERS if lid in set(data["lever"])]
     years = year - PLAN_START + 1
     with style():
-        fig, ax, height, at_k = _rows([lb.lever(lid, lang) for lid in levers], len(scenarios),
-                                      lb.text("spending_title", lang, start=PLAN_START, end=year),
-                                      lb.text("spending_axis", lang))
+        fig, ax, height, at_k = _rows(
+            [lb.lever(lid, lang) for lid in levers],
+            len(scenarios),
+            lb.text("spending_title", lang, start=PLAN_START, end=year),
+            lb.text("spending_axis", lang),
+        )
         for k, name in enumerate(scenarios):
             rows = data[data["scenario"] == name].set_index("lever").reindex(levers)
-            ax.barh(at_k(k), rows["spent"], height=height, color=COLORS[k % len(COLORS)],
-                    label=f"{name}: {lb.text('spent', lang)}")
+            ax.barh(
+                at_k(k),
+                rows["spent"],
+                height=height,
+                color=COLORS[k % len(COLORS)],
+                label=f"{name}: {lb.text('spent', lang)}",
+            )
             ax.plot(rows["budget"] * years, at_k(k), "|", color="black", ms=9, mew=1.5)
         ax.plot([], [], "|", color="black", ms=9, mew=1.5, label=lb.text("budget_total", lang))
         ax.legend(fontsize=8, loc="lower right")
     return fig
 
 
-def cost_chart(cost: pd.DataFrame, year: int, lang: str = "zh", cols: int = 4):
+def cost_chart(cost: pd.DataFrame, year: int, lang: str = "zh", cols: int = 4) -> Figure | None:
     """Effect per 亿元 of extra spending, one panel per indicator with a finite ratio.
 
     ``cost`` is :attr:`innosim.comparison.Comparison.cost_effectiveness`. Returns ``None``
@@ -243,9 +280,15 @@ def cost_chart(cost: pd.DataFrame, year: int, lang: str = "zh", cols: int = 4):
             f = _factor(iid)
             mid, lo, hi = (f * rows[c] for c in ("per_yi_median", "per_yi_p05", "per_yi_p95"))
             y = np.arange(len(scenarios))[::-1]
-            ax.barh(y, mid, xerr=[mid - lo, hi - mid], color=[COLORS[(k + 1) % len(COLORS)] for k in
-                                                           range(len(scenarios))], capsize=2,
-                    error_kw={"lw": 0.8}, height=0.6)
+            ax.barh(
+                y,
+                mid,
+                xerr=[mid - lo, hi - mid],
+                color=[COLORS[(k + 1) % len(COLORS)] for k in range(len(scenarios))],
+                capsize=2,
+                error_kw={"lw": 0.8},
+                height=0.6,
+            )
             ax.axvline(0, color="grey", lw=0.6)
             ax.set_yticks(y, scenarios, fontsize=7)
             ax.set_title(f"{lb.indicator(iid, lang)}\n({lb.unit(iid, lang)}, {lb.text('per_yi', lang)})", fontsize=8)
@@ -254,8 +297,9 @@ def cost_chart(cost: pd.DataFrame, year: int, lang: str = "zh", cols: int = 4):
     return fig
 
 
-def sweep_chart(summary: pd.DataFrame, factors: Sequence[str], lang: str = "zh", year: int | None = None,
-                cols: int = 4):
+def sweep_chart(
+    summary: pd.DataFrame, factors: Sequence[str], lang: str = "zh", year: int | None = None, cols: int = 4
+) -> Figure:
     """A sweep's medians (with 5-95% intervals) in ``year`` against its first factor.
 
     ``summary`` is a sweep's ``summary.csv`` (one row per point, indicator and year, with
@@ -280,9 +324,17 @@ def sweep_chart(summary: pd.DataFrame, factors: Sequence[str], lang: str = "zh",
                 rows = rows.sort_values(x_name)
                 x = rows[x_name] if numeric_x else np.arange(len(rows))
                 mid = rows["median"] * f
-                ax.errorbar(x, mid, yerr=[mid - rows["p05"] * f, rows["p95"] * f - mid], fmt="o-" if series else "o",
-                            ms=3, lw=1, capsize=2, color=COLORS[k % len(COLORS)],
-                            label=None if value is None else f"{lb.factor(series, lang)} = {value:g}")
+                ax.errorbar(
+                    x,
+                    mid,
+                    yerr=[mid - rows["p05"] * f, rows["p95"] * f - mid],
+                    fmt="o-" if series else "o",
+                    ms=3,
+                    lw=1,
+                    capsize=2,
+                    color=COLORS[k % len(COLORS)],
+                    label=None if value is None or series is None else f"{lb.factor(series, lang)} = {value:g}",
+                )
                 if not numeric_x:
                     ax.set_xticks(x, rows[x_name], fontsize=7, rotation=30)
             target = INDICATORS[iid].target()
@@ -299,14 +351,18 @@ def sweep_chart(summary: pd.DataFrame, factors: Sequence[str], lang: str = "zh",
     return fig
 
 
-def population_chart(model: "InnovationModel", lang: str = "zh"):
+def population_chart(model: InnovationModel, lang: str = "zh") -> Figure:
     """Live firms by sector (bars) and zone (stacked), at district scale."""
     lb.check_lang(lang)
     fi = model.firms
     alive = fi.alive
     n_sec, n_zone = len(st.SECTORS), len(st.ZONES)
-    counts = np.bincount(fi.sector[alive].astype(np.int64) * n_zone + fi.zone[alive].astype(np.int64),
-                         minlength=n_sec * n_zone).reshape(n_sec, n_zone) / model.scale
+    counts = (
+        np.bincount(
+            fi.sector[alive].astype(np.int64) * n_zone + fi.zone[alive].astype(np.int64), minlength=n_sec * n_zone
+        ).reshape(n_sec, n_zone)
+        / model.scale
+    )
     with style():
         fig, ax = plt.subplots(figsize=(8.5, 4.8), layout="constrained")
         y = np.arange(n_sec)[::-1]
@@ -328,6 +384,7 @@ def attainment(runs: pd.DataFrame, year: int = 2025) -> pd.DataFrame:
     at = runs[runs["year"] == year]
     for (name, iid), values in at.groupby(["scenario", "indicator"], sort=False)["value"]:
         if INDICATORS[iid].plan and INDICATORS[iid].target() is not None:
-            rows.append({"scenario": name, "indicator": iid, "year": year,
-                         "p_target": float(meets_target(iid, values).mean())})
+            rows.append(
+                {"scenario": name, "indicator": iid, "year": year, "p_target": float(meets_target(iid, values).mean())}
+            )
     return pd.DataFrame(rows, columns=["scenario", "indicator", "year", "p_target"])

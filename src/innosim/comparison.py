@@ -23,9 +23,9 @@ Definitions (also in ``docs/experiments.md``):
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Callable, Sequence
-import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -34,30 +34,26 @@ import numpy as np
 import pandas as pd
 
 from innosim import provenance
+from innosim.effects import spending_table, summarise_comparison
 from innosim.errors import InputError
 from innosim.files import read_csv
-from innosim.indicators import INDICATOR_ORDER, INDICATORS
+from innosim.indicators import INDICATORS
 from innosim.levers import LEVERS
 from innosim.posterior import ParameterChoice, Posterior, parameter_choice
 from innosim.scenario import Scenario, load_scenario
-from innosim.simulation import RUN_DTYPES, quantiles, replicate_seeds, simulate, typed
+from innosim.simulation import RUN_DTYPES, replicate_seeds, simulate, typed
 from innosim.store import write_atomic
 from innosim.timeline import PLAN_START, TARGET_YEAR
 
-FILES = {"runs": "runs.csv", "indicators": "indicators.csv", "spending": "spending.csv",
-         "cost_effectiveness": "cost_effectiveness.csv"}
+FILES = {
+    "runs": "runs.csv",
+    "indicators": "indicators.csv",
+    "spending": "spending.csv",
+    "cost_effectiveness": "cost_effectiveness.csv",
+}
 """The tables of a saved comparison, by attribute; ``comparison.json`` and ``manifest.json`` go beside them."""
 DOCUMENT = "comparison.json"
 """The JSON document of a saved comparison (:meth:`Comparison.to_dict`)."""
-EXTRA_SPENDING_FLOOR = 1e-6
-"""Extra spending (亿元) below which no cost-effectiveness is reported."""
-
-
-def meets_target(indicator: str, values: pd.Series) -> pd.Series:
-    """Whether each value meets the indicator's 2025 target (at or above it; at or below where lower is better)."""
-    ind = INDICATORS[indicator]
-    target = ind.target()
-    return values >= target if ind.higher_is_better else values <= target
 
 
 @dataclass(frozen=True)
@@ -112,10 +108,15 @@ class Comparison:
             write_atomic(out / file, getattr(self, name).to_csv(index=False))
         write_atomic(out / DOCUMENT, json.dumps(self.to_dict(), ensure_ascii=False, indent=1))
         manifest = self.manifest or provenance.manifest(
-            "comparison", "innosim.compare", reference=self.reference,
-            scenarios=[{**s.to_toml_dict(), "hash": s.hash} for s in self.scenarios], seed=self.seed,
-            replicates=self.replicates, replicate_seeds=replicate_seeds(self.seed, self.replicates),
-            parameters=self.parameters)
+            "comparison",
+            "innosim.compare",
+            reference=self.reference,
+            scenarios=[{**s.to_toml_dict(), "hash": s.hash} for s in self.scenarios],
+            seed=self.seed,
+            replicates=self.replicates,
+            replicate_seeds=replicate_seeds(self.seed, self.replicates),
+            parameters=self.parameters,
+        )
         write_atomic(out / provenance.MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=2))
         return out
 
@@ -140,9 +141,17 @@ class Comparison:
             data = {k: v for k, v in record.items() if k not in ("file", "hash", "parameter_sources")}
             scenarios.append(_scenario_of(data, folder / provenance.MANIFEST, f"scenarios.{i}"))
         runs = typed(tables.pop("runs"), RUN_DTYPES)
-        return cls(tuple(scenarios), int(manifest["seed"]), int(manifest["replicates"]), manifest["parameters"],
-                   runs, tables["indicators"], tables["spending"],
-                   tables["cost_effectiveness"].astype({"scenario": str, "indicator": str}), manifest)
+        return cls(
+            tuple(scenarios),
+            int(manifest["seed"]),
+            int(manifest["replicates"]),
+            manifest["parameters"],
+            runs,
+            tables["indicators"],
+            tables["spending"],
+            tables["cost_effectiveness"].astype({"scenario": str, "indicator": str}),
+            manifest,
+        )
 
     @property
     def year(self) -> int:
@@ -151,38 +160,85 @@ class Comparison:
 
     def to_dict(self) -> dict[str, Any]:
         """Everything as plain JSON-able data, with the keys documented in ``docs/experiments.md``."""
+
         def clean(frame: pd.DataFrame) -> list[dict[str, Any]]:
-            return [{k: (None if isinstance(v, float) and np.isnan(v) else v) for k, v in row.items()}
-                    for row in frame.astype(object).to_dict(orient="records")]
+            return [
+                {k: (None if isinstance(v, float) and np.isnan(v) else v) for k, v in row.items()}
+                for row in frame.astype(object).to_dict(orient="records")
+            ]
 
         indicators = []
         for row in clean(self.indicators):
             ind = INDICATORS[row["indicator"]]
-            effect = None if row["effect_median"] is None else {
-                "median": row["effect_median"], "p05": row["effect_p05"], "p95": row["effect_p95"],
-                "p_positive": row["p_positive"]}
-            indicators.append({
-                "scenario": row["scenario"], "id": row["indicator"], "name_zh": ind.name_zh, "name_en": ind.name_en,
-                "unit": ind.unit, "year": int(row["year"]), "median": row["median"], "p05": row["p05"],
-                "p95": row["p95"], "effect": effect, "target": row["target"], "p_target": row["p_target"]})
+            effect = (
+                None
+                if row["effect_median"] is None
+                else {
+                    "median": row["effect_median"],
+                    "p05": row["effect_p05"],
+                    "p95": row["effect_p95"],
+                    "p_positive": row["p_positive"],
+                }
+            )
+            indicators.append(
+                {
+                    "scenario": row["scenario"],
+                    "id": row["indicator"],
+                    "name_zh": ind.name_zh,
+                    "name_en": ind.name_en,
+                    "unit": ind.unit,
+                    "year": int(row["year"]),
+                    "median": row["median"],
+                    "p05": row["p05"],
+                    "p95": row["p95"],
+                    "effect": effect,
+                    "target": row["target"],
+                    "p_target": row["p_target"],
+                }
+            )
         spending = []
         for row in clean(self.spending):
             cls = LEVERS.get(row["lever"])
-            spending.append({**row, "name_zh": cls.name_zh if cls else "财政投入合计",
-                             "name_en": cls.name_en if cls else "All levers"})
+            spending.append(
+                {
+                    **row,
+                    "name_zh": cls.name_zh if cls else "财政投入合计",
+                    "name_en": cls.name_en if cls else "All levers",
+                }
+            )
         cost = []
         for row in clean(self.cost_effectiveness):
-            per_yi = None if row["per_yi_median"] is None else {
-                "median": row["per_yi_median"], "p05": row["per_yi_p05"], "p95": row["per_yi_p95"]}
-            cost.append({"scenario": row["scenario"], "id": row["indicator"], "unit": INDICATORS[row["indicator"]].unit,
-                         "effect": row["effect"], "extra_spending": row["extra_spending"], "per_yi": per_yi})
+            per_yi = (
+                None
+                if row["per_yi_median"] is None
+                else {"median": row["per_yi_median"], "p05": row["per_yi_p05"], "p95": row["per_yi_p95"]}
+            )
+            cost.append(
+                {
+                    "scenario": row["scenario"],
+                    "id": row["indicator"],
+                    "unit": INDICATORS[row["indicator"]].unit,
+                    "effect": row["effect"],
+                    "extra_spending": row["extra_spending"],
+                    "per_yi": per_yi,
+                }
+            )
         return {
-            "kind": "comparison", "reference": self.reference, "seed": self.seed, "replicates": self.replicates,
-            "replicate_seeds": replicate_seeds(self.seed, self.replicates), "parameters": self.parameters,
-            "year": self.year, "plan_period": [PLAN_START, self.year],
-            "scenarios": [{"name": s.name, "description": s.description, "hash": s.hash, "scale": s.scale,
-                           "end_year": s.end_year} for s in self.scenarios],
-            "indicators": indicators, "spending": spending, "cost_effectiveness": cost,
+            "kind": "comparison",
+            "reference": self.reference,
+            "seed": self.seed,
+            "replicates": self.replicates,
+            "replicate_seeds": replicate_seeds(self.seed, self.replicates),
+            "parameters": self.parameters,
+            "year": self.year,
+            "plan_period": [PLAN_START, self.year],
+            "scenarios": [
+                {"name": s.name, "description": s.description, "hash": s.hash, "scale": s.scale, "end_year": s.end_year}
+                for s in self.scenarios
+            ],
+            "indicators": indicators,
+            "spending": spending,
+            "cost_effectiveness": cost,
         }
 
 
@@ -195,87 +251,25 @@ def _check(scenarios: Sequence[Scenario]) -> None:
             raise InputError("compare", "name", f"two scenarios are named {s.name!r}; give each a distinct `name`")
         for field in ("scale", "end_year"):
             if getattr(s, field) != getattr(scenarios[0], field):
-                raise InputError("compare", field, f"scenario {s.name!r} has {field} {getattr(s, field)} but the "
-                                 f"reference has {getattr(scenarios[0], field)}; paired comparisons need the same")
+                raise InputError(
+                    "compare",
+                    field,
+                    f"scenario {s.name!r} has {field} {getattr(s, field)} but the "
+                    f"reference has {getattr(scenarios[0], field)}; paired comparisons need the same",
+                )
 
 
-def summarise_comparison(runs: pd.DataFrame, reference: str, year: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Indicator table and cost-effectiveness table of paired runs (see :class:`Comparison`).
-
-    ``runs`` is a long table with columns ``scenario, replicate, year, indicator, value``.
-    """
-    scenarios = list(dict.fromkeys(runs["scenario"]))
-    wide = runs.pivot_table(index=["indicator", "year", "replicate"], columns="scenario", values="value",
-                            aggfunc="first")[scenarios]
-    effects = wide.sub(wide[reference], axis=0)
-    frames = []
-    for name in scenarios:
-        grouped = wide[name].groupby(level=["indicator", "year"])
-        frame = pd.DataFrame(quantiles(grouped))
-        if name != reference:
-            eff = effects[name].groupby(level=["indicator", "year"])
-            frame = frame.assign(**quantiles(eff, "effect_"), p_positive=eff.apply(lambda v: float((v > 0).mean())))
-        frames.append(frame.reset_index().assign(scenario=name))
-    table = pd.concat(frames, ignore_index=True)
-    table["target"] = [INDICATORS[i].target() if y == TARGET_YEAR else None
-                       for i, y in zip(table["indicator"], table["year"])]
-    table["target"] = table["target"].astype(float)
-    p_target = {}
-    for name in scenarios:
-        at = wide[name].xs(TARGET_YEAR, level="year") if TARGET_YEAR in wide.index.get_level_values("year") else None
-        for iid in ([] if at is None else at.index.get_level_values("indicator").unique()):
-            if INDICATORS[iid].target() is not None:
-                p_target[(name, iid, TARGET_YEAR)] = float(meets_target(iid, at.xs(iid, level="indicator")).mean())
-    table["p_target"] = [p_target.get(k, np.nan) for k in zip(table["scenario"], table["indicator"], table["year"])]
-    cols = ["scenario", "indicator", "year", "median", "p05", "p95", "effect_median", "effect_p05", "effect_p95",
-            "p_positive", "target", "p_target"]
-    table = table.reindex(columns=cols)
-    table["_s"] = table["scenario"].map({n: i for i, n in enumerate(scenarios)})
-    table["_i"] = table["indicator"].map(INDICATOR_ORDER)
-    table = table.sort_values(["_s", "_i", "year"], kind="stable").drop(columns=["_s", "_i"]).reset_index(drop=True)
-
-    period = runs[(runs["indicator"] == "spending_total") & (runs["year"] >= PLAN_START) & (runs["year"] <= year)]
-    spent = period.groupby(["scenario", "replicate"])["value"].sum().unstack("scenario")[scenarios]
-    extra = spent.sub(spent[reference], axis=0)
-    rows = []
-    for name in scenarios[1:]:
-        for iid, ind in INDICATORS.items():
-            if not ind.plan:
-                continue
-            gain = effects[name].xs((iid, year), level=["indicator", "year"])
-            row = {"scenario": name, "indicator": iid, "effect": float(gain.median()),
-                   "extra_spending": float(extra[name].median())}
-            if (extra[name] > EXTRA_SPENDING_FLOOR).all():
-                ratio = gain / extra[name].reindex(gain.index)
-                row.update(quantiles(ratio, "per_yi_"))
-            rows.append(row)
-    cost = pd.DataFrame(rows, columns=["scenario", "indicator", "effect", "extra_spending", "per_yi_median",
-                                       "per_yi_p05", "per_yi_p95"])
-    return table, cost.astype({c: float for c in cost.columns[2:]})
-
-
-def spending_table(runs: pd.DataFrame, scenarios: Sequence[Scenario], year: int) -> pd.DataFrame:
-    """Spending by lever over ``PLAN_START..year`` per scenario (see :class:`Comparison`)."""
-    reference = scenarios[0].name
-    period = runs[(runs["year"] >= PLAN_START) & (runs["year"] <= year) & runs["indicator"].str.startswith("spending_")]
-    spent = period.groupby(["indicator", "scenario", "replicate"])["value"].sum()
-    years = year - PLAN_START + 1
-    rows = []
-    for scn in scenarios:
-        for lever in [*LEVERS, "total"]:
-            budget = scn.policy.total_budget() if lever == "total" else getattr(scn.policy, lever).budget
-            mine = spent.xs((f"spending_{lever}", scn.name), level=["indicator", "scenario"])
-            ref = spent.xs((f"spending_{lever}", reference), level=["indicator", "scenario"])
-            rows.append({"scenario": scn.name, "lever": lever, "budget": budget, "spent": float(mine.median()),
-                         "uptake": float(mine.median() / (budget * years)) if budget > 0 else np.nan,
-                         "extra": float((mine - ref).median())})
-    return pd.DataFrame(rows)
-
-
-def compare(scenarios: Sequence[Scenario | str | Path], seed: int = 0, replicates: int = 30, workers: int = 0,
-            progress: Callable[[int], None] | None = None, parameters: str | ParameterChoice = "posterior",
-            posterior: str | Path | Posterior | None = None, scheduler: str | None = None,
-            files: Sequence[str | None] | None = None) -> Comparison:
+def compare(
+    scenarios: Sequence[Scenario | str | Path],
+    seed: int = 0,
+    replicates: int = 30,
+    workers: int = 0,
+    progress: Callable[[int], None] | None = None,
+    parameters: str | ParameterChoice = "posterior",
+    posterior: str | Path | Posterior | None = None,
+    scheduler: str | None = None,
+    files: Sequence[str | None] | None = None,
+) -> Comparison:
     """Compare scenarios with paired replicates; the first is the reference.
 
     Args:
@@ -303,17 +297,32 @@ def compare(scenarios: Sequence[Scenario | str | Path], seed: int = 0, replicate
     _check(scns)
     choice = parameter_choice(parameters, posterior)
     started = provenance.now()
-    runs = simulate(scns, seed=seed, replicates=replicates, workers=workers, progress=progress, parameters=choice,
-                    scheduler=scheduler)
+    runs = simulate(
+        scns,
+        seed=seed,
+        replicates=replicates,
+        workers=workers,
+        progress=progress,
+        parameters=choice,
+        scheduler=scheduler,
+    )
     year = min(TARGET_YEAR, scns[0].end_year)
     indicators, cost = summarise_comparison(runs, scns[0].name, year)
     manifest = provenance.manifest(
-        "comparison", "innosim.compare", reference=scns[0].name,
-        scenarios=[provenance.scenario_record(s, choice, f) for s, f in zip(scns, files)], seed=seed,
-        replicates=replicates, replicate_seeds=replicate_seeds(seed, replicates), parameters=choice.describe(),
-        started=started, finished=provenance.now())
-    return Comparison(scns, seed, replicates, choice.describe(), runs, indicators, spending_table(runs, scns, year),
-                      cost, manifest)
+        "comparison",
+        "innosim.compare",
+        reference=scns[0].name,
+        scenarios=[provenance.scenario_record(s, choice, f) for s, f in zip(scns, files)],
+        seed=seed,
+        replicates=replicates,
+        replicate_seeds=replicate_seeds(seed, replicates),
+        parameters=choice.describe(),
+        started=started,
+        finished=provenance.now(),
+    )
+    return Comparison(
+        scns, seed, replicates, choice.describe(), runs, indicators, spending_table(runs, scns, year), cost, manifest
+    )
 
 
 def _scenario_of(data: dict[str, Any], source: Path, field: str) -> Scenario:

@@ -12,11 +12,12 @@ import re
 import sys
 from pathlib import Path
 
+from innosim.fields import extra
 from innosim.indicators import INDICATORS
-from innosim.model import constants
-from innosim.posterior import shipped_posterior
 from innosim.levers import LEVERS
+from innosim.model import constants
 from innosim.parameters import Parameters
+from innosim.posterior import shipped_posterior
 from innosim.scenario import default_scenario
 
 
@@ -29,15 +30,21 @@ def parameter_table() -> str:
     posterior's median and 90% interval for those the calibration fits."""
     post = shipped_posterior()
     q = post.quantiles((0.05, 0.5, 0.95))
-    rows = ["| parameter | declared value | unit | prior range | posterior median [90%] | source or reason |",
-            "|---|---|---|---|---|---|"]
+    rows = [
+        "| parameter | declared value | unit | prior range | posterior median [90%] | source or reason |",
+        "|---|---|---|---|---|---|",
+    ]
     for name, info in Parameters.model_fields.items():
-        extra = info.json_schema_extra or {}
-        lo, hi = extra.get("prior", ("", ""))
+        declared = extra(info)
+        lo, hi = declared.get("prior", ("", ""))
         path = f"parameters.{name}"
-        fitted = f"{q.loc[path, 'q50']:.3g} [{q.loc[path, 'q05']:.3g}-{q.loc[path, 'q95']:.3g}]" if path in q.index else ""
-        rows.append(f"| `{path}` | {info.default:g} | {_cell(extra.get('unit', ''))} | {lo:g}-{hi:g} | {fitted} | "
-                    f"{_cell(extra.get('source', ''))} |")
+        fitted = (
+            f"{q.loc[path, 'q50']:.3g} [{q.loc[path, 'q05']:.3g}-{q.loc[path, 'q95']:.3g}]" if path in q.index else ""
+        )
+        rows.append(
+            f"| `{path}` | {info.default:g} | {_cell(declared.get('unit', ''))} | {lo:g}-{hi:g} | {fitted} | "
+            f"{_cell(declared.get('source', ''))} |"
+        )
     return "\n".join(rows)
 
 
@@ -46,10 +53,12 @@ def lever_table() -> str:
     rows = ["| lever | 杠杆 | dotted path | baseline value | unit | source or reason |", "|---|---|---|---|---|---|"]
     for lid, cls in LEVERS.items():
         for name, info in cls.model_fields.items():
-            extra = info.json_schema_extra or {}
+            declared = extra(info)
             value = getattr(getattr(base, lid), name)
-            rows.append(f"| {cls.name_en} | {cls.name_zh} | `policy.{lid}.{name}` | {value:g} | "
-                        f"{_cell(extra.get('unit', ''))} | {_cell(extra.get('source', ''))} |")
+            rows.append(
+                f"| {cls.name_en} | {cls.name_zh} | `policy.{lid}.{name}` | {value:g} | "
+                f"{_cell(declared.get('unit', ''))} | {_cell(declared.get('source', ''))} |"
+            )
     return "\n".join(rows)
 
 
@@ -57,8 +66,10 @@ def indicator_table() -> str:
     rows = ["| id | 指标 | indicator | unit | definition | 2020 fact | 2025 target |", "|---|---|---|---|---|---|---|"]
     for ind in INDICATORS.values():
         fact, target = ind.fact(2020), ind.target()
-        rows.append(f"| `{ind.id}` | {ind.name_zh} | {_cell(ind.name_en)} | {ind.unit} | {_cell(ind.definition)} | "
-                    f"{'' if fact is None else f'{fact:g}'} | {'' if target is None else f'{target:g}'} |")
+        rows.append(
+            f"| `{ind.id}` | {ind.name_zh} | {_cell(ind.name_en)} | {ind.unit} | {_cell(ind.definition)} | "
+            f"{'' if fact is None else f'{fact:g}'} | {'' if target is None else f'{target:g}'} |"
+        )
     return "\n".join(rows)
 
 
@@ -71,15 +82,20 @@ def constant_table() -> str:
     return "\n".join(rows)
 
 
-SECTIONS = {"parameters": parameter_table, "constants": constant_table, "levers": lever_table,
-            "indicators": indicator_table}
+SECTIONS = {
+    "parameters": parameter_table,
+    "constants": constant_table,
+    "levers": lever_table,
+    "indicators": indicator_table,
+}
 
 
 def render(text: str) -> str:
     """``text`` with every generated section replaced by its current table."""
     for name, fn in SECTIONS.items():
         pattern = re.compile(rf"(<!-- BEGIN {name} -->\n).*?(<!-- END {name} -->)", re.S)
-        text = pattern.sub(lambda m, fn=fn: m.group(1) + fn() + "\n" + m.group(2), text)
+        replacement = r"\g<1>" + fn().replace("\\", "\\\\") + r"\n\g<2>"
+        text = pattern.sub(replacement, text)
     return text
 
 

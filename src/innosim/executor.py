@@ -29,8 +29,9 @@ import math
 import multiprocessing
 import os
 from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from typing import Any, Callable, Iterable, Iterator, Protocol, Sequence
+from typing import Any, Protocol, Self
 
 from innosim.errors import InputError, option
 
@@ -51,8 +52,14 @@ class Executor(Protocol):
 
     workers: int
 
-    def map(self, fn: Callable[[Any], Any], tasks: Iterable[Any], progress: Callable[[int], None] | None = None,
-            total: int | None = None, seconds: float | None = None) -> Iterator[Any]:
+    def map(
+        self,
+        fn: Callable[[Any], Any],
+        tasks: Iterable[Any],
+        progress: Callable[[int], None] | None = None,
+        total: int | None = None,
+        seconds: float | None = None,
+    ) -> Iterator[Any]:
         """Yield ``fn(task)`` for each task, in task order.
 
         Args:
@@ -104,8 +111,14 @@ def _run_chunk(args: tuple[Callable[[Any], Any], list[Any]]) -> list[Any]:
     return [fn(task) for task in chunk]
 
 
-def _in_order(submit: Callable[[Any], Any], fn: Callable[[Any], Any], tasks: Iterable[Any], size: int, window: int,
-              progress: Callable[[int], None] | None) -> Iterator[Any]:
+def _in_order(
+    submit: Callable[[Any], Any],
+    fn: Callable[[Any], Any],
+    tasks: Iterable[Any],
+    size: int,
+    window: int,
+    progress: Callable[[int], None] | None,
+) -> Iterator[Any]:
     """Submit batches (``submit(args)`` returns a future), at most ``window`` in flight; yield in order."""
     batches = _batches(tasks, size)
     pending: deque[Any] = deque()
@@ -135,7 +148,7 @@ class _Closing:
     def close(self) -> None:
         pass
 
-    def __enter__(self):
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -147,7 +160,15 @@ class SerialExecutor(_Closing):
 
     workers = 1
 
-    def map(self, fn, tasks, progress=None, total=None, seconds=None):
+    def map(
+        self,
+        fn: Callable[[Any], Any],
+        tasks: Iterable[Any],
+        progress: Callable[[int], None] | None = None,
+        total: int | None = None,
+        seconds: float | None = None,
+    ) -> Iterator[Any]:
+        """Yield ``fn(task)`` for each task, in task order (see :class:`Executor`)."""
         for done, task in enumerate(tasks, 1):
             yield fn(task)
             if progress:
@@ -167,11 +188,20 @@ class ProcessExecutor(_Closing):
         self.chunk = chunk
         self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
 
-    def map(self, fn, tasks, progress=None, total=None, seconds=None):
+    def map(
+        self,
+        fn: Callable[[Any], Any],
+        tasks: Iterable[Any],
+        progress: Callable[[int], None] | None = None,
+        total: int | None = None,
+        seconds: float | None = None,
+    ) -> Iterator[Any]:
+        """Yield ``fn(task)`` for each task, in task order (see :class:`Executor`)."""
         tasks, total = _count(tasks, total)
         size = self.chunk or chunk_size(total, self.workers, seconds=seconds)
-        yield from _in_order(lambda args: self._pool.submit(_run_chunk, args), fn, tasks, size,
-                             IN_FLIGHT * self.workers, progress)
+        yield from _in_order(
+            lambda args: self._pool.submit(_run_chunk, args), fn, tasks, size, IN_FLIGHT * self.workers, progress
+        )
 
     def close(self) -> None:
         self._pool.shutdown(cancel_futures=True)
@@ -192,12 +222,15 @@ class DaskExecutor(_Closing):
         try:
             from distributed import Client, LocalCluster
         except ImportError:
-            raise InputError(option("scheduler"), scheduler, 'Dask is not installed: pip install "innosim[dask]"') from None
+            raise InputError(
+                option("scheduler"), scheduler, 'Dask is not installed: pip install "innosim[dask]"'
+            ) from None
         self.chunk = chunk
         self._cluster = None
         if scheduler == "local":
-            self._cluster = LocalCluster(n_workers=resolve_workers(workers), threads_per_worker=1, processes=True,
-                                         dashboard_address=None)
+            self._cluster = LocalCluster(
+                n_workers=resolve_workers(workers), threads_per_worker=1, processes=True, dashboard_address=None
+            )
             self._client = Client(self._cluster)
         else:
             try:
@@ -206,11 +239,25 @@ class DaskExecutor(_Closing):
                 raise InputError(option("scheduler"), scheduler, f"cannot reach the Dask scheduler: {exc}") from None
         self.workers = max(1, len(self._client.scheduler_info().get("workers", {})))
 
-    def map(self, fn, tasks, progress=None, total=None, seconds=None):
+    def map(
+        self,
+        fn: Callable[[Any], Any],
+        tasks: Iterable[Any],
+        progress: Callable[[int], None] | None = None,
+        total: int | None = None,
+        seconds: float | None = None,
+    ) -> Iterator[Any]:
+        """Yield ``fn(task)`` for each task, in task order (see :class:`Executor`)."""
         tasks, total = _count(tasks, total)
         size = self.chunk or chunk_size(total, self.workers, seconds=seconds)
-        yield from _in_order(lambda args: self._client.submit(_run_chunk, args, pure=False), fn, tasks, size,
-                             IN_FLIGHT * self.workers, progress)
+        yield from _in_order(
+            lambda args: self._client.submit(_run_chunk, args, pure=False),
+            fn,
+            tasks,
+            size,
+            IN_FLIGHT * self.workers,
+            progress,
+        )
 
     def close(self) -> None:
         self._client.close()
@@ -234,8 +281,9 @@ def worth_a_pool(workers: int, tasks: int, seconds: float) -> bool:
     return workers > 1 and total > POOL_STARTUP_SECONDS + total / workers
 
 
-def get_executor(workers: int = 0, tasks: int | None = None, scheduler: str | None = None,
-                 seconds: float | None = None) -> SerialExecutor | ProcessExecutor | DaskExecutor:
+def get_executor(
+    workers: int = 0, tasks: int | None = None, scheduler: str | None = None, seconds: float | None = None
+) -> SerialExecutor | ProcessExecutor | DaskExecutor:
     """The executor for ``--workers`` and ``--scheduler``.
 
     Args:
@@ -259,9 +307,14 @@ def get_executor(workers: int = 0, tasks: int | None = None, scheduler: str | No
     return SerialExecutor() if n == 1 else ProcessExecutor(n)
 
 
-def run_tasks(fn: Callable[[Any], Any], tasks: Iterable[Any], workers: int = 0,
-              progress: Callable[[int], None] | None = None, scheduler: str | None = None,
-              seconds: float | None = None) -> list[Any]:
+def run_tasks(
+    fn: Callable[[Any], Any],
+    tasks: Iterable[Any],
+    workers: int = 0,
+    progress: Callable[[int], None] | None = None,
+    scheduler: str | None = None,
+    seconds: float | None = None,
+) -> list[Any]:
     """Run ``fn`` over ``tasks`` on a fresh executor; results in task order.
 
     ``seconds`` is the estimated time of one task (see :func:`chunk_size`).

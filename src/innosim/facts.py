@@ -39,7 +39,7 @@ class Fact(BaseModel):
     note: str | None = None
 
     @model_validator(mode="after")
-    def _method_for_derived(self) -> "Fact":
+    def _method_for_derived(self) -> Fact:
         if self.kind in ("derived", "estimated") and not self.method:
             raise ValueError(f"{self.kind} fact {self.id}@{self.year} needs a 'method'")
         return self
@@ -54,7 +54,7 @@ class FactBook(BaseModel):
     fact: list[Fact]
 
     @model_validator(mode="after")
-    def _unique(self) -> "FactBook":
+    def _unique(self) -> FactBook:
         seen: set[tuple[str, int]] = set()
         for f in self.fact:
             key = (f.id, f.year)

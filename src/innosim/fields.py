@@ -15,8 +15,15 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 
-def numeric(default: float, ge: float, le: float, unit: str, source: str,
-            prior: tuple[float, float] | None = None, prior_source: str | None = None) -> Any:
+def numeric(
+    default: float,
+    ge: float,
+    le: float,
+    unit: str,
+    source: str,
+    prior: tuple[float, float] | None = None,
+    prior_source: str | None = None,
+) -> Any:
     """A numeric field with its valid range, unit, source and (optional) prior bounds.
 
     ``prior_source`` says why the prior has its range, where that is not the value's source.

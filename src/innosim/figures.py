@@ -15,15 +15,18 @@ import contextlib
 import functools
 import io
 import math
+from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
-from typing import Iterator
+from typing import Any
 
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib import font_manager  # noqa: E402
+from matplotlib.axes import Axes  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
 
 DPI = 110
 FORMATS: tuple[str, ...] = ("png", "svg")
@@ -51,8 +54,9 @@ def style() -> Iterator[None]:
     The families are named, not ``sans-serif``, so the text keeps them when the figure
     is saved after the block.
     """
-    with plt.rc_context({"font.family": [cjk_font_family(), "DejaVu Sans"],
-                         "svg.fonttype": "path", "axes.unicode_minus": False}):
+    with plt.rc_context(
+        {"font.family": [cjk_font_family(), "DejaVu Sans"], "svg.fonttype": "path", "axes.unicode_minus": False}
+    ):
         yield
 
 
@@ -72,12 +76,13 @@ def font_subset(text: str) -> str:
     return base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
-def grid(n: int, cols: int, width: float, height: float, **kw):
+def grid(n: int, cols: int, width: float, height: float, **kw: Any) -> tuple[Figure, list[Axes]]:
     """``n`` panels of ``width`` x ``height`` inches, ``cols`` to a row, constrained layout; returns (figure, axes)."""
     cols = max(1, min(cols, n))
     rows = math.ceil(n / cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(width * cols, height * rows), squeeze=False,
-                             layout="constrained", **kw)
+    fig, axes = plt.subplots(
+        rows, cols, figsize=(width * cols, height * rows), squeeze=False, layout="constrained", **kw
+    )
     for ax in axes.flat[n:]:
         ax.set_visible(False)
     return fig, list(axes.flat[:n])
@@ -97,4 +102,3 @@ def save_all(fig, stem: Path, formats: tuple[str, ...] = FORMATS) -> list[Path]:
         fig.savefig(path, dpi=DPI)
     plt.close(fig)
     return paths
-

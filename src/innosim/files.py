@@ -16,7 +16,7 @@ import codecs
 import tomllib
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
@@ -26,10 +26,12 @@ MAX_BYTES = 16 * 2**20
 """Largest file innosim reads (16 MiB): scenario, experiment and calibration files are a few kB,
 the shipped posterior 40 kB."""
 
-_WIDE_BOMS = ((codecs.BOM_UTF32_LE, "UTF-32"), (codecs.BOM_UTF32_BE, "UTF-32"), (codecs.BOM_UTF16_LE, "UTF-16"),
-              (codecs.BOM_UTF16_BE, "UTF-16"))
-
-Model = TypeVar("Model", bound=BaseModel)
+_WIDE_BOMS = (
+    (codecs.BOM_UTF32_LE, "UTF-32"),
+    (codecs.BOM_UTF32_BE, "UTF-32"),
+    (codecs.BOM_UTF16_LE, "UTF-16"),
+    (codecs.BOM_UTF16_BE, "UTF-16"),
+)
 
 
 def _encoding_problem(data: bytes, exc: UnicodeDecodeError) -> str:
@@ -41,8 +43,10 @@ def _encoding_problem(data: bytes, exc: UnicodeDecodeError) -> str:
             data.decode(name)
         except UnicodeDecodeError:
             continue
-        return (f"is not UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start}); it looks like {name.upper()} "
-                f"text: save it as UTF-8")
+        return (
+            f"is not UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start}); it looks like {name.upper()} "
+            f"text: save it as UTF-8"
+        )
     return f"is not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start}); is it a text file?"
 
 
@@ -71,7 +75,7 @@ def read_text(path: str | Path, what: str = "file") -> str:
     if not data.strip():
         raise InputError(path, "", f"is empty; a {what} needs content")
     if data.startswith(codecs.BOM_UTF8):
-        data = data[len(codecs.BOM_UTF8):]
+        data = data[len(codecs.BOM_UTF8) :]
     for bom, name in _WIDE_BOMS:
         if data.startswith(bom):
             raise InputError(path, "", f"is {name} text; save it as UTF-8")
@@ -104,8 +108,12 @@ def deep_merge(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def read_toml(path: str | Path, what: str, named: dict[str, Callable[[], dict[str, Any]]] | None = None,
-              _chain: tuple[Path, ...] = ()) -> dict[str, Any]:
+def read_toml(
+    path: str | Path,
+    what: str,
+    named: dict[str, Callable[[], dict[str, Any]]] | None = None,
+    _chain: tuple[Path, ...] = (),
+) -> dict[str, Any]:
     """A TOML file as a dict, with the file named by its ``base = "..."`` merged under it.
 
     ``base`` is a path relative to the file, or one of the ``named`` built-ins (such as
@@ -120,8 +128,9 @@ def read_toml(path: str | Path, what: str, named: dict[str, Callable[[], dict[st
     named = named or {}
     if not isinstance(base, str):
         names = " or ".join(f'"{n}"' for n in named)
-        raise InputError(path, "base", f"must be the path of another {what}{' or ' + names if names else ''} "
-                                       f"(got {base!r})")
+        raise InputError(
+            path, "base", f"must be the path of another {what}{' or ' + names if names else ''} (got {base!r})"
+        )
     if base in named:
         return deep_merge(named[base](), data)
     base_path = (path.parent / base).resolve()
@@ -132,7 +141,7 @@ def read_toml(path: str | Path, what: str, named: dict[str, Callable[[], dict[st
     return deep_merge(read_toml(base_path, what, named, (*_chain, path.resolve())), data)
 
 
-def validate(model: type[Model], data: dict[str, Any], source: str | Path) -> Model:
+def validate[Model: BaseModel](model: type[Model], data: dict[str, Any], source: str | Path) -> Model:
     """``data`` validated as ``model``; every problem named with its field, as one :class:`InputError`."""
     try:
         return model.model_validate(data)
@@ -140,8 +149,9 @@ def validate(model: type[Model], data: dict[str, Any], source: str | Path) -> Mo
         raise from_validation_error(source, exc) from None
 
 
-def load_toml(path: str | Path, model: type[Model], what: str,
-              named: dict[str, Callable[[], dict[str, Any]]] | None = None) -> Model:
+def load_toml[Model: BaseModel](
+    path: str | Path, model: type[Model], what: str, named: dict[str, Callable[[], dict[str, Any]]] | None = None
+) -> Model:
     """Read a TOML file (with its ``base`` chain) and validate it as ``model``.
 
     Raises:

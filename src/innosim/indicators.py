@@ -9,14 +9,15 @@ divided by the model's ``scale``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from innosim.model import structure as st
 from innosim.facts import FactBook, default_facts
 from innosim.levers import LEVERS
+from innosim.model import structure as st
 
 if TYPE_CHECKING:  # pragma: no cover
     from innosim.model import InnovationModel
@@ -34,7 +35,7 @@ class Indicator:
     unit: str
     definition: str
     higher_is_better: bool
-    compute: Callable[["InnovationModel"], float]
+    compute: Callable[[InnovationModel], float]
     plan: bool = True  # one of the plan's indicators (vs. auxiliary or spending)
 
     def fact(self, year: int = 2020, facts: FactBook | None = None) -> float | None:
@@ -49,145 +50,318 @@ class Indicator:
 
 
 # ------------------------------------------------------------------ helpers on model state
-def _above_scale(m: "InnovationModel") -> np.ndarray:
+def _above_scale(m: InnovationModel) -> np.ndarray:
     fi = m.firms
     threshold = np.where(fi.industrial, st.ABOVE_SCALE_INDUSTRIAL, st.ABOVE_SCALE_SERVICES)
     return fi.alive & (fi.sales_y1 >= threshold)
 
 
-def _above_scale_industrial(m: "InnovationModel") -> np.ndarray:
+def _above_scale_industrial(m: InnovationModel) -> np.ndarray:
     fi = m.firms
     return fi.alive & fi.industrial & (fi.sales_y1 >= st.ABOVE_SCALE_INDUSTRIAL)
 
 
-def _count(m: "InnovationModel", mask: np.ndarray) -> float:
+def _count(m: InnovationModel, mask: np.ndarray) -> float:
     return float(mask.sum()) / m.scale
 
 
-def _sum_yi(m: "InnovationModel", values: np.ndarray) -> float:
+def _sum_yi(m: InnovationModel, values: np.ndarray) -> float:
     return float(values.sum()) / _WAN_PER_YI / m.scale
 
 
-def _hightech_output(m):
+def _hightech_output(m: InnovationModel) -> float:
     fi = m.firms
     return _sum_yi(m, fi.sales_y1 * fi.hightech_share * _above_scale_industrial(m))
 
 
-def _industrial_output(m):
+def _industrial_output(m: InnovationModel) -> float:
     return _sum_yi(m, m.firms.sales_y1 * _above_scale_industrial(m))
 
 
-def _rd_expenditure(m):
+def _rd_expenditure(m: InnovationModel) -> float:
     fi = m.firms
     return _sum_yi(m, fi.rd_y1 * fi.alive) + m.institution_rd()
 
 
-def _valid_patents(m):
+def _valid_patents(m: InnovationModel) -> float:
     return float((m.firms.patents * m.firms.alive).sum()) / m.scale + m.institution_patents
 
 
-def _carriers(m, kinds):
+def _carriers(m: InnovationModel, kinds: tuple[str, ...]) -> float:
     return float(sum(1 for c in m.carriers if c.kind in kinds))
 
 
-def _hte_share_above_scale(m):
+def _hte_share_above_scale(m: InnovationModel) -> float:
     fi = m.firms
     n = (fi.hte & fi.alive).sum()
     return float((fi.hte & _above_scale(m)).sum() / n) if n else 0.0
 
 
-def _st_services(m):
+def _st_services(m: InnovationModel) -> float:
     fi = m.firms
-    return _sum_yi(m, fi.sales_y1 * (fi.alive & (fi.sector == st.ST_SERVICES) & (fi.sales_y1 >= st.ABOVE_SCALE_SERVICES)))
+    return _sum_yi(
+        m, fi.sales_y1 * (fi.alive & (fi.sector == st.ST_SERVICES) & (fi.sales_y1 >= st.ABOVE_SCALE_SERVICES))
+    )
 
 
 # ------------------------------------------------------------------ declarations
 _PLAN_INDICATORS: tuple[Indicator, ...] = (
-    Indicator("hte_count", "国家高新技术企业数", "High-tech enterprises (HTE)", "firms",
-              "Firms holding a valid HTE certificate at year end", True,
-              lambda m: _count(m, m.firms.hte & m.firms.alive)),
-    Indicator("above_scale_hte_share", "规模以上高新技术企业占比", "Share of above-scale firms among HTE", "fraction",
-              "HTE that are above scale (industry: sales >= 2000万元; services: >= 1000万元) over all HTE", True,
-              _hte_share_above_scale),
-    Indicator("hightech_output", "高新技术产品产值", "High-tech product output", "亿元",
-              "Sales of above-scale industrial firms times their high-tech product share, over the year", True,
-              _hightech_output),
-    Indicator("hightech_output_share", "高新技术产品产值占规上工业总产值比重", "High-tech share of above-scale industrial output",
-              "fraction", "High-tech product output over the output of above-scale industrial firms", True,
-              lambda m: _hightech_output(m) / max(_industrial_output(m), 1e-9)),
-    Indicator("rd_expenditure", "全社会研发经费投入", "R&D expenditure", "亿元",
-              "Reported R&D of firms plus R&D of universities and institutes, over the year", True,
-              _rd_expenditure),
-    Indicator("rd_intensity", "研发经费投入强度", "R&D intensity (R&D / GDP)", "fraction",
-              "R&D expenditure over district GDP (GDP is exogenous: see docs/model.md)", True,
-              lambda m: _rd_expenditure(m) / m.gdp[m.year]),
-    Indicator("provincial_new_rd_institutions", "省级新型研发机构数", "Provincial new-type R&D institutions", "institutions",
-              "R&D institutions recognised as provincial new-type R&D institutions", True,
-              lambda m: float(sum(1 for i in m.institutions if i.provincial))),
-    Indicator("incubators", "孵化器(加速器)数", "Incubators and accelerators", "carriers",
-              "Registered incubators and accelerators open at year end", True,
-              lambda m: _carriers(m, ("incubator", "accelerator"))),
-    Indicator("maker_spaces", "众创空间数", "Maker spaces", "carriers", "Maker spaces open at year end", True,
-              lambda m: _carriers(m, ("maker_space",))),
-    Indicator("incubation_carriers", "科技企业孵化载体数", "Incubation carriers", "carriers",
-              "Incubators, accelerators and maker spaces open at year end", True,
-              lambda m: _carriers(m, ("incubator", "accelerator", "maker_space"))),
-    Indicator("invention_patents_per_10k", "万人发明专利拥有量", "Valid invention patents per 10k residents",
-              "patents per 10k residents", "Valid invention patents held in the district per 10,000 residents", True,
-              lambda m: _valid_patents(m) / m.population[m.year] * 1e4),
-    Indicator("invention_patents_granted", "发明专利授权量(规划期累计)", "Invention patents granted (plan period)", "patents",
-              "Invention patents granted since the start of the plan period (2016 or 2021)", True,
-              lambda m: m.period_flow("invention_patents_granted")),
-    Indicator("patent_grants", "专利授权量(规划期累计)", "Patent grants, all types (plan period)", "patents",
-              "Invention, utility-model and design grants since the start of the plan period: invention grants "
-              "times the all-to-invention ratio", True,
-              lambda m: m.period_flow("invention_patents_granted") * m.p.patents_per_invention),
-    Indicator("innovation_teams", "引育创新创业团队(规划期累计)", "Innovation teams introduced (plan period)", "teams",
-              "Innovation and start-up teams introduced since the start of the plan period", True,
-              lambda m: m.period_flow("innovation_teams")),
-    Indicator("listed_hte", "上市高新技术企业数", "Listed HTE", "firms", "Listed firms holding an HTE certificate", True,
-              lambda m: _count(m, m.firms.listed & m.firms.hte & m.firms.alive)),
-    Indicator("st_services_revenue", "规上科学研究和技术服务业营业收入", "Above-scale S&T services revenue", "亿元",
-              "Revenue of S&T-services firms with revenue >= 1000万元, over the year", True, _st_services),
-    Indicator("tech_sme_count", "科技型中小企业数", "Tech SMEs", "firms",
-              "Firms registered as 科技型中小企业 that meet the 2017 criteria", True,
-              lambda m: _count(m, m.firms.tech_sme & m.firms.alive)),
-    Indicator("tech_contract_turnover", "技术合同成交额", "Technology contract turnover", "亿元",
-              "Registered technology-contract turnover over the year", True,
-              lambda m: m.year_flow("tech_contract_turnover")),
+    Indicator(
+        "hte_count",
+        "国家高新技术企业数",
+        "High-tech enterprises (HTE)",
+        "firms",
+        "Firms holding a valid HTE certificate at year end",
+        True,
+        lambda m: _count(m, m.firms.hte & m.firms.alive),
+    ),
+    Indicator(
+        "above_scale_hte_share",
+        "规模以上高新技术企业占比",
+        "Share of above-scale firms among HTE",
+        "fraction",
+        "HTE that are above scale (industry: sales >= 2000万元; services: >= 1000万元) over all HTE",
+        True,
+        _hte_share_above_scale,
+    ),
+    Indicator(
+        "hightech_output",
+        "高新技术产品产值",
+        "High-tech product output",
+        "亿元",
+        "Sales of above-scale industrial firms times their high-tech product share, over the year",
+        True,
+        _hightech_output,
+    ),
+    Indicator(
+        "hightech_output_share",
+        "高新技术产品产值占规上工业总产值比重",
+        "High-tech share of above-scale industrial output",
+        "fraction",
+        "High-tech product output over the output of above-scale industrial firms",
+        True,
+        lambda m: _hightech_output(m) / max(_industrial_output(m), 1e-9),
+    ),
+    Indicator(
+        "rd_expenditure",
+        "全社会研发经费投入",
+        "R&D expenditure",
+        "亿元",
+        "Reported R&D of firms plus R&D of universities and institutes, over the year",
+        True,
+        _rd_expenditure,
+    ),
+    Indicator(
+        "rd_intensity",
+        "研发经费投入强度",
+        "R&D intensity (R&D / GDP)",
+        "fraction",
+        "R&D expenditure over district GDP (GDP is exogenous: see docs/model.md)",
+        True,
+        lambda m: _rd_expenditure(m) / m.gdp[m.year],
+    ),
+    Indicator(
+        "provincial_new_rd_institutions",
+        "省级新型研发机构数",
+        "Provincial new-type R&D institutions",
+        "institutions",
+        "R&D institutions recognised as provincial new-type R&D institutions",
+        True,
+        lambda m: float(sum(1 for i in m.institutions if i.provincial)),
+    ),
+    Indicator(
+        "incubators",
+        "孵化器(加速器)数",
+        "Incubators and accelerators",
+        "carriers",
+        "Registered incubators and accelerators open at year end",
+        True,
+        lambda m: _carriers(m, ("incubator", "accelerator")),
+    ),
+    Indicator(
+        "maker_spaces",
+        "众创空间数",
+        "Maker spaces",
+        "carriers",
+        "Maker spaces open at year end",
+        True,
+        lambda m: _carriers(m, ("maker_space",)),
+    ),
+    Indicator(
+        "incubation_carriers",
+        "科技企业孵化载体数",
+        "Incubation carriers",
+        "carriers",
+        "Incubators, accelerators and maker spaces open at year end",
+        True,
+        lambda m: _carriers(m, ("incubator", "accelerator", "maker_space")),
+    ),
+    Indicator(
+        "invention_patents_per_10k",
+        "万人发明专利拥有量",
+        "Valid invention patents per 10k residents",
+        "patents per 10k residents",
+        "Valid invention patents held in the district per 10,000 residents",
+        True,
+        lambda m: _valid_patents(m) / m.population[m.year] * 1e4,
+    ),
+    Indicator(
+        "invention_patents_granted",
+        "发明专利授权量(规划期累计)",
+        "Invention patents granted (plan period)",
+        "patents",
+        "Invention patents granted since the start of the plan period (2016 or 2021)",
+        True,
+        lambda m: m.period_flow("invention_patents_granted"),
+    ),
+    Indicator(
+        "patent_grants",
+        "专利授权量(规划期累计)",
+        "Patent grants, all types (plan period)",
+        "patents",
+        "Invention, utility-model and design grants since the start of the plan period: invention grants "
+        "times the all-to-invention ratio",
+        True,
+        lambda m: m.period_flow("invention_patents_granted") * m.p.patents_per_invention,
+    ),
+    Indicator(
+        "innovation_teams",
+        "引育创新创业团队(规划期累计)",
+        "Innovation teams introduced (plan period)",
+        "teams",
+        "Innovation and start-up teams introduced since the start of the plan period",
+        True,
+        lambda m: m.period_flow("innovation_teams"),
+    ),
+    Indicator(
+        "listed_hte",
+        "上市高新技术企业数",
+        "Listed HTE",
+        "firms",
+        "Listed firms holding an HTE certificate",
+        True,
+        lambda m: _count(m, m.firms.listed & m.firms.hte & m.firms.alive),
+    ),
+    Indicator(
+        "st_services_revenue",
+        "规上科学研究和技术服务业营业收入",
+        "Above-scale S&T services revenue",
+        "亿元",
+        "Revenue of S&T-services firms with revenue >= 1000万元, over the year",
+        True,
+        _st_services,
+    ),
+    Indicator(
+        "tech_sme_count",
+        "科技型中小企业数",
+        "Tech SMEs",
+        "firms",
+        "Firms registered as 科技型中小企业 that meet the 2017 criteria",
+        True,
+        lambda m: _count(m, m.firms.tech_sme & m.firms.alive),
+    ),
+    Indicator(
+        "tech_contract_turnover",
+        "技术合同成交额",
+        "Technology contract turnover",
+        "亿元",
+        "Registered technology-contract turnover over the year",
+        True,
+        lambda m: m.year_flow("tech_contract_turnover"),
+    ),
 )
 
 _AUX_INDICATORS: tuple[Indicator, ...] = (
-    Indicator("firms", "创新相关企业数", "Innovation-relevant firms", "firms", "Live firms in the model population", True,
-              lambda m: _count(m, m.firms.alive), plan=False),
-    Indicator("st_personnel", "科技人员数", "S&T personnel", "persons", "S&T personnel in the district", True,
-              lambda m: _count(m, m.talent.alive), plan=False),
-    Indicator("high_level_talent", "高层次人才数", "High-level talent", "persons",
-              "Leading and high-end S&T personnel in the district", True,
-              lambda m: _count(m, m.talent.alive & (m.talent.level < 2)), plan=False),
-    Indicator("financed_firms", "获股权投资或科技信贷企业数", "Firms with equity or tech credit", "firms",
-              "Firms whose finance constraint is relaxed at year end by equity (VC, guidance fund) or tech credit",
-              True, lambda m: _count(m, m.firms.alive & (m.firms.financed_until >= m.t)), plan=False),
-    Indicator("above_scale_industrial_output", "规上工业总产值", "Above-scale industrial output", "亿元",
-              "Sales of industrial firms with sales >= 2000万元", True, _industrial_output, plan=False),
-    Indicator("valid_invention_patents", "有效发明专利数", "Valid invention patents", "patents",
-              "Valid invention patents held in the district", True, _valid_patents, plan=False),
+    Indicator(
+        "firms",
+        "创新相关企业数",
+        "Innovation-relevant firms",
+        "firms",
+        "Live firms in the model population",
+        True,
+        lambda m: _count(m, m.firms.alive),
+        plan=False,
+    ),
+    Indicator(
+        "st_personnel",
+        "科技人员数",
+        "S&T personnel",
+        "persons",
+        "S&T personnel in the district",
+        True,
+        lambda m: _count(m, m.talent.alive),
+        plan=False,
+    ),
+    Indicator(
+        "high_level_talent",
+        "高层次人才数",
+        "High-level talent",
+        "persons",
+        "Leading and high-end S&T personnel in the district",
+        True,
+        lambda m: _count(m, m.talent.alive & (m.talent.level < 2)),
+        plan=False,
+    ),
+    Indicator(
+        "financed_firms",
+        "获股权投资或科技信贷企业数",
+        "Firms with equity or tech credit",
+        "firms",
+        "Firms whose finance constraint is relaxed at year end by equity (VC, guidance fund) or tech credit",
+        True,
+        lambda m: _count(m, m.firms.alive & (m.firms.financed_until >= m.t)),
+        plan=False,
+    ),
+    Indicator(
+        "above_scale_industrial_output",
+        "规上工业总产值",
+        "Above-scale industrial output",
+        "亿元",
+        "Sales of industrial firms with sales >= 2000万元",
+        True,
+        _industrial_output,
+        plan=False,
+    ),
+    Indicator(
+        "valid_invention_patents",
+        "有效发明专利数",
+        "Valid invention patents",
+        "patents",
+        "Valid invention patents held in the district",
+        True,
+        _valid_patents,
+        plan=False,
+    ),
 )
 
 
-def _spending(lever_id: str) -> Callable[["InnovationModel"], float]:
+def _spending(lever_id: str) -> Callable[[InnovationModel], float]:
     return lambda m: m.government.spent(m.year, lever_id)
 
 
 _SPENDING_INDICATORS: tuple[Indicator, ...] = tuple(
-    Indicator(f"spending_{lid}", f"财政投入:{cls.name_zh}", f"Public spending: {cls.name_en}", "亿元",
-              f"Public money spent on the {cls.name_en} lever in the year (never above its budget)", False,
-              _spending(lid), plan=False)
+    Indicator(
+        f"spending_{lid}",
+        f"财政投入:{cls.name_zh}",
+        f"Public spending: {cls.name_en}",
+        "亿元",
+        f"Public money spent on the {cls.name_en} lever in the year (never above its budget)",
+        False,
+        _spending(lid),
+        plan=False,
+    )
     for lid, cls in LEVERS.items()
 ) + (
-    Indicator("spending_total", "财政投入合计", "Public spending, all levers", "亿元",
-              "Public money spent on all levers in the year", False,
-              lambda m: sum(m.government.spent(m.year, lid) for lid in LEVERS), plan=False),
+    Indicator(
+        "spending_total",
+        "财政投入合计",
+        "Public spending, all levers",
+        "亿元",
+        "Public money spent on all levers in the year",
+        False,
+        lambda m: sum(m.government.spent(m.year, lid) for lid in LEVERS),
+        plan=False,
+    ),
 )
 
 INDICATORS: dict[str, Indicator] = {i.id: i for i in _PLAN_INDICATORS + _AUX_INDICATORS + _SPENDING_INDICATORS}
@@ -217,6 +391,6 @@ def format_signed(x: float, unit: str) -> str:
     return ("-" if x < 0 else "+") + format_value(abs(x), unit)
 
 
-def compute_all(model: "InnovationModel") -> dict[str, float]:
+def compute_all(model: InnovationModel) -> dict[str, float]:
     """Every indicator for the model's current year."""
     return {iid: float(ind.compute(model)) for iid, ind in INDICATORS.items()}

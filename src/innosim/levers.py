@@ -36,11 +36,38 @@ class RdSubsidy(Lever):
     plan_wording = "科技项目奖补 (省、市、区科技项目奖补资金约11亿元, 2016-2020)"
     acts_on = ("rd_expenditure", "rd_intensity")
 
-    budget: float = budget(1.3, "13th plan: about 11亿 of S&T grants over 2016-2020 (PLAN 一(一)5), 2.2亿/yr, of which 1.3 taken as project grants (assumption; the rest is split over HTE rewards, IP awards, 产学研 and R&D institutions)")
-    approval_rate: float = numeric(0.265, 0.01, 1.0, "fraction", "13th plan: (1720 + 497) approved of (4927 + 3427) applied provincial and municipal projects (PLAN 一(一)5)")
-    application_rate: float = numeric(0.35, 0.0, 1.0, "fraction of R&D-active firms per year", "assumption: gives about 1,700 applications a year at 2016 size, as the 13th plan's 8,354 over five years")
-    grant_share: float = numeric(0.3, 0.01, 1.0, "fraction of the firm's annual R&D", "assumption: typical matching-grant share of provincial and municipal programmes")
-    max_grant: float = numeric(0.02, 0.0001, 1.0, "亿元 per project", "assumption: 200万元 cap; the 13th-plan average was 11亿 / 2217 projects = 50万元")
+    budget: float = budget(
+        1.3,
+        "13th plan: about 11亿 of S&T grants over 2016-2020 (PLAN 一(一)5), 2.2亿/yr, of which 1.3 taken as project grants (assumption; the rest is split over HTE rewards, IP awards, 产学研 and R&D institutions)",
+    )
+    approval_rate: float = numeric(
+        0.265,
+        0.01,
+        1.0,
+        "fraction",
+        "13th plan: (1720 + 497) approved of (4927 + 3427) applied provincial and municipal projects (PLAN 一(一)5)",
+    )
+    application_rate: float = numeric(
+        0.35,
+        0.0,
+        1.0,
+        "fraction of R&D-active firms per year",
+        "assumption: gives about 1,700 applications a year at 2016 size, as the 13th plan's 8,354 over five years",
+    )
+    grant_share: float = numeric(
+        0.3,
+        0.01,
+        1.0,
+        "fraction of the firm's annual R&D",
+        "assumption: typical matching-grant share of provincial and municipal programmes",
+    )
+    max_grant: float = numeric(
+        0.02,
+        0.0001,
+        1.0,
+        "亿元 per project",
+        "assumption: 200万元 cap; the 13th-plan average was 11亿 / 2217 projects = 50万元",
+    )
 
 
 class HteReward(Lever):
@@ -50,10 +77,23 @@ class HteReward(Lever):
     plan_wording = "实施高新技术企业高质量发展行动计划,建立高新技术企业培育库"
     acts_on = ("hte_count",)
 
-    budget: float = budget(0.5, "assumption: share of the 13th-plan S&T grants (PLAN 一(一)5) paid as HTE rewards; Guangzhou paid up to 30万元 per new HTE in 2017-2019")
-    reward: float = numeric(0.003, 0.0, 0.1, "亿元 per first certification", "assumption: 30万元 (city and district rewards for a first HTE certificate, 2017-2019 practice)")
-    pool_size: int = numeric(100, 0, 5000, "firms", "13th plan: 102 firms in the HTE cultivation pool in 2020 (PLAN 一(一)3)")
-    pool_grant: float = numeric(0.0005, 0.0, 0.05, "亿元 per pool firm per year", "assumption: 5万元 cultivation support per pool firm")
+    budget: float = budget(
+        0.5,
+        "assumption: share of the 13th-plan S&T grants (PLAN 一(一)5) paid as HTE rewards; Guangzhou paid up to 30万元 per new HTE in 2017-2019",
+    )
+    reward: float = numeric(
+        0.003,
+        0.0,
+        0.1,
+        "亿元 per first certification",
+        "assumption: 30万元 (city and district rewards for a first HTE certificate, 2017-2019 practice)",
+    )
+    pool_size: int = numeric(
+        100, 0, 5000, "firms", "13th plan: 102 firms in the HTE cultivation pool in 2020 (PLAN 一(一)3)"
+    )
+    pool_grant: float = numeric(
+        0.0005, 0.0, 0.05, "亿元 per pool firm per year", "assumption: 5万元 cultivation support per pool firm"
+    )
 
 
 class TalentCard(Lever):
@@ -63,8 +103,17 @@ class TalentCard(Lever):
     plan_wording = "全面落实“人才绿卡”和“云聚英才卡”,完善住房、医疗、教育等人才综合服务; 人才投、人才贷、人才保"
     acts_on = ("high_level_talent",)
 
-    budget: float = budget(0.3, "assumption: 13th-plan district talent programmes (845 high-end and 67 leading talents recognised over 2016-2020, PLAN 一(一)4) at about 3万元 a year each")
-    cost_per_card: float = numeric(0.0003, 0.00001, 0.01, "亿元 per card holder per year", "assumption: 3万元 of housing, medical and schooling services a year")
+    budget: float = budget(
+        0.3,
+        "assumption: 13th-plan district talent programmes (845 high-end and 67 leading talents recognised over 2016-2020, PLAN 一(一)4) at about 3万元 a year each",
+    )
+    cost_per_card: float = numeric(
+        0.0003,
+        0.00001,
+        0.01,
+        "亿元 per card holder per year",
+        "assumption: 3万元 of housing, medical and schooling services a year",
+    )
 
 
 class InnovationTeams(Lever):
@@ -74,8 +123,12 @@ class InnovationTeams(Lever):
     plan_wording = "累计引育创新创业团队57个"
     acts_on = ("innovation_teams", "firms")
 
-    budget: float = budget(0.2, "assumption: about 2 teams a year in 2016-2020 (data file: innovation_teams 2016-2020) at the cost below")
-    cost_per_team: float = numeric(0.1, 0.001, 5.0, "亿元 per team", "assumption: 1000万元 district support per introduced team, paid on arrival")
+    budget: float = budget(
+        0.2, "assumption: about 2 teams a year in 2016-2020 (data file: innovation_teams 2016-2020) at the cost below"
+    )
+    cost_per_team: float = numeric(
+        0.1, 0.001, 5.0, "亿元 per team", "assumption: 1000万元 district support per introduced team, paid on arrival"
+    )
     team_size: int = numeric(5, 1, 50, "persons", "assumption: one leading and four high-end researchers")
 
 
@@ -87,7 +140,13 @@ class GuidanceFund(Lever):
     acts_on = ("financed_firms",)
 
     budget: float = budget(0.0, "13th plan: no district guidance fund; the plan sets one up (PLAN 三)")
-    leverage: float = numeric(3.0, 0.0, 10.0, "private yuan per public yuan (designed)", "designed 1:3-1:4 (Wei, Ang & Jia 2023, China Quarterly)")
+    leverage: float = numeric(
+        3.0,
+        0.0,
+        10.0,
+        "private yuan per public yuan (designed)",
+        "designed 1:3-1:4 (Wei, Ang & Jia 2023, China Quarterly)",
+    )
     deal_size: float = numeric(0.05, 0.001, 5.0, "亿元 per investment", "assumption: 500万元 early-stage ticket")
 
 
@@ -99,7 +158,13 @@ class TechFinance(Lever):
     acts_on = ("financed_firms",)
 
     budget: float = budget(0.1, "assumption: district risk-compensation pool in 2016-2020")
-    loan_multiplier: float = numeric(10.0, 1.0, 50.0, "yuan of loans per yuan of risk pool", "assumption: Guangzhou's 科技信贷风险补偿资金池 is leveraged about 10x")
+    loan_multiplier: float = numeric(
+        10.0,
+        1.0,
+        50.0,
+        "yuan of loans per yuan of risk pool",
+        "assumption: Guangzhou's 科技信贷风险补偿资金池 is leveraged about 10x",
+    )
     loan_size: float = numeric(0.03, 0.001, 1.0, "亿元 per loan", "assumption: 300万元 typical tech-credit loan")
 
 
@@ -110,11 +175,25 @@ class Incubation(Lever):
     plan_wording = "加快完善“众创空间—孵化器—加速器—产业园区”孵化育成体系; 支持旧工业园区升级改造为孵化器"
     acts_on = ("incubators", "maker_spaces", "incubation_carriers")
 
-    budget: float = budget(0.3, "assumption: 13th-plan carrier subsidies; 39 carriers were added over 2016-2020 (PLAN 一(一)3)")
-    build_subsidy_incubator: float = numeric(0.02, 0.0, 1.0, "亿元 per new incubator", "assumption: 200万元 one-off subsidy to a newly registered incubator")
-    build_subsidy_maker_space: float = numeric(0.005, 0.0, 1.0, "亿元 per new maker space", "assumption: 50万元 one-off subsidy")
-    operating_subsidy: float = numeric(0.003, 0.0, 0.5, "亿元 per carrier per year", "assumption: 30万元 yearly performance subsidy")
-    conversion_cost: float = numeric(0.1, 0.001, 5.0, "亿元 per converted park", "assumption: 1000万元 to convert an old industrial park into an incubator")
+    budget: float = budget(
+        0.3, "assumption: 13th-plan carrier subsidies; 39 carriers were added over 2016-2020 (PLAN 一(一)3)"
+    )
+    build_subsidy_incubator: float = numeric(
+        0.02, 0.0, 1.0, "亿元 per new incubator", "assumption: 200万元 one-off subsidy to a newly registered incubator"
+    )
+    build_subsidy_maker_space: float = numeric(
+        0.005, 0.0, 1.0, "亿元 per new maker space", "assumption: 50万元 one-off subsidy"
+    )
+    operating_subsidy: float = numeric(
+        0.003, 0.0, 0.5, "亿元 per carrier per year", "assumption: 30万元 yearly performance subsidy"
+    )
+    conversion_cost: float = numeric(
+        0.1,
+        0.001,
+        5.0,
+        "亿元 per converted park",
+        "assumption: 1000万元 to convert an old industrial park into an incubator",
+    )
 
 
 class RdInstitutions(Lever):
@@ -125,8 +204,16 @@ class RdInstitutions(Lever):
     acts_on = ("provincial_new_rd_institutions", "invention_patents_granted")
 
     budget: float = budget(0.15, "assumption: share of the 13th-plan S&T grants (PLAN 一(一)5)")
-    setup_cost: float = numeric(0.3, 0.01, 20.0, "亿元 per new institution", "assumption: 3000万元 district contribution to found a new-type R&D institution")
-    operating_support: float = numeric(0.05, 0.0, 5.0, "亿元 per institution per year", "assumption: 500万元 yearly operating support")
+    setup_cost: float = numeric(
+        0.3,
+        0.01,
+        20.0,
+        "亿元 per new institution",
+        "assumption: 3000万元 district contribution to found a new-type R&D institution",
+    )
+    operating_support: float = numeric(
+        0.05, 0.0, 5.0, "亿元 per institution per year", "assumption: 500万元 yearly operating support"
+    )
 
 
 class IndustryAcademia(Lever):
@@ -137,7 +224,9 @@ class IndustryAcademia(Lever):
     acts_on = ("tech_contract_turnover",)
 
     budget: float = budget(0.15, "assumption: share of the 13th-plan S&T grants (PLAN 一(一)5)")
-    cost_per_link: float = numeric(0.005, 0.0001, 1.0, "亿元 per joint project per year", "assumption: 50万元 a year per joint lab or project")
+    cost_per_link: float = numeric(
+        0.005, 0.0001, 1.0, "亿元 per joint project per year", "assumption: 50万元 a year per joint lab or project"
+    )
     link_years: int = numeric(3, 1, 10, "years", "assumption: typical joint-lab agreement")
 
 
@@ -149,7 +238,9 @@ class ListingSupport(Lever):
     acts_on = ("listed_hte",)
 
     budget: float = budget(0.05, "assumption: district listing rewards in 2016-2020")
-    reward: float = numeric(0.03, 0.0, 1.0, "亿元 per listing", "assumption: 300万元 reward per listing (district practice)")
+    reward: float = numeric(
+        0.03, 0.0, 1.0, "亿元 per listing", "assumption: 300万元 reward per listing (district practice)"
+    )
 
 
 class IpAwards(Lever):
@@ -160,7 +251,13 @@ class IpAwards(Lever):
     acts_on = ("invention_patents_granted", "invention_patents_per_10k", "patent_grants")
 
     budget: float = budget(0.1, "assumption: share of the 13th-plan S&T grants (PLAN 一(一)5)")
-    subsidy_per_patent: float = numeric(0.0001, 0.0, 0.01, "亿元 per invention patent granted", "assumption: 1万元 per invention patent (Guangzhou practice)")
+    subsidy_per_patent: float = numeric(
+        0.0001,
+        0.0,
+        0.01,
+        "亿元 per invention patent granted",
+        "assumption: 1万元 per invention patent (Guangzhou practice)",
+    )
 
 
 class Policy(BaseModel):
@@ -186,6 +283,6 @@ class Policy(BaseModel):
 
 
 LEVERS: dict[str, type[Lever]] = {
-    name: field.annotation for name, field in Policy.model_fields.items()  # type: ignore[misc]
+    name: field.annotation for name, field in Policy.model_fields.items() if isinstance(field.annotation, type)
 }
 """Lever id -> lever class, in the plan's order. The one registry of levers."""

@@ -5,6 +5,10 @@ calibration or the literature value), its valid range, unit, source, and the pri
 that calibration configs (``calibration/*.toml``) and sensitivity analyses (``distribution =
 "prior"``) draw from; a test checks that the shipped calibration configs agree with it.
 Fixed assumptions that no analysis varies are :mod:`innosim.model.constants`.
+
+The module is over 400 lines because it is one declaration, a table of every behavioural
+parameter (one entry each, with its range, unit, source and prior); splitting it would
+scatter the one place parameters are declared.
 """
 
 from __future__ import annotations
@@ -20,100 +24,508 @@ class Parameters(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     # population
-    initial_firms: int = numeric(22000, 1000, 200000, "firms at end-2015 (full size)", "assumption: innovation-relevant firms of the 6+6 sectors, S&T services and above-scale industry (brief §3: 10^4-10^5)", (15000, 40000))
-    revenue_sigma: float = numeric(1.5, 0.3, 3.0, "log-sd", "assumption: lognormal firm size (Axtell 2001, Science 293)", (1.2, 1.9))
-    business_rd_share: float = numeric(0.88, 0.3, 1.0, "fraction", "assumption: enterprises' share of R&D expenditure; national 76.6% in 2020, higher in a district with few public institutes", (0.75, 0.95))
+    initial_firms: int = numeric(
+        22000,
+        1000,
+        200000,
+        "firms at end-2015 (full size)",
+        "assumption: innovation-relevant firms of the 6+6 sectors, S&T services and above-scale industry (brief §3: 10^4-10^5)",
+        (15000, 40000),
+    )
+    revenue_sigma: float = numeric(
+        1.5, 0.3, 3.0, "log-sd", "assumption: lognormal firm size (Axtell 2001, Science 293)", (1.2, 1.9)
+    )
+    business_rd_share: float = numeric(
+        0.88,
+        0.3,
+        1.0,
+        "fraction",
+        "assumption: enterprises' share of R&D expenditure; national 76.6% in 2020, higher in a district with few public institutes",
+        (0.75, 0.95),
+    )
     # R&D decisions
-    rd_cost_per_staff: float = numeric(11.6, 2.0, 60.0, "万元 of R&D per S&T person per year", "calibrated by hand to 1,046 HTE in 2020 (the 10% S&T-staff criterion binds); gives S&T staff of 10-15% of employees at 2-3% R&D intensity", (8.0, 16.0),
-        prior_source="prior around the hand calibration (11.6万元 of R&D per S&T person a year, where the 10% S&T-staff HTE criterion binds), -30%/+40%")
-    wage_growth: float = numeric(0.07, 0.0, 0.3, "per year", "assumption: Guangzhou urban non-private average wage grew about 7-9%/yr in 2015-2020 (广州统计年鉴)", (0.04, 0.1))
-    rd_growth_drift: float = numeric(0.05, -0.1, 0.3, "per year", "calibrated by hand to 1.19% -> 1.57% R&D/GDP; national BERD/GDP rose about 5%/yr in 2016-2020", (0.02, 0.08),
-        prior_source="national business R&D / GDP rose about 5%/yr in 2016-2020; +-3 points")
-    user_cost_elasticity: float = numeric(1.1, 0.0, 3.0, "elasticity", "Chen, Liu, Suarez Serrato & Xu (2021), AER 111(7): user-cost elasticity about 1.1", (0.5, 1.5))
-    grant_pass_through: float = numeric(0.8, 0.0, 2.0, "yuan of R&D per yuan of grant", "Dimos & Pugh (2016) RP 45(4): no crowding-out; Boeing (2016) RP 45(9): 0.5 crowd-out for first grants", (0.4, 1.2))
-    bunching_window: float = numeric(0.4, 0.0, 0.9, "fraction below the threshold", "Chen et al. (2021): bunching from well below the HTE notch", (0.2, 0.6))
-    bunching_rate: float = numeric(0.35, 0.0, 1.0, "per year", "prior: share of near-threshold firms that raise R&D to qualify in a year", (0.15, 0.6),
-        prior_source="prior: share of near-notch firms that raise R&D to qualify in a year (Chen et al. 2021 find strong bunching)")
-    relabel_share: float = numeric(0.24, 0.0, 0.9, "fraction", "Chen et al. (2021): about 24% of the reported R&D rise is relabelling", (0.1, 0.4))
-    bunching_min_hightech: float = numeric(0.4, 0.0, 1.0, "high-tech share", "assumption: only firms with a high-tech share of at least 40% (two thirds of the 60% criterion) bunch at the R&D threshold", (0.3, 0.5))
-    bunching_margin: float = numeric(1.05, 1.0, 1.5, "multiple of the R&D threshold", "assumption: bunching firms aim 5% above the threshold, a safety margin (Chen et al. 2021 find mass just above the notch)", (1.0, 1.1))
-    pool_bunching_factor: float = numeric(2.0, 1.0, 5.0, "multiple of bunching_rate", "assumption: HTE cultivation-pool firms are coached and bunch twice as often", (1.5, 3.0))
-    credit_constraint: float = numeric(0.3, 0.0, 0.9, "fraction of desired R&D forgone", "assumption: young unfunded firms cut R&D by this share", (0.1, 0.5))
-    talent_elasticity: float = numeric(0.6, 0.0, 2.0, "elasticity", "assumption: R&D shortfall per unit of unfilled S&T vacancies", (0.3, 1.0))
+    rd_cost_per_staff: float = numeric(
+        11.6,
+        2.0,
+        60.0,
+        "万元 of R&D per S&T person per year",
+        "calibrated by hand to 1,046 HTE in 2020 (the 10% S&T-staff criterion binds); gives S&T staff of 10-15% of employees at 2-3% R&D intensity",
+        (8.0, 16.0),
+        prior_source="prior around the hand calibration (11.6万元 of R&D per S&T person a year, where the 10% S&T-staff HTE criterion binds), -30%/+40%",
+    )
+    wage_growth: float = numeric(
+        0.07,
+        0.0,
+        0.3,
+        "per year",
+        "assumption: Guangzhou urban non-private average wage grew about 7-9%/yr in 2015-2020 (广州统计年鉴)",
+        (0.04, 0.1),
+    )
+    rd_growth_drift: float = numeric(
+        0.05,
+        -0.1,
+        0.3,
+        "per year",
+        "calibrated by hand to 1.19% -> 1.57% R&D/GDP; national BERD/GDP rose about 5%/yr in 2016-2020",
+        (0.02, 0.08),
+        prior_source="national business R&D / GDP rose about 5%/yr in 2016-2020; +-3 points",
+    )
+    user_cost_elasticity: float = numeric(
+        1.1,
+        0.0,
+        3.0,
+        "elasticity",
+        "Chen, Liu, Suarez Serrato & Xu (2021), AER 111(7): user-cost elasticity about 1.1",
+        (0.5, 1.5),
+    )
+    grant_pass_through: float = numeric(
+        0.8,
+        0.0,
+        2.0,
+        "yuan of R&D per yuan of grant",
+        "Dimos & Pugh (2016) RP 45(4): no crowding-out; Boeing (2016) RP 45(9): 0.5 crowd-out for first grants",
+        (0.4, 1.2),
+    )
+    bunching_window: float = numeric(
+        0.4,
+        0.0,
+        0.9,
+        "fraction below the threshold",
+        "Chen et al. (2021): bunching from well below the HTE notch",
+        (0.2, 0.6),
+    )
+    bunching_rate: float = numeric(
+        0.35,
+        0.0,
+        1.0,
+        "per year",
+        "prior: share of near-threshold firms that raise R&D to qualify in a year",
+        (0.15, 0.6),
+        prior_source="prior: share of near-notch firms that raise R&D to qualify in a year (Chen et al. 2021 find strong bunching)",
+    )
+    relabel_share: float = numeric(
+        0.24, 0.0, 0.9, "fraction", "Chen et al. (2021): about 24% of the reported R&D rise is relabelling", (0.1, 0.4)
+    )
+    bunching_min_hightech: float = numeric(
+        0.4,
+        0.0,
+        1.0,
+        "high-tech share",
+        "assumption: only firms with a high-tech share of at least 40% (two thirds of the 60% criterion) bunch at the R&D threshold",
+        (0.3, 0.5),
+    )
+    bunching_margin: float = numeric(
+        1.05,
+        1.0,
+        1.5,
+        "multiple of the R&D threshold",
+        "assumption: bunching firms aim 5% above the threshold, a safety margin (Chen et al. 2021 find mass just above the notch)",
+        (1.0, 1.1),
+    )
+    pool_bunching_factor: float = numeric(
+        2.0,
+        1.0,
+        5.0,
+        "multiple of bunching_rate",
+        "assumption: HTE cultivation-pool firms are coached and bunch twice as often",
+        (1.5, 3.0),
+    )
+    credit_constraint: float = numeric(
+        0.3,
+        0.0,
+        0.9,
+        "fraction of desired R&D forgone",
+        "assumption: young unfunded firms cut R&D by this share",
+        (0.1, 0.5),
+    )
+    talent_elasticity: float = numeric(
+        0.6, 0.0, 2.0, "elasticity", "assumption: R&D shortfall per unit of unfilled S&T vacancies", (0.3, 1.0)
+    )
     # knowledge and patents
-    knowledge_depreciation: float = numeric(0.15, 0.0, 0.5, "per year", "Hall, Mairesse & Mohnen (2010), Handbook of the Economics of Innovation: 15%", (0.1, 0.25))
-    patent_elasticity: float = numeric(0.5, 0.1, 1.5, "elasticity of patents to R&D", "Hausman, Hall & Griliches (1984), Econometrica 52(4): 0.3-0.7 within firm", (0.3, 0.7),
-        prior_source="Hausman, Hall & Griliches (1984): within-firm patent-R&D elasticity 0.3-0.7")
-    patent_rate: float = numeric(0.05, 0.0, 5.0, "invention patents per year per (100万元 R&D)^elasticity", "calibrated by hand to 2,360 invention patents over 2016-2020 (data file)", (0.03, 0.08),
-        prior_source="prior centred on the hand calibration to 2,360 invention patents, +-60%")
-    institution_patent_rate: float = numeric(2.0, 0.0, 50.0, "invention patents per institution-capacity unit per year", "assumption: universities and institutes grant about a quarter of the district's invention patents", (1.0, 4.0))
-    patent_lapse: float = numeric(0.08, 0.0, 0.5, "per year", "assumption: Chinese invention patents lapse early for unpaid fees (CNIPA survey)", (0.04, 0.15))
-    patents_per_invention: float = numeric(11.0, 1.0, 40.0, "all patent grants per invention grant", "Guangzhou 2020: 155,835 grants of which 15,077 invention (广州市知识产权局)", (8.0, 16.0))
-    spillover: float = numeric(0.3, 0.0, 3.0, "knowledge multiplier at district-average institution density", "assumption; Jaffe (1989) AER 79(5) for university spill-overs", (0.1, 0.6))
-    link_effect: float = numeric(0.5, 0.0, 3.0, "extra knowledge production of linked firms", "assumption: 产学研 links raise knowledge output", (0.2, 1.0))
-    high_level_boost: float = numeric(0.5, 0.0, 3.0, "extra knowledge production at an all-high-level S&T staff", "assumption: leading and high-end researchers raise a firm's knowledge production", (0.2, 0.8))
+    knowledge_depreciation: float = numeric(
+        0.15,
+        0.0,
+        0.5,
+        "per year",
+        "Hall, Mairesse & Mohnen (2010), Handbook of the Economics of Innovation: 15%",
+        (0.1, 0.25),
+    )
+    patent_elasticity: float = numeric(
+        0.5,
+        0.1,
+        1.5,
+        "elasticity of patents to R&D",
+        "Hausman, Hall & Griliches (1984), Econometrica 52(4): 0.3-0.7 within firm",
+        (0.3, 0.7),
+        prior_source="Hausman, Hall & Griliches (1984): within-firm patent-R&D elasticity 0.3-0.7",
+    )
+    patent_rate: float = numeric(
+        0.05,
+        0.0,
+        5.0,
+        "invention patents per year per (100万元 R&D)^elasticity",
+        "calibrated by hand to 2,360 invention patents over 2016-2020 (data file)",
+        (0.03, 0.08),
+        prior_source="prior centred on the hand calibration to 2,360 invention patents, +-60%",
+    )
+    institution_patent_rate: float = numeric(
+        2.0,
+        0.0,
+        50.0,
+        "invention patents per institution-capacity unit per year",
+        "assumption: universities and institutes grant about a quarter of the district's invention patents",
+        (1.0, 4.0),
+    )
+    patent_lapse: float = numeric(
+        0.08,
+        0.0,
+        0.5,
+        "per year",
+        "assumption: Chinese invention patents lapse early for unpaid fees (CNIPA survey)",
+        (0.04, 0.15),
+    )
+    patents_per_invention: float = numeric(
+        11.0,
+        1.0,
+        40.0,
+        "all patent grants per invention grant",
+        "Guangzhou 2020: 155,835 grants of which 15,077 invention (广州市知识产权局)",
+        (8.0, 16.0),
+    )
+    spillover: float = numeric(
+        0.3,
+        0.0,
+        3.0,
+        "knowledge multiplier at district-average institution density",
+        "assumption; Jaffe (1989) AER 79(5) for university spill-overs",
+        (0.1, 0.6),
+    )
+    link_effect: float = numeric(
+        0.5,
+        0.0,
+        3.0,
+        "extra knowledge production of linked firms",
+        "assumption: 产学研 links raise knowledge output",
+        (0.2, 1.0),
+    )
+    high_level_boost: float = numeric(
+        0.5,
+        0.0,
+        3.0,
+        "extra knowledge production at an all-high-level S&T staff",
+        "assumption: leading and high-end researchers raise a firm's knowledge production",
+        (0.2, 0.8),
+    )
     # production
-    revenue_growth: float = numeric(0.06, -0.2, 0.4, "per year", "13th-plan real GDP growth 6.4%/yr (data file)", (0.04, 0.09),
-        prior_source="13th-plan real GDP growth 6.4%/yr (data file), +-2.5 points")
-    knowledge_elasticity: float = numeric(0.08, 0.0, 0.5, "elasticity of revenue to knowledge capital", "Hall, Mairesse & Mohnen (2010): R&D capital elasticities mostly 0.01-0.25, typically about 0.08", (0.03, 0.15))
+    revenue_growth: float = numeric(
+        0.06,
+        -0.2,
+        0.4,
+        "per year",
+        "13th-plan real GDP growth 6.4%/yr (data file)",
+        (0.04, 0.09),
+        prior_source="13th-plan real GDP growth 6.4%/yr (data file), +-2.5 points",
+    )
+    knowledge_elasticity: float = numeric(
+        0.08,
+        0.0,
+        0.5,
+        "elasticity of revenue to knowledge capital",
+        "Hall, Mairesse & Mohnen (2010): R&D capital elasticities mostly 0.01-0.25, typically about 0.08",
+        (0.03, 0.15),
+    )
     sector_shock_sd: float = numeric(0.04, 0.0, 0.5, "per year", "assumption", (0.02, 0.08))
-    firm_shock_sd: float = numeric(0.25, 0.0, 1.0, "per year", "assumption: idiosyncratic growth dispersion of Chinese SMEs", (0.15, 0.35))
-    hightech_adjustment: float = numeric(0.5, 0.0, 2.0, "per year", "calibrated by hand with the shift below: speed at which the high-tech product share follows knowledge", (0.3, 0.7),
-        prior_source="prior: speed at which the high-tech product share follows knowledge, per year")
-    hightech_knowledge_slope: float = numeric(1.0, 0.0, 5.0, "logit per log knowledge intensity", "assumption", (0.5, 1.5))
-    hightech_logit_shift: float = numeric(3.0, -5.0, 8.0, "logit", "calibrated by hand to 523.47亿 of high-tech output in 2020", (2.0, 4.0),
-        prior_source="prior around the hand calibration to 523.47亿 high-tech output")
+    firm_shock_sd: float = numeric(
+        0.25, 0.0, 1.0, "per year", "assumption: idiosyncratic growth dispersion of Chinese SMEs", (0.15, 0.35)
+    )
+    hightech_adjustment: float = numeric(
+        0.5,
+        0.0,
+        2.0,
+        "per year",
+        "calibrated by hand with the shift below: speed at which the high-tech product share follows knowledge",
+        (0.3, 0.7),
+        prior_source="prior: speed at which the high-tech product share follows knowledge, per year",
+    )
+    hightech_knowledge_slope: float = numeric(
+        1.0, 0.0, 5.0, "logit per log knowledge intensity", "assumption", (0.5, 1.5)
+    )
+    hightech_logit_shift: float = numeric(
+        3.0,
+        -5.0,
+        8.0,
+        "logit",
+        "calibrated by hand to 523.47亿 of high-tech output in 2020",
+        (2.0, 4.0),
+        prior_source="prior around the hand calibration to 523.47亿 high-tech output",
+    )
     # certification, finance, listing
-    hte_apply_rate: float = numeric(0.55, 0.0, 1.0, "per year, eligible firms", "prior: eligible firms that apply in a year", (0.3, 0.8),
-        prior_source="prior: share of eligible firms that apply for HTE status in a year")
-    hte_renewal_rate: float = numeric(0.9, 0.0, 1.0, "per expiring certificate of a firm that still qualifies", "assumption: most certified firms that still meet the criteria re-apply when the certificate expires", (0.8, 0.98))
-    pool_coaching: float = numeric(2.0, 1.0, 10.0, "divisor of the non-applying share", "assumption: coaching halves the share of eligible pool firms that do not apply", (1.5, 3.0))
-    reward_response: float = numeric(0.5, 0.0, 5.0, "per 10万元 of reward: the non-applying share shrinks by exp(-response * reward)", "assumption", (0.2, 1.0))
-    tech_sme_register_rate: float = numeric(0.3, 0.0, 1.0, "fraction of eligible firms registering a year", "calibrated by hand to 979 tech SMEs in 2020", (0.15, 0.5),
-        prior_source="prior: share of eligible firms registering as tech SMEs in a year; its fact is held out")
-    vc_deals_per_year: float = numeric(20.0, 0.0, 1000.0, "private VC deals per year (district)", "assumption", (10.0, 40.0))
-    fund_raise_rate: float = numeric(0.35, 0.0, 1.0, "share of designed private capital raised", "Wei, Ang & Jia (2023): 26% of funds reached target size; CSET (2021): 43% of target capital raised", (0.26, 0.43))
-    funding_growth_boost: float = numeric(0.15, 0.0, 1.0, "extra growth per year for 3 years after funding", "assumption", (0.05, 0.3))
+    hte_apply_rate: float = numeric(
+        0.55,
+        0.0,
+        1.0,
+        "per year, eligible firms",
+        "prior: eligible firms that apply in a year",
+        (0.3, 0.8),
+        prior_source="prior: share of eligible firms that apply for HTE status in a year",
+    )
+    hte_renewal_rate: float = numeric(
+        0.9,
+        0.0,
+        1.0,
+        "per expiring certificate of a firm that still qualifies",
+        "assumption: most certified firms that still meet the criteria re-apply when the certificate expires",
+        (0.8, 0.98),
+    )
+    pool_coaching: float = numeric(
+        2.0,
+        1.0,
+        10.0,
+        "divisor of the non-applying share",
+        "assumption: coaching halves the share of eligible pool firms that do not apply",
+        (1.5, 3.0),
+    )
+    reward_response: float = numeric(
+        0.5,
+        0.0,
+        5.0,
+        "per 10万元 of reward: the non-applying share shrinks by exp(-response * reward)",
+        "assumption",
+        (0.2, 1.0),
+    )
+    tech_sme_register_rate: float = numeric(
+        0.3,
+        0.0,
+        1.0,
+        "fraction of eligible firms registering a year",
+        "calibrated by hand to 979 tech SMEs in 2020",
+        (0.15, 0.5),
+        prior_source="prior: share of eligible firms registering as tech SMEs in a year; its fact is held out",
+    )
+    vc_deals_per_year: float = numeric(
+        20.0, 0.0, 1000.0, "private VC deals per year (district)", "assumption", (10.0, 40.0)
+    )
+    fund_raise_rate: float = numeric(
+        0.35,
+        0.0,
+        1.0,
+        "share of designed private capital raised",
+        "Wei, Ang & Jia (2023): 26% of funds reached target size; CSET (2021): 43% of target capital raised",
+        (0.26, 0.43),
+    )
+    funding_growth_boost: float = numeric(
+        0.15, 0.0, 1.0, "extra growth per year for 3 years after funding", "assumption", (0.05, 0.3)
+    )
     funding_survival_effect: float = numeric(0.5, 0.0, 1.0, "hazard reduction", "assumption", (0.2, 0.7))
-    listing_rate: float = numeric(0.1, 0.0, 1.0, "per year, for HTE above the listing size", "calibrated by hand to an estimated 8 listed HTE in 2020", (0.05, 0.15))
-    listing_revenue: float = numeric(30000.0, 1000.0, 1e6, "万元 revenue", "assumption: 3亿元, roughly the STAR-market revenue test", (20000.0, 50000.0))
-    listing_response: float = numeric(0.3, 0.0, 5.0, "rise in listing rate per 100万元 of reward", "assumption", (0.1, 0.6))
-    ip_response: float = numeric(0.2, 0.0, 5.0, "rise in patenting per 1万元 of subsidy per patent", "assumption", (0.1, 0.4))
+    listing_rate: float = numeric(
+        0.1,
+        0.0,
+        1.0,
+        "per year, for HTE above the listing size",
+        "calibrated by hand to an estimated 8 listed HTE in 2020",
+        (0.05, 0.15),
+    )
+    listing_revenue: float = numeric(
+        30000.0,
+        1000.0,
+        1e6,
+        "万元 revenue",
+        "assumption: 3亿元, roughly the STAR-market revenue test",
+        (20000.0, 50000.0),
+    )
+    listing_response: float = numeric(
+        0.3, 0.0, 5.0, "rise in listing rate per 100万元 of reward", "assumption", (0.1, 0.6)
+    )
+    ip_response: float = numeric(
+        0.2, 0.0, 5.0, "rise in patenting per 1万元 of subsidy per patent", "assumption", (0.1, 0.4)
+    )
     # demography
-    entry_rate: float = numeric(0.1, 0.0, 1.0, "entrants per firm per year", "assumption: keeps the firm population roughly stable at SAIC exit hazards", (0.06, 0.14))
-    exit_hazard_scale: float = numeric(1.0, 0.0, 5.0, "multiplier", "SAIC (2013) age-specific exit hazard of Chinese enterprises: 1.6%, 6.3%, 9.5%, then 8%", (0.7, 1.3))
-    large_firm_revenue: float = numeric(50000.0, 1000.0, 1e6, "万元 revenue", "assumption: firms above 5亿元 revenue (and listed firms) exit less", (30000.0, 100000.0))
-    large_firm_hazard_factor: float = numeric(0.3, 0.0, 1.0, "multiplier of the exit hazard", "assumption: large and listed firms exit at 30% of the age hazard", (0.2, 0.5))
-    incubator_survival_effect: float = numeric(0.5, 0.0, 1.0, "hazard reduction of tenants", "Lukeš, Longo & Zouhar (2019) Technovation 82-83: incubation raises survival", (0.2, 0.7))
+    entry_rate: float = numeric(
+        0.1,
+        0.0,
+        1.0,
+        "entrants per firm per year",
+        "assumption: keeps the firm population roughly stable at SAIC exit hazards",
+        (0.06, 0.14),
+    )
+    exit_hazard_scale: float = numeric(
+        1.0,
+        0.0,
+        5.0,
+        "multiplier",
+        "SAIC (2013) age-specific exit hazard of Chinese enterprises: 1.6%, 6.3%, 9.5%, then 8%",
+        (0.7, 1.3),
+    )
+    large_firm_revenue: float = numeric(
+        50000.0,
+        1000.0,
+        1e6,
+        "万元 revenue",
+        "assumption: firms above 5亿元 revenue (and listed firms) exit less",
+        (30000.0, 100000.0),
+    )
+    large_firm_hazard_factor: float = numeric(
+        0.3,
+        0.0,
+        1.0,
+        "multiplier of the exit hazard",
+        "assumption: large and listed firms exit at 30% of the age hazard",
+        (0.2, 0.5),
+    )
+    incubator_survival_effect: float = numeric(
+        0.5,
+        0.0,
+        1.0,
+        "hazard reduction of tenants",
+        "Lukeš, Longo & Zouhar (2019) Technovation 82-83: incubation raises survival",
+        (0.2, 0.7),
+    )
     incubation_years: float = numeric(3.0, 0.5, 10.0, "years", "assumption: usual graduation term", (2.0, 4.0))
     # talent
-    talent_departure: float = numeric(0.1, 0.0, 1.0, "per year", "assumption: yearly departure hazard of S&T personnel from the district", (0.06, 0.15))
-    vacancy_fill_rate: float = numeric(0.5, 0.0, 1.0, "share of open S&T posts filled by arrivals a quarter", "assumption: the labour market fills about half of the open posts a quarter", (0.3, 0.8))
-    housing_sensitivity: float = numeric(0.0314, 0.0, 0.5, "departure hazard per 1,000 yuan/m2", "Song & Wu (金融研究): +3.14% leaving probability per 1,000 yuan/m2", (0.015, 0.05))
-    housing_price_growth: float = numeric(0.05, -0.2, 0.3, "per year", "assumption: Baiyun new-home prices", (0.0, 0.08))
+    talent_departure: float = numeric(
+        0.1,
+        0.0,
+        1.0,
+        "per year",
+        "assumption: yearly departure hazard of S&T personnel from the district",
+        (0.06, 0.15),
+    )
+    vacancy_fill_rate: float = numeric(
+        0.5,
+        0.0,
+        1.0,
+        "share of open S&T posts filled by arrivals a quarter",
+        "assumption: the labour market fills about half of the open posts a quarter",
+        (0.3, 0.8),
+    )
+    housing_sensitivity: float = numeric(
+        0.0314,
+        0.0,
+        0.5,
+        "departure hazard per 1,000 yuan/m2",
+        "Song & Wu (金融研究): +3.14% leaving probability per 1,000 yuan/m2",
+        (0.015, 0.05),
+    )
+    housing_price_growth: float = numeric(
+        0.05, -0.2, 0.3, "per year", "assumption: Baiyun new-home prices", (0.0, 0.08)
+    )
     housing_price_2015: float = numeric(20.0, 1.0, 200.0, "1,000 yuan/m2", "assumption", (15.0, 25.0))
-    card_retention_effect: float = numeric(0.5, 0.0, 1.0, "departure hazard reduction of card holders", "assumption", (0.2, 0.8))
-    card_attraction: float = numeric(0.3, 0.0, 5.0, "rise in high-level arrivals at full card coverage", "assumption", (0.1, 0.6))
-    talent_startup_rate: float = numeric(0.01, 0.0, 0.5, "start-ups per high-level talent per year", "assumption", (0.005, 0.02))
+    card_retention_effect: float = numeric(
+        0.5, 0.0, 1.0, "departure hazard reduction of card holders", "assumption", (0.2, 0.8)
+    )
+    card_attraction: float = numeric(
+        0.3, 0.0, 5.0, "rise in high-level arrivals at full card coverage", "assumption", (0.1, 0.6)
+    )
+    talent_startup_rate: float = numeric(
+        0.01, 0.0, 0.5, "start-ups per high-level talent per year", "assumption", (0.005, 0.02)
+    )
     # carriers and institutions
-    maker_space_rate: float = numeric(5.4, 0.0, 100.0, "new maker spaces per year at baseline subsidy", "calibrated by hand to 0 -> 25 maker spaces 2015-2020", (3.0, 8.0),
-        prior_source="prior: 0 -> 25 maker spaces in 2015-2020 is 5 a year")
-    incubator_rate: float = numeric(2.0, 0.0, 100.0, "new incubators per year at baseline subsidy", "calibrated by hand to 10 -> 24 incubators 2015-2020", (1.5, 4.0),
-        prior_source="prior: 10 -> 24 incubators in 2015-2020 is about 3 a year before closures")
-    subsidy_response: float = numeric(0.6, 0.0, 5.0, "rise in carrier creation per 100万元 of build subsidy", "assumption", (0.2, 1.0))
+    maker_space_rate: float = numeric(
+        5.4,
+        0.0,
+        100.0,
+        "new maker spaces per year at baseline subsidy",
+        "calibrated by hand to 0 -> 25 maker spaces 2015-2020",
+        (3.0, 8.0),
+        prior_source="prior: 0 -> 25 maker spaces in 2015-2020 is 5 a year",
+    )
+    incubator_rate: float = numeric(
+        2.0,
+        0.0,
+        100.0,
+        "new incubators per year at baseline subsidy",
+        "calibrated by hand to 10 -> 24 incubators 2015-2020",
+        (1.5, 4.0),
+        prior_source="prior: 10 -> 24 incubators in 2015-2020 is about 3 a year before closures",
+    )
+    subsidy_response: float = numeric(
+        0.6, 0.0, 5.0, "rise in carrier creation per 100万元 of build subsidy", "assumption", (0.2, 1.0)
+    )
     carrier_closure: float = numeric(0.02, 0.0, 0.5, "per year", "assumption", (0.0, 0.05))
-    carrier_capacity: float = numeric(40.0, 1.0, 1000.0, "tenants per carrier", "59.36万m2 over 49 carriers; assumption of 300 m2 per tenant", (20.0, 60.0))
-    recognition_rate: float = numeric(0.035, 0.0, 1.0, "per candidate institution per year", "calibrated by hand: 2 of 11 institutes recognised in 2016-2020", (0.02, 0.06),
-        prior_source="prior: 2 of 11 institutes recognised over five years is about 0.036 a year; its fact is held out")
-    new_type_recognition_factor: float = numeric(3.0, 1.0, 10.0, "multiple of recognition_rate", "assumption: new-type institutions are recognised three times as often as institutes", (2.0, 5.0))
-    supported_recognition_factor: float = numeric(2.0, 1.0, 10.0, "multiple of recognition_rate", "assumption: district operating support doubles the chance of recognition", (1.5, 3.0))
-    supported_capacity_growth: float = numeric(0.1, 0.0, 1.0, "capacity units per year", "assumption: a supported institution grows by a tenth of a typical institute a year", (0.05, 0.2))
-    contract_multiplier: float = numeric(3.8, 0.0, 20.0, "tech-contract turnover per yuan of R&D of registering firms", "calibrated by hand to 1.32亿 (2015, derived) and 70.14亿 (2020)", (2.5, 5.5),
-        prior_source="prior around the hand calibration to 70.14亿 contract turnover")
-    contract_registration_2015: float = numeric(0.02, 0.0, 1.0, "share of R&D-active firms registering contracts in 2015", "calibrated by hand to 1.32亿 in 2015 (derived)", (0.01, 0.04))
-    contract_registration_growth: float = numeric(0.75, 0.0, 3.0, "logit growth per year of registration", "assumption: Guangdong's push to register technology contracts, 2016-2020", (0.7, 1.3),
-        prior_source="prior: logit growth of contract registration under Guangdong's 2016-2020 push")
-    st_services_elasticity: float = numeric(1.0, 0.0, 5.0, "S&T-services growth per unit growth of district R&D and contracts", "assumption", (0.5, 1.5))
+    carrier_capacity: float = numeric(
+        40.0,
+        1.0,
+        1000.0,
+        "tenants per carrier",
+        "59.36万m2 over 49 carriers; assumption of 300 m2 per tenant",
+        (20.0, 60.0),
+    )
+    recognition_rate: float = numeric(
+        0.035,
+        0.0,
+        1.0,
+        "per candidate institution per year",
+        "calibrated by hand: 2 of 11 institutes recognised in 2016-2020",
+        (0.02, 0.06),
+        prior_source="prior: 2 of 11 institutes recognised over five years is about 0.036 a year; its fact is held out",
+    )
+    new_type_recognition_factor: float = numeric(
+        3.0,
+        1.0,
+        10.0,
+        "multiple of recognition_rate",
+        "assumption: new-type institutions are recognised three times as often as institutes",
+        (2.0, 5.0),
+    )
+    supported_recognition_factor: float = numeric(
+        2.0,
+        1.0,
+        10.0,
+        "multiple of recognition_rate",
+        "assumption: district operating support doubles the chance of recognition",
+        (1.5, 3.0),
+    )
+    supported_capacity_growth: float = numeric(
+        0.1,
+        0.0,
+        1.0,
+        "capacity units per year",
+        "assumption: a supported institution grows by a tenth of a typical institute a year",
+        (0.05, 0.2),
+    )
+    contract_multiplier: float = numeric(
+        3.8,
+        0.0,
+        20.0,
+        "tech-contract turnover per yuan of R&D of registering firms",
+        "calibrated by hand to 1.32亿 (2015, derived) and 70.14亿 (2020)",
+        (2.5, 5.5),
+        prior_source="prior around the hand calibration to 70.14亿 contract turnover",
+    )
+    contract_registration_2015: float = numeric(
+        0.02,
+        0.0,
+        1.0,
+        "share of R&D-active firms registering contracts in 2015",
+        "calibrated by hand to 1.32亿 in 2015 (derived)",
+        (0.01, 0.04),
+    )
+    contract_registration_growth: float = numeric(
+        0.75,
+        0.0,
+        3.0,
+        "logit growth per year of registration",
+        "assumption: Guangdong's push to register technology contracts, 2016-2020",
+        (0.7, 1.3),
+        prior_source="prior: logit growth of contract registration under Guangdong's 2016-2020 push",
+    )
+    st_services_elasticity: float = numeric(
+        1.0, 0.0, 5.0, "S&T-services growth per unit growth of district R&D and contracts", "assumption", (0.5, 1.5)
+    )
     # macro
-    gdp_growth: float = numeric(0.05, -0.1, 0.2, "per year, after 2024", "assumption: continuation of Guangzhou's recent nominal growth", (0.03, 0.07))
-    population_growth: float = numeric(0.012, -0.05, 0.1, "per year, after 2020", "assumption: Baiyun 2010-2020 census growth was 5.3%/yr, slowing", (0.0, 0.025))
+    gdp_growth: float = numeric(
+        0.05,
+        -0.1,
+        0.2,
+        "per year, after 2024",
+        "assumption: continuation of Guangzhou's recent nominal growth",
+        (0.03, 0.07),
+    )
+    population_growth: float = numeric(
+        0.012,
+        -0.05,
+        0.1,
+        "per year, after 2020",
+        "assumption: Baiyun 2010-2020 census growth was 5.3%/yr, slowing",
+        (0.0, 0.025),
+    )

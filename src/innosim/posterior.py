@@ -54,8 +54,9 @@ class Posterior:
         manifest: The calibration manifest, if known.
     """
 
-    def __init__(self, values: pd.DataFrame, weights: np.ndarray, source: str = "",
-                 manifest: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self, values: pd.DataFrame, weights: np.ndarray, source: str = "", manifest: dict[str, Any] | None = None
+    ) -> None:
         self.values = values.reset_index(drop=True)
         w = np.asarray(weights, dtype=float)
         self.weights = w / w.sum()
@@ -71,7 +72,7 @@ class Posterior:
         return len(self.values)
 
     @classmethod
-    def load(cls, path: str | Path) -> "Posterior":
+    def load(cls, path: str | Path) -> Posterior:
         """Read and check a posterior CSV (and the manifest beside it, if any).
 
         Raises:
@@ -103,7 +104,9 @@ class Posterior:
         if not pd.api.types.is_numeric_dtype(w) or w.isna().any():
             raise InputError(path, "weight", "has empty or non-numeric values; weights must be numbers")
         if (w < 0).any() or not np.isfinite(w).all():
-            raise InputError(path, "weight", f"has a negative or infinite weight ({w[(w < 0) | ~np.isfinite(w)].iloc[0]})")
+            raise InputError(
+                path, "weight", f"has a negative or infinite weight ({w[(w < 0) | ~np.isfinite(w)].iloc[0]})"
+            )
         if w.sum() <= 0:
             raise InputError(path, "weight", "weights are all zero")
         manifest_path = path.with_suffix(".json")
@@ -193,8 +196,9 @@ class ParameterChoice:
         if self.mode == "defaults" or self.posterior is None:
             return scenario, -1
         post = self.posterior
-        index = {"posterior": lambda: post.draw_index(seed), "mean": lambda: -1,
-                 "map": lambda: post.map_index}[self.mode]()
+        index = {"posterior": lambda: post.draw_index(seed), "mean": lambda: -1, "map": lambda: post.map_index}[
+            self.mode
+        ]()
         values = post.mean() if self.mode == "mean" else post.row(index)
         return apply_parameters(scenario, values), index
 
@@ -202,8 +206,13 @@ class ParameterChoice:
         """For manifests: the mode and which posterior."""
         if self.mode == "defaults" or self.posterior is None:
             return {"mode": "defaults"}
-        return {"mode": self.mode, "posterior": self.posterior.source, "posterior_sha256": self.posterior.sha256,
-                "particles": len(self.posterior), "paths": self.posterior.paths}
+        return {
+            "mode": self.mode,
+            "posterior": self.posterior.source,
+            "posterior_sha256": self.posterior.sha256,
+            "particles": len(self.posterior),
+            "paths": self.posterior.paths,
+        }
 
     def sources(self, scenario: Scenario) -> dict[str, list[str]]:
         """Where each behavioural parameter of ``scenario`` comes from, for manifests.
@@ -217,8 +226,9 @@ class ParameterChoice:
         return {"fixed": list(scenario.fixed), "drawn": drawn, "declared": declared}
 
 
-def parameter_choice(mode: str | ParameterChoice = "posterior", posterior: str | Path | Posterior | None = None
-                     ) -> ParameterChoice:
+def parameter_choice(
+    mode: str | ParameterChoice = "posterior", posterior: str | Path | Posterior | None = None
+) -> ParameterChoice:
     """Resolve ``--parameters`` and ``--posterior`` into a :class:`ParameterChoice`.
 
     Raises:

@@ -47,7 +47,7 @@ def record_command(argv: list[str]) -> None:
 
 def now() -> str:
     """The current time, UTC, ISO 8601."""
-    return _dt.datetime.now(_dt.timezone.utc).isoformat()
+    return _dt.datetime.now(_dt.UTC).isoformat()
 
 
 def dependency_versions() -> dict[str, str]:
@@ -68,9 +68,16 @@ def manifest(kind: str, call: str, **fields: Any) -> dict[str, Any]:
     after the provenance keys, in the order given.
     """
     how = {"command": _COMMAND} if _COMMAND is not None else {"call": call}
-    return {"kind": kind, "innosim_version": __version__, "git_commit": commit(), **how, **fields,
-            "python": platform.python_version(), "platform": platform.platform(),
-            "dependencies": dependency_versions()}
+    return {
+        "kind": kind,
+        "innosim_version": __version__,
+        "git_commit": commit(),
+        **how,
+        **fields,
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "dependencies": dependency_versions(),
+    }
 
 
 def scenario_record(scenario: Scenario, choice: ParameterChoice, file: str | Path | None = None) -> dict[str, Any]:
@@ -93,13 +100,18 @@ def read_manifest(folder: str | Path) -> dict[str, Any]:
     folder = Path(folder)
     path = folder / MANIFEST
     if not folder.is_dir():
-        raise InputError(folder, "", "is not a directory; give a result directory of run, compare, sweep or "
-                                     "sensitivity")
+        raise InputError(
+            folder, "", "is not a directory; give a result directory of run, compare, sweep or sensitivity"
+        )
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise InputError(folder, "", "is not a result directory of innosim (no manifest.json); give the output "
-                                     "directory of run, compare, sweep or sensitivity") from None
+        raise InputError(
+            folder,
+            "",
+            "is not a result directory of innosim (no manifest.json); give the output "
+            "directory of run, compare, sweep or sensitivity",
+        ) from None
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise InputError(path, "", f"is not valid JSON ({exc})") from None
     if not isinstance(doc, dict):
@@ -109,11 +121,10 @@ def read_manifest(folder: str | Path) -> dict[str, Any]:
         kind = "comparison" if (folder / "comparison.json").exists() else "run" if "scenario" in doc else None
         doc["kind"] = kind
     if kind not in KIND_KEYS:
-        raise InputError(path, "kind", f"is {kind!r}; a result directory holds a run, comparison, sweep or "
-                                       f"sensitivity")
+        raise InputError(path, "kind", f"is {kind!r}; a result directory holds a run, comparison, sweep or sensitivity")
     missing = [key for key in KIND_KEYS[kind] if key not in doc]
     if missing:
-        raise InputError(path, missing[0], f"is missing; this {kind} manifest was not written by innosim or was "
-                                           f"changed by hand")
+        raise InputError(
+            path, missing[0], f"is missing; this {kind} manifest was not written by innosim or was changed by hand"
+        )
     return doc
-

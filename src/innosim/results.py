@@ -32,8 +32,12 @@ INDICES = "indices.parquet"
 
 def _table(folder: Path, name: str, manifest: dict[str, Any]) -> pd.DataFrame:
     if not (folder / name).is_file():
-        raise InputError(folder, name, f"is missing: the {manifest['kind']} did not finish; resume it "
-                                       f"({option('resume', flag=True)}) to complete it")
+        raise InputError(
+            folder,
+            name,
+            f"is missing: the {manifest['kind']} did not finish; resume it "
+            f"({option('resume', flag=True)}) to complete it",
+        )
     try:
         table = pd.read_parquet(folder / name)
     except (OSError, ValueError) as exc:

@@ -73,7 +73,7 @@ class Scenario(BaseModel):
             obj = getattr(obj, part)
         return obj
 
-    def with_overrides(self, overrides: dict[str, Any], source: str = "--set") -> "Scenario":
+    def with_overrides(self, overrides: dict[str, Any], source: str = "--set") -> Scenario:
         """A copy with values set by dotted path, validated like a file.
 
         Raises:
@@ -114,8 +114,9 @@ class Scenario(BaseModel):
         Validating it gives back this scenario, with the same fixed parameters and hash.
         """
         data = self.model_dump(mode="json")
-        data["parameters"] = {p.removeprefix("parameters."): data["parameters"][p.removeprefix("parameters.")]
-                              for p in self.fixed}
+        data["parameters"] = {
+            p.removeprefix("parameters."): data["parameters"][p.removeprefix("parameters.")] for p in self.fixed
+        }
         return data
 
     @functools.cached_property

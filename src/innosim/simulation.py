@@ -34,8 +34,16 @@ from innosim.timeline import START_YEAR, TARGET_YEAR
 COLUMNS = ["scenario", "replicate", "seed", "draw", "scale", "year", "indicator", "value"]
 """Columns of the long-form result table. ``draw`` is the posterior row the replicate
 used (-1 when the parameters did not come from a posterior draw)."""
-RUN_DTYPES = {"scenario": str, "replicate": np.int64, "seed": np.uint64, "draw": np.int64, "scale": np.float64,
-              "year": np.int64, "indicator": str, "value": np.float64}
+RUN_DTYPES = {
+    "scenario": str,
+    "replicate": np.int64,
+    "seed": np.uint64,
+    "draw": np.int64,
+    "scale": np.float64,
+    "year": np.int64,
+    "indicator": str,
+    "value": np.float64,
+}
 """The dtype of each column of the long-form table, in memory and when reopened from CSV."""
 INDICATORS_FILE = "indicators.csv"
 """The long-form table of a saved projection."""
@@ -80,10 +88,17 @@ def _run_task(args: tuple[Scenario, int, int | None]) -> dict[int, dict[str, flo
     return run_replicate(scenario, seed, until)
 
 
-def simulate(scenario: Scenario | Sequence[Scenario], seed: int = 0, replicates: int = 1, workers: int = 1,
-             progress: Callable[[int], None] | None = None, parameters: str | ParameterChoice = "posterior",
-             posterior: str | Path | Posterior | None = None, until: int | None = None,
-             scheduler: str | None = None) -> pd.DataFrame:
+def simulate(
+    scenario: Scenario | Sequence[Scenario],
+    seed: int = 0,
+    replicates: int = 1,
+    workers: int = 1,
+    progress: Callable[[int], None] | None = None,
+    parameters: str | ParameterChoice = "posterior",
+    posterior: str | Path | Posterior | None = None,
+    until: int | None = None,
+    scheduler: str | None = None,
+) -> pd.DataFrame:
     """Run ``replicates`` replicates of a scenario, or of several.
 
     Replicate ``k`` of every scenario uses the same seed and the same posterior draw
@@ -115,18 +130,30 @@ def simulate(scenario: Scenario | Sequence[Scenario], seed: int = 0, replicates:
     choice = parameter_choice(parameters, posterior)
     seeds = replicate_seeds(seed, replicates)
     runs = [(scn, k, *choice.for_replicate(scn, s)) for scn in scenarios for k, s in enumerate(seeds)]
-    results = run_tasks(_run_task, [(drawn, seeds[k], until) for _, k, drawn, _ in runs], workers, progress,
-                        scheduler, seconds=max(run_seconds(s, until) for s in scenarios))
-    rows = [(scn.name, k, seeds[k], draw, scn.scale, year, iid, values[iid])
-            for (scn, k, _, draw), records in zip(runs, results) for year, values in records.items()
-            for iid in INDICATORS]
+    results = run_tasks(
+        _run_task,
+        [(drawn, seeds[k], until) for _, k, drawn, _ in runs],
+        workers,
+        progress,
+        scheduler,
+        seconds=max(run_seconds(s, until) for s in scenarios),
+    )
+    rows = [
+        (scn.name, k, seeds[k], draw, scn.scale, year, iid, values[iid])
+        for (scn, k, _, draw), records in zip(runs, results)
+        for year, values in records.items()
+        for iid in INDICATORS
+    ]
     return typed(pd.DataFrame(rows, columns=COLUMNS), RUN_DTYPES)
 
 
 def quantiles(values, prefix: str = "") -> dict[str, Any]:
     """``{prefix}median``, ``{prefix}p05`` and ``{prefix}p95`` of a Series or a grouped Series."""
-    return {f"{prefix}median": values.median(), f"{prefix}p05": values.quantile(0.05),
-            f"{prefix}p95": values.quantile(0.95)}
+    return {
+        f"{prefix}median": values.median(),
+        f"{prefix}p05": values.quantile(0.05),
+        f"{prefix}p95": values.quantile(0.95),
+    }
 
 
 def summarise(table: pd.DataFrame) -> pd.DataFrame:
@@ -166,14 +193,27 @@ class Projection:
     def to_dict(self) -> dict[str, Any]:
         """The summary as plain JSON-able data (what ``innosim run --format json`` prints)."""
         sources = self.manifest.get("scenario", {}).get("parameter_sources")
-        return {"scenario": self.scenario.name, "scenario_hash": self.scenario.hash, "seed": self.seed,
-                "replicates": self.replicates, "scale": self.scenario.scale, "parameters": self.parameters,
-                "parameter_sources": sources,
-                "indicators": [
-                    {"id": r.indicator, "year": int(r.year), "median": float(r.median), "p05": float(r.p05),
-                     "p95": float(r.p95), "unit": INDICATORS[r.indicator].unit,
-                     "target": INDICATORS[r.indicator].target() if int(r.year) == TARGET_YEAR else None}
-                    for r in self.summary().itertuples(index=False)]}
+        return {
+            "scenario": self.scenario.name,
+            "scenario_hash": self.scenario.hash,
+            "seed": self.seed,
+            "replicates": self.replicates,
+            "scale": self.scenario.scale,
+            "parameters": self.parameters,
+            "parameter_sources": sources,
+            "indicators": [
+                {
+                    "id": r.indicator,
+                    "year": int(r.year),
+                    "median": float(r.median),
+                    "p05": float(r.p05),
+                    "p95": float(r.p95),
+                    "unit": INDICATORS[r.indicator].unit,
+                    "target": INDICATORS[r.indicator].target() if int(r.year) == TARGET_YEAR else None,
+                }
+                for r in self.summary().itertuples(index=False)
+            ],
+        }
 
     def save(self, out: str | Path) -> Path:
         """Write ``indicators.csv`` (every run, long form) and ``manifest.json`` into ``out``; returns it.
@@ -186,8 +226,9 @@ class Projection:
             raise InputError(out, "out", "exists and is not a directory")
         out.mkdir(parents=True, exist_ok=True)
         write_atomic(out / INDICATORS_FILE, self.runs.to_csv(index=False))
-        manifest = self.manifest or _run_manifest(self.scenario, ParameterChoice("defaults"), self.seed,
-                                                  self.replicates)
+        manifest = self.manifest or _run_manifest(
+            self.scenario, ParameterChoice("defaults"), self.seed, self.replicates
+        )
         write_atomic(out / provenance.MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=2))
         return out
 
@@ -213,21 +254,43 @@ class Projection:
             scenario = Scenario.model_validate(data)
         except ValueError as exc:
             raise InputError(folder / provenance.MANIFEST, "scenario", f"is not a scenario record ({exc})") from None
-        return cls(scenario, int(manifest["seed"]), int(manifest["replicates"]), manifest["parameters"],
-                   typed(runs[COLUMNS], RUN_DTYPES), manifest)
+        return cls(
+            scenario,
+            int(manifest["seed"]),
+            int(manifest["replicates"]),
+            manifest["parameters"],
+            typed(runs[COLUMNS], RUN_DTYPES),
+            manifest,
+        )
 
 
-def _run_manifest(scenario: Scenario, choice: ParameterChoice, seed: int, replicates: int,
-                  **fields: Any) -> dict[str, Any]:
+def _run_manifest(
+    scenario: Scenario, choice: ParameterChoice, seed: int, replicates: int, **fields: Any
+) -> dict[str, Any]:
     return provenance.manifest(
-        "run", "innosim.project", scenario=provenance.scenario_record(scenario, choice), scenario_hash=scenario.hash,
-        seed=seed, replicates=replicates, replicate_seeds=replicate_seeds(seed, replicates),
-        parameters=choice.describe(), scale=scenario.scale, **fields)
+        "run",
+        "innosim.project",
+        scenario=provenance.scenario_record(scenario, choice),
+        scenario_hash=scenario.hash,
+        seed=seed,
+        replicates=replicates,
+        replicate_seeds=replicate_seeds(seed, replicates),
+        parameters=choice.describe(),
+        scale=scenario.scale,
+        **fields,
+    )
 
 
-def project(scenario: Scenario | str | Path | None = None, seed: int = 0, replicates: int = 8, workers: int = 0,
-            progress: Callable[[int], None] | None = None, parameters: str | ParameterChoice = "posterior",
-            posterior: str | Path | Posterior | None = None, scheduler: str | None = None) -> Projection:
+def project(
+    scenario: Scenario | str | Path | None = None,
+    seed: int = 0,
+    replicates: int = 8,
+    workers: int = 0,
+    progress: Callable[[int], None] | None = None,
+    parameters: str | ParameterChoice = "posterior",
+    posterior: str | Path | Posterior | None = None,
+    scheduler: str | None = None,
+) -> Projection:
     """Project a scenario's indicators over replicates (what ``innosim run`` does).
 
     Args:
@@ -243,7 +306,14 @@ def project(scenario: Scenario | str | Path | None = None, seed: int = 0, replic
     scn = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
     choice = parameter_choice(parameters, posterior)
     started = provenance.now()
-    runs = simulate(scn, seed=seed, replicates=replicates, workers=workers, progress=progress, parameters=choice,
-                    scheduler=scheduler)
+    runs = simulate(
+        scn,
+        seed=seed,
+        replicates=replicates,
+        workers=workers,
+        progress=progress,
+        parameters=choice,
+        scheduler=scheduler,
+    )
     manifest = _run_manifest(scn, choice, seed, replicates, started=started, finished=provenance.now())
     return Projection(scn, seed, replicates, choice.describe(), runs, manifest)

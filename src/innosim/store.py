@@ -18,8 +18,9 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -65,8 +66,14 @@ class RunStore:
             was given, ``resume`` found another job or none, or ``out`` is a file.
     """
 
-    def __init__(self, out: Path, manifest: dict[str, Any], outputs: tuple[str, ...] = (), resume: bool = False,
-                 overwrite: bool = False) -> None:
+    def __init__(
+        self,
+        out: Path,
+        manifest: dict[str, Any],
+        outputs: tuple[str, ...] = (),
+        resume: bool = False,
+        overwrite: bool = False,
+    ) -> None:
         self.out = Path(out)
         self.outputs = (MANIFEST, RESULTS, PARTS, *outputs)
         if self.out.exists() and not self.out.is_dir():
@@ -79,15 +86,24 @@ class RunStore:
             if resume:
                 raise InputError(self.out, option("resume"), "no stored job to resume here")
             if self.out.exists() and any(self.out.iterdir()):
-                raise InputError(self.out, option("out"), "is not empty and holds no innosim job; choose another "
-                                                           "directory")
+                raise InputError(
+                    self.out, option("out"), "is not empty and holds no innosim job; choose another directory"
+                )
         elif not resume:
-            raise InputError(self.out, option("out"), f"holds a stored job: add {option('resume', flag=True)} to "
-                                                      f"continue it or {option('overwrite', flag=True)} to start again")
+            raise InputError(
+                self.out,
+                option("out"),
+                f"holds a stored job: add {option('resume', flag=True)} to "
+                f"continue it or {option('overwrite', flag=True)} to start again",
+            )
         elif stored.get("hash") != manifest["hash"]:
-            raise InputError(self.out, option("resume"), f"the stored job (hash {stored.get('hash')}) is not this "
-                                                         f"one (hash {manifest['hash']}); use another "
-                                                         f"{option('out')} or {option('overwrite', flag=True)}")
+            raise InputError(
+                self.out,
+                option("resume"),
+                f"the stored job (hash {stored.get('hash')}) is not this "
+                f"one (hash {manifest['hash']}); use another "
+                f"{option('out')} or {option('overwrite', flag=True)}",
+            )
         self.manifest = {**(stored or {}), **manifest, "started": (stored or manifest).get("started")}
         self.out.mkdir(parents=True, exist_ok=True)
         if not self.complete:
@@ -104,8 +120,9 @@ class RunStore:
         try:
             return json.loads(path.read_text(encoding="utf-8"))
         except json.JSONDecodeError:
-            raise InputError(path, "", f"unreadable manifest; use {option('overwrite', flag=True)} to start "
-                                       "again") from None
+            raise InputError(
+                path, "", f"unreadable manifest; use {option('overwrite', flag=True)} to start again"
+            ) from None
 
     def _clear(self) -> None:
         for name in self.outputs:

@@ -18,7 +18,10 @@ from innosim._lazy import attach
 if TYPE_CHECKING:  # pragma: no cover
     from innosim.calibration.config import Calibration, CalibrationConfig, load_calibration
 
-_EXPORTS = {"Calibration": "innosim.calibration.config", "CalibrationConfig": "innosim.calibration.config",
-            "load_calibration": "innosim.calibration.config"}
+_EXPORTS = {
+    "Calibration": "innosim.calibration.config",
+    "CalibrationConfig": "innosim.calibration.config",
+    "load_calibration": "innosim.calibration.config",
+}
 __getattr__, __dir__ = attach(__name__, _EXPORTS)
 __all__ = ["Calibration", "CalibrationConfig", "load_calibration"]

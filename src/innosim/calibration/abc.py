@@ -27,15 +27,12 @@ epsilon of 1 means every target is within its tolerance.
 from __future__ import annotations
 
 import json
-import logging
 import os
-import random
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
 
-import cloudpickle
 import numpy as np
 import pandas as pd
 import pyabc
@@ -43,11 +40,12 @@ from pyabc.sampler import Sampler
 
 from innosim import provenance
 from innosim.calibration.config import Calibration
+from innosim.calibration.sampler import BoxedNormalTransition, DeterministicSampler, Simulator, key, quiet_pyabc
 from innosim.errors import InputError, option
-from innosim.executor import Executor, chunk_size, get_executor
+from innosim.executor import get_executor
 from innosim.posterior import ParameterChoice
-from innosim.scenario import Scenario
-from innosim.simulation import run_replicate, simulate
+from innosim.simulation import simulate
+from innosim.store import write_atomic
 
 DB = "abc.db"
 STATE = "state.json"
@@ -59,120 +57,6 @@ _NORMS = {"max": np.inf, "euclidean": 2.0, "manhattan": 1.0}
 
 
 # ------------------------------------------------------------------ model seen by pyabc
-class Simulator:
-    """The model as pyabc sees it: parameters in, the target indicators of one year out.
-
-    The replicate seed comes from NumPy's global generator, which the sampler seeds per
-    particle slot.
-    """
-
-    def __init__(self, scenario: Scenario, paths: list[str], stats: list[str], year: int) -> None:
-        self.scenario, self.paths, self.stats, self.year = scenario, paths, stats, year
-
-    def __call__(self, pars: dict[str, float]) -> dict[str, float]:
-        seed = int(np.random.randint(0, 2**63 - 1, dtype=np.int64))
-        values = {p: float(pars[key(p)]) for p in self.paths}
-        record = run_replicate(self.scenario.with_overrides(values, source="calibration"), seed, self.year)[self.year]
-        return {s: record[s] for s in self.stats}
-
-
-class BoxedNormalTransition(pyabc.MultivariateNormalTransition):
-    """pyabc's multivariate normal kernel, drawing only proposals inside the prior's box.
-
-    pyabc draws a proposal, finds its prior density zero, and draws again, at a cost of
-    about a millisecond a try; in 15 dimensions most proposals of a wide kernel leave the
-    box, and the retries cost more than the simulations. This draws candidates in
-    batches and keeps the first inside the box: the same distribution (the first success
-    of the same independent tries), at a fraction of the cost. The density is pyabc's.
-
-    Args:
-        bounds: Parameter name -> (lower, upper) of its prior.
-        scaling: Kernel covariance = ``scaling`` times the population's weighted covariance.
-    """
-
-    BATCH = 256
-
-    def __init__(self, bounds: dict[str, tuple[float, float]], scaling: float) -> None:
-        super().__init__(scaling=scaling, bandwidth_selector=_no_bandwidth)
-        self.bounds = bounds
-
-    def rvs_single(self) -> pyabc.Parameter:
-        names = list(self.X.columns)
-        lo = np.array([self.bounds[n][0] for n in names])
-        hi = np.array([self.bounds[n][1] for n in names])
-        base = self.X.to_numpy()
-        while True:
-            index = np.random.choice(self._range, size=self.BATCH, p=self.w, replace=True)
-            cand = base[index] + np.random.multivariate_normal(np.zeros(len(names)), self.cov, size=self.BATCH)
-            inside = np.all((cand >= lo) & (cand <= hi), axis=1)
-            if inside.any():
-                return pyabc.Parameter(dict(zip(names, cand[int(np.argmax(inside))])))
-
-
-def key(path: str) -> str:
-    """pyabc's name of a parameter path (``parameters.x`` -> ``x``)."""
-    return path.removeprefix("parameters.")
-
-
-def _quiet_pyabc() -> None:
-    """pyabc logs every generation and warns about proposals outside the prior and small
-    weights; innosim reports the acceptance rate and effective sample size per
-    generation instead."""
-    for name in ("ABC", "Sampler", "History"):
-        logging.getLogger(name).setLevel(logging.ERROR)
-
-
-def _slot_chunk(task: tuple[bytes, int, int, range, bool]) -> list[list[Any]]:
-    """Worker: sample particle slots ``slots`` of generation ``t`` until each is accepted."""
-    payload, seed, t, slots, all_accepted = task
-    _quiet_pyabc()
-    simulate_one = cloudpickle.loads(payload)
-    out = []
-    for slot in slots:
-        words = np.random.SeedSequence(seed, spawn_key=(t + 1, slot)).generate_state(4)
-        np.random.seed(words)
-        random.seed(int(words[0]))
-        particles = []
-        while True:
-            particle = simulate_one()
-            particles.append(particle)
-            if all_accepted or particle.accepted:
-                break
-        out.append(particles)
-    return out
-
-
-class DeterministicSampler(Sampler):
-    """pyabc sampler whose result depends on the seed only, not on workers or timing.
-
-    Args:
-        executor: Where the particle slots run.
-        seed: Root seed of the calibration.
-        progress: Called with ``(slots done, slots)`` while a generation runs.
-    """
-
-    def __init__(self, executor: Executor, seed: int, progress: Callable[[int, int], None] | None = None) -> None:
-        super().__init__()
-        self.executor, self.seed, self.progress = executor, seed, progress
-
-    def sample_until_n_accepted(self, n, simulate_one, t, *, max_eval=np.inf, all_accepted=False, ana_vars=None):
-        payload = cloudpickle.dumps(simulate_one)
-        size = chunk_size(n, self.executor.workers, cap=8)
-        chunks = [range(i, min(i + size, n)) for i in range(0, n, size)]
-
-        def tick(k: int) -> None:
-            if self.progress:
-                self.progress(min(k * size, n), n)
-
-        sample = self._create_empty_sample()
-        evaluations = 0
-        for result in self.executor.map(_slot_chunk, [(payload, self.seed, t, c, all_accepted) for c in chunks], tick):
-            for particles in result:
-                for particle in particles:
-                    sample.append(particle)
-                evaluations += len(particles)
-        self.nr_evaluations_ = evaluations
-        return sample
 
 
 # ------------------------------------------------------------------ running
@@ -218,17 +102,6 @@ def _abc(cal: Calibration, sampler: Sampler) -> pyabc.ABCSMC:
     )
 
 
-def _no_bandwidth(n: float, d: int) -> float:
-    """Kernel bandwidth factor 1: the kernel is ``kernel_scale`` times the population covariance.
-
-    pyabc's default (Silverman's rule, about 0.5 of the covariance in 15 dimensions) makes
-    the importance weights degenerate in many dimensions: in a first 15-parameter run the
-    effective sample size fell from 300 to 27 after one generation and to 1-5 after that.
-    Twice the covariance (Beaumont, Cornuet, Marin & Robert 2009) keeps the proposal smooth.
-    """
-    return 1.0
-
-
 def _db_url(out: Path) -> str:
     return f"sqlite:///{out / DB}"
 
@@ -243,8 +116,7 @@ def generations(out: Path) -> pd.DataFrame:
         return pd.DataFrame(columns=columns)
     history = pyabc.History(_db_url(out), _id=1)
     frame = history.get_all_populations().sort_values("t").reset_index(drop=True)
-    frame["ess"] = [np.nan if t < 0 else 1.0 / np.sum(history.get_distribution(m=0, t=int(t))[1] ** 2)
-                    for t in frame.t]
+    frame["ess"] = [np.nan if t < 0 else 1.0 / np.sum(history.get_distribution(m=0, t=int(t))[1] ** 2) for t in frame.t]
     return frame[columns]
 
 
@@ -273,20 +145,24 @@ def _prepare_out(cal: Calibration, out: Path, resume: bool, overwrite: bool) -> 
             for name in (DB, STATE, POSTERIOR, MANIFEST, GENERATIONS):
                 (out / name).unlink(missing_ok=True)
         elif not resume:
-            raise InputError(out, option("out"), f"holds a calibration already: add {option('resume', flag=True)} "
-                                                 f"to continue it or {option('overwrite', flag=True)} to start again")
+            raise InputError(
+                out,
+                option("out"),
+                f"holds a calibration already: add {option('resume', flag=True)} "
+                f"to continue it or {option('overwrite', flag=True)} to start again",
+            )
         elif stored.get("config_hash") != cal.hash:
-            raise InputError(out, option("resume"), f"the stored calibration was made with another config "
-                                              f"(hash {stored.get('config_hash')}, now {cal.hash})")
+            raise InputError(
+                out,
+                option("resume"),
+                f"the stored calibration was made with another config "
+                f"(hash {stored.get('config_hash')}, now {cal.hash})",
+            )
     out.mkdir(parents=True, exist_ok=True)
     if not state.exists():
-        _write(state, json.dumps({"config": str(cal.path), "config_hash": cal.hash, "seed": cal.config.seed}, indent=2))
-
-
-def _write(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+        write_atomic(
+            state, json.dumps({"config": str(cal.path), "config_hash": cal.hash, "seed": cal.config.seed}, indent=2)
+        )
 
 
 def synthesise(cal: Calibration, workers: int = 0) -> Calibration:
@@ -295,15 +171,23 @@ def synthesise(cal: Calibration, workers: int = 0) -> Calibration:
     if syn is None:
         return cal
     scn = cal.scenario.with_overrides(syn.truth, source=str(cal.path))
-    table = simulate(scn, seed=syn.seed, replicates=syn.replicates, workers=workers, parameters="defaults",
-                     until=cal.config.year)
+    table = simulate(
+        scn, seed=syn.seed, replicates=syn.replicates, workers=workers, parameters="defaults", until=cal.config.year
+    )
     med = table[table.year == cal.config.year].groupby("indicator")["value"].median()
     return cal.with_observed({k: float(med[k]) for k in cal.observed}, {k: float(med[k]) for k in cal.heldout})
 
 
-def calibrate(cal: Calibration, out: Path | None = None, workers: int | None = None, resume: bool = False,
-              overwrite: bool = False, on_generation: Callable[[Generation], None] | None = None,
-              on_slots: Callable[[int, int], None] | None = None, scheduler: str | None = None) -> Path:
+def calibrate(
+    cal: Calibration,
+    out: Path | None = None,
+    workers: int | None = None,
+    resume: bool = False,
+    overwrite: bool = False,
+    on_generation: Callable[[Generation], None] | None = None,
+    on_slots: Callable[[int, int], None] | None = None,
+    scheduler: str | None = None,
+) -> Path:
     """Run (or resume) a calibration; returns the result directory.
 
     Writes ``abc.db`` (pyabc's history, the resume point) as it goes, and at the end
@@ -329,7 +213,7 @@ def calibrate(cal: Calibration, out: Path | None = None, workers: int | None = N
     _prepare_out(cal, out, resume, overwrite)
     workers = cal.config.workers if workers is None else workers
     cal = synthesise(cal, workers)
-    _quiet_pyabc()
+    quiet_pyabc()
     started = time.perf_counter()
     with get_executor(workers, scheduler=scheduler) as executor:
         n_workers = executor.workers
@@ -345,8 +229,17 @@ def calibrate(cal: Calibration, out: Path | None = None, workers: int | None = N
             if on_generation:
                 now = generations(out)
                 g, total = now.iloc[-1], int(now.samples.sum())
-                on_generation(Generation(int(g.t), float(g.epsilon), int(g.samples), int(g.particles),
-                                         float(g.ess), total, time.perf_counter() - started))
+                on_generation(
+                    Generation(
+                        int(g.t),
+                        float(g.epsilon),
+                        int(g.samples),
+                        int(g.particles),
+                        float(g.ess),
+                        total,
+                        time.perf_counter() - started,
+                    )
+                )
     gens = generations(out)
     _export(cal, config_hash, out, gens, _stop_reason(cal, gens) or "", n_workers)
     return out
@@ -360,18 +253,32 @@ def _export(cal: Calibration, config_hash: str, out: Path, gens: pd.DataFrame, r
     for p in cal.free_paths:
         post[p] = frame[key(p)].to_numpy()
     gens = gens.assign(acceptance_rate=gens.particles / gens.samples)
-    _write(out / POSTERIOR, post.to_csv(index=False, float_format=None))
-    _write(out / GENERATIONS, gens.to_csv(index=False))
+    write_atomic(out / POSTERIOR, post.to_csv(index=False, float_format=None))
+    write_atomic(out / GENERATIONS, gens.to_csv(index=False))
     manifest = provenance.manifest(
-        "calibration", "innosim.calibration.abc.calibrate", pyabc_version=pyabc.__version__,
-        config=cal.path.name, config_name=cal.config.name, config_hash=config_hash,
-        scenario=provenance.scenario_record(cal.scenario, ParameterChoice("defaults")), seed=cal.config.seed,
-        scale=cal.config.scale, year=cal.config.year, population=cal.config.method.population,
-        particles=len(post), effective_sample_size=round(float(1.0 / np.sum(post.weight.to_numpy() ** 2)), 1),
-        generations=len(fitted), final_epsilon=float(fitted.epsilon.iloc[-1]),
-        simulations=int(gens.samples.sum()), stop_reason=reason,
-        wall_time_seconds=round(float(gens.wall_time.sum()), 1), machine_cores=os.cpu_count(), workers=workers,
-        free=cal.free_paths, observed=cal.observed, heldout=cal.heldout,
-        synthetic_truth=cal.config.synthetic.truth if cal.config.synthetic else None)
-    _write(out / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=2))
-
+        "calibration",
+        "innosim.calibration.abc.calibrate",
+        pyabc_version=pyabc.__version__,
+        config=cal.path.name,
+        config_name=cal.config.name,
+        config_hash=config_hash,
+        scenario=provenance.scenario_record(cal.scenario, ParameterChoice("defaults")),
+        seed=cal.config.seed,
+        scale=cal.config.scale,
+        year=cal.config.year,
+        population=cal.config.method.population,
+        particles=len(post),
+        effective_sample_size=round(float(1.0 / np.sum(post.weight.to_numpy() ** 2)), 1),
+        generations=len(fitted),
+        final_epsilon=float(fitted.epsilon.iloc[-1]),
+        simulations=int(gens.samples.sum()),
+        stop_reason=reason,
+        wall_time_seconds=round(float(gens.wall_time.sum()), 1),
+        machine_cores=os.cpu_count(),
+        workers=workers,
+        free=cal.free_paths,
+        observed=cal.observed,
+        heldout=cal.heldout,
+        synthetic_truth=cal.config.synthetic.truth if cal.config.synthetic else None,
+    )
+    write_atomic(out / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=2))

@@ -99,12 +99,19 @@ class Method(_Strict):
     max_simulations: int = Field(40_000, ge=1, description="stop after the generation that passes this")
     min_epsilon: float = Field(1.0, ge=0.0, description="stop once a generation's epsilon is at or below this")
     min_acceptance_rate: float = Field(0.01, ge=0.0, lt=1.0)
-    epsilon_quantile: float = Field(0.5, gt=0.0, lt=1.0, description="next epsilon = this weighted quantile of distances")
+    epsilon_quantile: float = Field(
+        0.5, gt=0.0, lt=1.0, description="next epsilon = this weighted quantile of distances"
+    )
     kernel_scale: float = Field(
-        2.0, gt=0.0, le=10.0, description="perturbation kernel covariance = this times the weighted covariance of "
-        "the previous generation (2: Beaumont et al. 2009)")
+        2.0,
+        gt=0.0,
+        le=10.0,
+        description="perturbation kernel covariance = this times the weighted covariance of "
+        "the previous generation (2: Beaumont et al. 2009)",
+    )
     norm: Literal["max", "euclidean", "manhattan"] = Field(
-        "max", description="how the per-target scaled errors combine: max = every target within tolerance at epsilon 1")
+        "max", description="how the per-target scaled errors combine: max = every target within tolerance at epsilon 1"
+    )
 
 
 class Synthetic(_Strict):
@@ -129,7 +136,7 @@ class CalibrationConfig(_Strict):
 
     name: str
     description: str = ""
-    scenario: str = Field("default", description="scenario file (relative to this file) or \"default\"")
+    scenario: str = Field("default", description='scenario file (relative to this file) or "default"')
     data: str | None = Field(None, description="facts file relative to this file; default: the packaged one")
     out: str = Field(".", description="result directory, relative to this file")
     year: int = Field(PLAN_13[1], ge=FIRST_YEAR, le=PLAN_13[1], description="year of the target facts")
@@ -180,25 +187,28 @@ class Calibration:
         (names, notes, sources), the worker count, the result directory or the report.
         """
         cfg = self.config.model_dump(mode="json", include={"year", "scale", "seed", "synthetic"})
-        cfg["method"] = self.config.method.model_dump(include={"name", "population", "epsilon_quantile", "norm",
-                                                                       "kernel_scale"})
+        cfg["method"] = self.config.method.model_dump(
+            include={"name", "population", "epsilon_quantile", "norm", "kernel_scale"}
+        )
         cfg["target"] = [(t.fact, t.tolerance) for t in self.config.target]
         cfg["free"] = [(f.path, f.lower, f.upper, f.distribution) for f in self.config.free]
         doc = {"config": cfg, "observed": self.observed, "scenario": self.scenario.hash}
         return hashlib.sha256(json.dumps(doc, sort_keys=True).encode()).hexdigest()[:16]
 
-    def with_observed(self, observed: dict[str, float], heldout: dict[str, float]) -> "Calibration":
+    def with_observed(self, observed: dict[str, float], heldout: dict[str, float]) -> Calibration:
         return Calibration(self.config, self.path, self.facts, self.scenario, observed, heldout)
 
 
 def _fact_value(facts: FactBook, src: Path, field: str, fact_id: str, year: int, synthetic: bool) -> float:
     if fact_id not in INDICATORS:
-        raise InputError(src, field, f"unknown fact id {fact_id!r}: no indicator computes it{did_you_mean(fact_id, INDICATORS)}")
+        raise InputError(
+            src, field, f"unknown fact id {fact_id!r}: no indicator computes it{did_you_mean(fact_id, INDICATORS)}"
+        )
     if synthetic:
         return float("nan")
     fact = facts.find(fact_id, year)
     if fact is None:
-        ids = {f.id for f in facts.facts if f.year == year}
+        ids = {f.id for f in facts.fact if f.year == year}
         raise InputError(src, field, f"no fact {fact_id!r} for {year} in the data file{did_you_mean(fact_id, ids)}")
     if fact.kind == "target":
         raise InputError(src, field, f"{fact_id!r} in {year} is a plan target, not an observation")
@@ -218,7 +228,11 @@ def check(config: CalibrationConfig, path: Path) -> Calibration:
             raise InputError(path, field, f"file {ref} not found (looked in {(base / ref).parent})")
     facts = load_facts(base / config.data) if config.data else default_facts()
     scenario = load_scenario(None if config.scenario == "default" else base / config.scenario)
-    scenario = scenario.with_overrides({"scale": config.scale}, source=str(path)) if config.scale != scenario.scale else scenario
+    scenario = (
+        scenario.with_overrides({"scale": config.scale}, source=str(path))
+        if config.scale != scenario.scale
+        else scenario
+    )
     synthetic = config.synthetic is not None
     observed: dict[str, float] = {}
     for i, t in enumerate(config.target):
@@ -228,7 +242,9 @@ def check(config: CalibrationConfig, path: Path) -> Calibration:
     heldout: dict[str, float] = {}
     for i, h in enumerate(config.holdout):
         if h.fact in observed:
-            raise InputError(path, f"holdout.{i}.fact", f"{h.fact!r} is also a target; a held-out fact must not be fitted")
+            raise InputError(
+                path, f"holdout.{i}.fact", f"{h.fact!r} is also a target; a held-out fact must not be fitted"
+            )
         heldout[h.fact] = _fact_value(facts, path, f"holdout.{i}.fact", h.fact, h.year or config.year, synthetic)
     if any((t.year or config.year) != config.year for t in config.target):
         raise InputError(path, "target", f"all targets must be facts of {config.year} (the simulated year)")
@@ -241,7 +257,9 @@ def check(config: CalibrationConfig, path: Path) -> Calibration:
             params = [p for p in fields if p.startswith("parameters.")]
             raise InputError(path, where, f"{f.path!r} is not a behavioural parameter{did_you_mean(f.path, params)}")
         if fields[f.path].annotation is not float:
-            raise InputError(path, where, f"{f.path!r} is an integer parameter; only real-valued ones can be calibrated")
+            raise InputError(
+                path, where, f"{f.path!r} is an integer parameter; only real-valued ones can be calibrated"
+            )
         if f.path in seen:
             raise InputError(path, where, f"{f.path!r} is free twice")
         seen.add(f.path)
@@ -253,14 +271,16 @@ def check(config: CalibrationConfig, path: Path) -> Calibration:
         lo, hi = field_bounds(f.path)
         p_lo, p_hi = f.bounds
         if p_lo < lo or p_hi > hi:
-            raise InputError(path, f"free.{i}", f"prior [{p_lo}, {p_hi}] leaves the valid range [{lo}, {hi}] of {f.path}")
+            raise InputError(
+                path, f"free.{i}", f"prior [{p_lo}, {p_hi}] leaves the valid range [{lo}, {hi}] of {f.path}"
+            )
     config = config.model_copy(update={"free": free})
-    if synthetic:
+    if config.synthetic is not None:
         truth = config.synthetic.truth
         for p in truth:
             if p not in seen:
                 raise InputError(path, f"synthetic.truth.{p}", "not one of the free parameters")
-        for i, f in enumerate(config.free):
+        for f in config.free:
             if f.path not in truth:
                 raise InputError(path, "synthetic.truth", f"needs a true value for {f.path}")
             if not f.bounds[0] <= truth[f.path] <= f.bounds[1]:

@@ -17,9 +17,9 @@ import pandas as pd
 
 from innosim.calibration.abc import GENERATIONS, MANIFEST, POSTERIOR
 from innosim.calibration.config import Calibration, load_calibration
-from innosim.figures import plt, save as _save
-from innosim.labels import short as _short
+from innosim.calibration.figures import plot_marginals, plot_predictive, plot_recovery
 from innosim.indicators import INDICATORS, format_value
+from innosim.labels import short as _short
 from innosim.posterior import Posterior
 from innosim.simulation import simulate
 
@@ -41,19 +41,38 @@ def predictive(cal: Calibration, posterior: Posterior, workers: int | None = Non
     scn = cal.scenario
     if chk.scale is not None and chk.scale != scn.scale:
         scn = scn.with_overrides({"scale": chk.scale}, source=str(cal.path))
-    table = simulate(scn, seed=chk.seed, replicates=chk.replicates, workers=cal.config.workers if workers is None
-                     else workers, parameters="posterior", posterior=posterior, until=cal.config.year)
+    table = simulate(
+        scn,
+        seed=chk.seed,
+        replicates=chk.replicates,
+        workers=cal.config.workers if workers is None else workers,
+        parameters="posterior",
+        posterior=posterior,
+        until=cal.config.year,
+    )
     values = table[table.year == cal.config.year].groupby("indicator")["value"]
     rows = []
     for role, facts in (("target", cal.observed), ("held out", cal.heldout)):
         for fid, fact in facts.items():
             v = values.get_group(fid)
             med, p05, p95 = v.median(), v.quantile(0.05), v.quantile(0.95)
-            rows.append({"role": role, "fact_id": fid, "name_zh": INDICATORS[fid].name_zh,
-                         "name_en": INDICATORS[fid].name_en, "unit": INDICATORS[fid].unit,
-                         "tolerance": cal.tolerances.get(fid), "fact": fact, "median": med, "p05": p05, "p95": p95,
-                         "relative_error": (med - fact) / abs(fact), "inside_90": bool(p05 <= fact <= p95),
-                         "within_10pct": bool(abs(med - fact) <= 0.1 * abs(fact))})
+            rows.append(
+                {
+                    "role": role,
+                    "fact_id": fid,
+                    "name_zh": INDICATORS[fid].name_zh,
+                    "name_en": INDICATORS[fid].name_en,
+                    "unit": INDICATORS[fid].unit,
+                    "tolerance": cal.tolerances.get(fid),
+                    "fact": fact,
+                    "median": med,
+                    "p05": p05,
+                    "p95": p95,
+                    "relative_error": (med - fact) / abs(fact),
+                    "inside_90": bool(p05 <= fact <= p95),
+                    "within_10pct": bool(abs(med - fact) <= 0.1 * abs(fact)),
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -69,9 +88,17 @@ def parameters(cal: Calibration, posterior: Posterior) -> pd.DataFrame:
             prior_width = 0.9 * (hi - lo)
         else:
             prior_width = lo * ((hi / lo) ** 0.95 - (hi / lo) ** 0.05)
-        row = {"path": f.path, "prior": f"{f.distribution}({lo:g}, {hi:g})", "prior_lower": lo, "prior_upper": hi,
-               "source": f.source, "mean": mean[f.path], "q05": q.loc[f.path, "q05"], "median": q.loc[f.path, "q50"],
-               "q95": q.loc[f.path, "q95"]}
+        row = {
+            "path": f.path,
+            "prior": f"{f.distribution}({lo:g}, {hi:g})",
+            "prior_lower": lo,
+            "prior_upper": hi,
+            "source": f.source,
+            "mean": mean[f.path],
+            "q05": q.loc[f.path, "q05"],
+            "median": q.loc[f.path, "q50"],
+            "q95": q.loc[f.path, "q95"],
+        }
         row["width_ratio"] = (row["q95"] - row["q05"]) / prior_width
         if truth:
             row["truth"] = truth[f.path]
@@ -81,67 +108,6 @@ def parameters(cal: Calibration, posterior: Posterior) -> pd.DataFrame:
 
 
 # ------------------------------------------------------------------ figures
-def plot_marginals(cal: Calibration, posterior: Posterior, path: Path, title: str) -> None:
-    """Weighted histogram of each free parameter's posterior over its prior range."""
-    free = cal.config.free
-    cols = min(4, len(free))
-    rows = -(-len(free) // cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(3.2 * cols, 2.4 * rows), squeeze=False)
-    truth = cal.config.synthetic.truth if cal.config.synthetic else {}
-    for ax, f in zip(axes.flat, free):
-        lo, hi = f.bounds
-        bins = np.linspace(lo, hi, 21)
-        ax.hist(posterior.values[f.path], bins=bins, weights=posterior.weights, density=True, color="#3b6ea5",
-                alpha=0.8, label="posterior")
-        ax.hlines(1.0 / (hi - lo), lo, hi, colors="#c0504d", linestyles="--", label="prior")
-        if f.path in truth:
-            ax.axvline(truth[f.path], color="black", lw=1.5, label="truth")
-        ax.set_title(_short(f.path), fontsize=9)
-        ax.tick_params(labelsize=7)
-        ax.set_yticks([])
-    for ax in list(axes.flat)[len(free):]:
-        ax.axis("off")
-    axes.flat[0].legend(fontsize=7)
-    fig.suptitle(title, fontsize=11)
-    _save(fig, path)
-
-
-def _interval_chart(title: str, labels: list[str], lo, hi, points, colors, point_colors, xlabel: str,
-                    interval_label: str | None = None, point_label: str | None = None):
-    """Horizontal intervals with a point each, one row per label (top to bottom); returns the axes."""
-    fig, ax = plt.subplots(figsize=(7.5, 0.42 * len(labels) + 1.2))
-    y = np.arange(len(labels))[::-1]
-    ax.hlines(y, lo, hi, colors=colors, lw=3, label=interval_label)
-    ax.scatter(points, y, color=point_colors, zorder=3, label=point_label)
-    ax.set_yticks(y, labels, fontsize=8)
-    ax.set_xlabel(xlabel)
-    ax.set_title(title, fontsize=10)
-    return fig, ax
-
-
-def plot_predictive(check: pd.DataFrame, path: Path, title: str) -> None:
-    """Posterior-predictive median and 5-95% interval over each fact (ratio scale)."""
-    ratio = lambda col: check[col] / check["fact"]  # noqa: E731
-    colors = ["#3b6ea5" if r == "target" else "#e08a2e" for r in check["role"]]
-    labels = [f"{fid} ({role})" for fid, role in zip(check["fact_id"], check["role"])]
-    fig, ax = _interval_chart(title, labels, ratio("p05"), ratio("p95"), ratio("median"), colors, colors,
-                              "simulated / observed (median and 5-95% interval)")
-    ax.axvline(1.0, color="black", lw=1)
-    ax.axvspan(0.9, 1.1, color="grey", alpha=0.15, label="±10%")
-    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
-    _save(fig, path)
-
-
-def plot_recovery(params: pd.DataFrame, path: Path, title: str) -> None:
-    """True values against their 90% posterior intervals, on the prior range scaled to [0, 1]."""
-    span = params.prior_upper - params.prior_lower
-    scaled = lambda col: (params[col] - params.prior_lower) / span  # noqa: E731
-    fig, ax = _interval_chart(title, [_short(p) for p in params.path], scaled("q05"), scaled("q95"),
-                              scaled("truth"), "#3b6ea5", np.where(params.covered, "black", "#c0504d"),
-                              "position in the prior range", "90% posterior interval", "truth")
-    ax.set_xlim(0, 1)
-    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
-    _save(fig, path)
 
 
 # ------------------------------------------------------------------ markdown
@@ -152,21 +118,34 @@ def _md_table(frame: pd.DataFrame) -> str:
 
 def _check_rows(check: pd.DataFrame) -> pd.DataFrame:
     fmt = lambda r, c: format_value(r[c], r["unit"])  # noqa: E731
-    return pd.DataFrame([{
-        "fact": f"`{r.fact_id}` {r.name_zh} / {r.name_en}", "observed": fmt(r, "fact"),
-        "median": fmt(r, "median"), "5-95%": f"{fmt(r, 'p05')} - {fmt(r, 'p95')}",
-        "rel. error": f"{r['relative_error']:+.1%}", "fact in 5-95%": "yes" if r["inside_90"] else "**no**",
-        "median within ±10%": "yes" if r["within_10pct"] else "**no**",
-    } for _, r in check.iterrows()])
+    return pd.DataFrame(
+        [
+            {
+                "fact": f"`{r.fact_id}` {r.name_zh} / {r.name_en}",
+                "observed": fmt(r, "fact"),
+                "median": fmt(r, "median"),
+                "5-95%": f"{fmt(r, 'p05')} - {fmt(r, 'p95')}",
+                "rel. error": f"{r['relative_error']:+.1%}",
+                "fact in 5-95%": "yes" if r["inside_90"] else "**no**",
+                "median within ±10%": "yes" if r["within_10pct"] else "**no**",
+            }
+            for _, r in check.iterrows()
+        ]
+    )
 
 
 def _param_rows(params: pd.DataFrame, sources: bool = True) -> pd.DataFrame:
     g = lambda x: f"{x:.4g}"  # noqa: E731
     rows = []
     for _, r in params.iterrows():
-        row = {"parameter": f"`{_short(r.path)}`", "prior": r.prior, "posterior mean": g(r["mean"]),
-               "median": g(r["median"]), "90% interval": f"{g(r.q05)} - {g(r.q95)}",
-               "width / prior width": f"{r.width_ratio:.2f}"}
+        row = {
+            "parameter": f"`{_short(r.path)}`",
+            "prior": r.prior,
+            "posterior mean": g(r["mean"]),
+            "median": g(r["median"]),
+            "90% interval": f"{g(r.q05)} - {g(r.q95)}",
+            "width / prior width": f"{r.width_ratio:.2f}",
+        }
         if "truth" in params:
             row["truth"] = g(r.truth)
             row["truth in 90%"] = "yes" if r.covered else "**no**"
@@ -177,11 +156,16 @@ def _param_rows(params: pd.DataFrame, sources: bool = True) -> pd.DataFrame:
 
 
 def _load(out: Path) -> tuple[Posterior, dict, pd.DataFrame]:
-    return (Posterior.load(out / POSTERIOR), json.loads((out / MANIFEST).read_text(encoding="utf-8")),
-            pd.read_csv(out / GENERATIONS))
+    return (
+        Posterior.load(out / POSTERIOR),
+        json.loads((out / MANIFEST).read_text(encoding="utf-8")),
+        pd.read_csv(out / GENERATIONS),
+    )
 
 
-def _fit_section(cal: Calibration, out: Path, workers: int | None, label: str) -> tuple[str, pd.DataFrame, pd.DataFrame]:
+def _fit_section(
+    cal: Calibration, out: Path, workers: int | None, label: str
+) -> tuple[str, pd.DataFrame, pd.DataFrame]:
     posterior, manifest, gens = _load(out)
     if cal.config.synthetic:
         cal = cal.with_observed(manifest["observed"], manifest["heldout"])
@@ -189,25 +173,28 @@ def _fit_section(cal: Calibration, out: Path, workers: int | None, label: str) -
     params = parameters(cal, posterior)
     plot_marginals(cal, posterior, out / FIG_MARGINALS, f"{label}: posterior (bars) against prior (dashed)")
     plot_predictive(check, out / FIG_PREDICTIVE, f"{label}: posterior-predictive check, {cal.config.year}")
-    gen_rows = pd.DataFrame({
-        "generation": gens.t.map(lambda t: "prior sample" if t < 0 else str(t)),
-        "epsilon": gens.epsilon.map(lambda e: "-" if not np.isfinite(e) else f"{e:.3f}"),
-        "simulations": gens.samples, "accepted": gens.particles,
-        "acceptance rate": gens.acceptance_rate.map(lambda a: f"{a:.1%}"),
-        "effective sample size": gens.ess.map(lambda e: "-" if not np.isfinite(e) else f"{e:.0f}"),
-        "wall time (s)": gens.wall_time.map(lambda w: f"{w:.0f}"),
-    })
+    gen_rows = pd.DataFrame(
+        {
+            "generation": gens.t.map(lambda t: "prior sample" if t < 0 else str(t)),
+            "epsilon": gens.epsilon.map(lambda e: "-" if not np.isfinite(e) else f"{e:.3f}"),
+            "simulations": gens.samples,
+            "accepted": gens.particles,
+            "acceptance rate": gens.acceptance_rate.map(lambda a: f"{a:.1%}"),
+            "effective sample size": gens.ess.map(lambda e: "-" if not np.isfinite(e) else f"{e:.0f}"),
+            "wall time (s)": gens.wall_time.map(lambda w: f"{w:.0f}"),
+        }
+    )
     m = manifest
     text = f"""\
-- Method: ABC-SMC (pyabc {m['pyabc_version']}), {m['population']} particles, scale-free distance
+- Method: ABC-SMC (pyabc {m["pyabc_version"]}), {m["population"]} particles, scale-free distance
   ({cal.config.method.norm} norm of |sim - fact| / (tolerance × |fact|)), epsilon from the
   {cal.config.method.epsilon_quantile:g} quantile of the previous generation's distances.
-- Stopped after {m['generations']} generations because: {m['stop_reason']}. Final epsilon {m['final_epsilon']:.3f}.
-- {m['simulations']:,} simulations of 2016-{m['year']} at scale {m['scale']:g}, {m['wall_time_seconds']:,.0f} s of wall time
-  on {m['machine_cores']} cores with {m['workers']} workers; seed {m['seed']}; config hash `{m['config_hash']}`;
-  innosim {m['innosim_version']}.
-- Posterior: {m['particles']} weighted parameter sets in `{POSTERIOR}` (manifest `{MANIFEST}`), effective
-  sample size {m['effective_sample_size']:.0f}. Perturbation kernel: {cal.config.method.kernel_scale:g} × the
+- Stopped after {m["generations"]} generations because: {m["stop_reason"]}. Final epsilon {m["final_epsilon"]:.3f}.
+- {m["simulations"]:,} simulations of 2016-{m["year"]} at scale {m["scale"]:g}, {m["wall_time_seconds"]:,.0f} s of wall time
+  on {m["machine_cores"]} cores with {m["workers"]} workers; seed {m["seed"]}; config hash `{m["config_hash"]}`;
+  innosim {m["innosim_version"]}.
+- Posterior: {m["particles"]} weighted parameter sets in `{POSTERIOR}` (manifest `{MANIFEST}`), effective
+  sample size {m["effective_sample_size"]:.0f}. Perturbation kernel: {cal.config.method.kernel_scale:g} × the
   weighted covariance of the previous generation.
 
 {_md_table(gen_rows)}
@@ -270,9 +257,14 @@ def write_report(cal: Calibration, out: Path, workers: int | None = None) -> Pat
     if cal.config.synthetic:
         covered = int(params.covered.sum())
         plot_recovery(params, out / FIG_RECOVERY, f"{label}: true values and 90% posterior intervals")
-        lines += ["## Parameter recovery", "",
-                  f"{covered} of {len(params)} true values lie inside their 90% posterior interval.", "",
-                  f"![recovery]({FIG_RECOVERY})", ""]
+        lines += [
+            "## Parameter recovery",
+            "",
+            f"{covered} of {len(params)} true values lie inside their 90% posterior interval.",
+            "",
+            f"![recovery]({FIG_RECOVERY})",
+            "",
+        ]
     elif cal.config.recovery:
         lines += _recovery_section(cal, out, workers)
     (out / REPORT).write_text("\n".join(lines), encoding="utf-8")
@@ -280,12 +272,18 @@ def write_report(cal: Calibration, out: Path, workers: int | None = None) -> Pat
 
 
 def _recovery_section(cal: Calibration, out: Path, workers: int | None) -> list[str]:
+    if cal.config.recovery is None:
+        return []
     rec = load_calibration(cal.path.parent / cal.config.recovery)
-    head = ["## Parameter recovery", "",
-            f"The recovery run (`{cal.config.recovery}`, next to this calibration's config) simulates synthetic "
-            "facts from known parameter values, "
-            "calibrates on them with the same targets, priors and method, and checks whether each true value lies "
-            "in its 90% posterior interval.", ""]
+    head = [
+        "## Parameter recovery",
+        "",
+        f"The recovery run (`{cal.config.recovery}`, next to this calibration's config) simulates synthetic "
+        "facts from known parameter values, "
+        "calibrates on them with the same targets, priors and method, and checks whether each true value lies "
+        "in its 90% posterior interval.",
+        "",
+    ]
     if not (rec.out / POSTERIOR).exists():
         return head + [f"Not run yet: no results in `{rec.out.relative_to(out, walk_up=True)}`.", ""]
     posterior, manifest, _ = _load(rec.out)
@@ -298,9 +296,12 @@ def _recovery_section(cal: Calibration, out: Path, workers: int | None) -> list[
         f"Result in `{rel}/` ({manifest['simulations']:,} simulations at scale {manifest['scale']:g}, "
         f"{manifest['generations']} generations, final epsilon {manifest['final_epsilon']:.3f}, "
         f"{manifest['wall_time_seconds']:,.0f} s): **{covered} of {len(params)}** true values inside their 90% "
-        "posterior interval.", "",
-        _md_table(_param_rows(params, sources=False)), "",
-        f"![recovery]({rel}/{FIG_RECOVERY})", "",
+        "posterior interval.",
+        "",
+        _md_table(_param_rows(params, sources=False)),
+        "",
+        f"![recovery]({rel}/{FIG_RECOVERY})",
+        "",
     ]
 
 

@@ -17,7 +17,11 @@ if TYPE_CHECKING:  # pragma: no cover
     from innosim.cli.common import LANGS, parse_overrides
     from innosim.cli.main import app, main
 
-_EXPORTS = {"LANGS": "innosim.cli.common", "app": "innosim.cli.main", "main": "innosim.cli.main",
-            "parse_overrides": "innosim.cli.common"}
+_EXPORTS = {
+    "LANGS": "innosim.cli.common",
+    "app": "innosim.cli.main",
+    "main": "innosim.cli.main",
+    "parse_overrides": "innosim.cli.common",
+}
 __getattr__, __dir__ = attach(__name__, _EXPORTS)
 __all__ = ["LANGS", "app", "main", "parse_overrides"]

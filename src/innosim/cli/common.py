@@ -4,15 +4,22 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Optional
 
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import (BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TextColumn, TimeElapsedColumn,
-                           TimeRemainingColumn)
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.text import Text
 
 from innosim.errors import InputError
@@ -27,7 +34,7 @@ without importing the indicator registry; a test checks that they agree)."""
 err_console = Console(stderr=True)
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     """Output formats on stdout."""
 
     table = "table"
@@ -37,8 +44,9 @@ class Format(str, Enum):
 
 # Options shared by several commands, declared once.
 WORKERS = typer.Option(0, min=0, help="Worker processes (0 = one per core, 1 = this process).")
-SCHEDULER = typer.Option(None, help="Run on Dask: 'local' (a LocalCluster of --workers processes) or a scheduler "
-                                     "address tcp://HOST:PORT.")
+SCHEDULER = typer.Option(
+    None, help="Run on Dask: 'local' (a LocalCluster of --workers processes) or a scheduler address tcp://HOST:PORT."
+)
 FORMAT = typer.Option(Format.table, "--format", help="Output on stdout.")
 POSTERIOR = typer.Option(None, help="Posterior CSV to use instead of the shipped calibration.")
 JOB_OUT = typer.Option(None, help="Result directory (default: results/<experiment name>).")

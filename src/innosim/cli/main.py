@@ -10,10 +10,23 @@ from innosim import provenance
 from innosim.cli import simulations, tools
 from innosim.errors import use_flags
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
-                  help="innosim: agent-based simulation of Baiyun district's 14th Five-Year innovation plan.")
-for command in (simulations.run, simulations.compare, simulations.sweep, simulations.sensitivity,
-                simulations.calibrate, tools.report, tools.validate, tools.show, tools.indicators, tools.levers):
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="innosim: agent-based simulation of Baiyun district's 14th Five-Year innovation plan.",
+)
+for command in (
+    simulations.run,
+    simulations.compare,
+    simulations.sweep,
+    simulations.sensitivity,
+    simulations.calibrate,
+    tools.report,
+    tools.validate,
+    tools.show,
+    tools.indicators,
+    tools.levers,
+):
     app.command()(command)
 app.command("app")(tools.app_)
 
@@ -27,8 +40,11 @@ def _show_version(value: bool) -> None:
 
 
 @app.callback()
-def _root(version: bool = typer.Option(False, "--version", callback=_show_version, is_eager=True,
-                                       help="Print the version and exit.")) -> None:
+def _root(
+    version: bool = typer.Option(
+        False, "--version", callback=_show_version, is_eager=True, help="Print the version and exit."
+    ),
+) -> None:
     """innosim: agent-based simulation of Baiyun district's 14th Five-Year innovation plan."""
 
 

@@ -15,10 +15,31 @@ from typing import TYPE_CHECKING, Any, Optional
 import typer
 from rich.markup import escape
 
-from innosim.cli.common import (CHECKPOINT, FORMAT, JOB_OUT, LANG, OVERWRITE, POSTERIOR, QUICK, QUICK_REPLICATES,
-                                QUICK_SCALE, QUICK_SEED, REPORT, RESUME, SCHEDULER, WORKERS, Format, check_out,
-                                check_report, err_console, load_scenario_with, progress_bar, say, user_errors,
-                                write_report_into)
+from innosim.cli.common import (
+    CHECKPOINT,
+    FORMAT,
+    JOB_OUT,
+    LANG,
+    OVERWRITE,
+    POSTERIOR,
+    QUICK,
+    QUICK_REPLICATES,
+    QUICK_SCALE,
+    QUICK_SEED,
+    REPORT,
+    RESUME,
+    SCHEDULER,
+    WORKERS,
+    Format,
+    check_out,
+    check_report,
+    err_console,
+    load_scenario_with,
+    progress_bar,
+    say,
+    user_errors,
+    write_report_into,
+)
 from innosim.errors import InputError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -34,8 +55,11 @@ def run(
     set_: list[str] = typer.Option([], "--set", help="Override a numeric field: PATH=VALUE (repeatable)."),
     out: Optional[Path] = typer.Option(None, help="Directory for indicators.csv and manifest.json."),
     format: Format = FORMAT,
-    parameters: str = typer.Option("posterior", help="Behavioural parameters: posterior (a draw per replicate), "
-                                   "mean, map, or defaults (the declared values, no posterior)."),
+    parameters: str = typer.Option(
+        "posterior",
+        help="Behavioural parameters: posterior (a draw per replicate), "
+        "mean, map, or defaults (the declared values, no posterior).",
+    ),
     posterior: Optional[Path] = POSTERIOR,
     report: bool = REPORT,
     lang: str = LANG,
@@ -56,8 +80,15 @@ def run(
     with progress_bar(disable=replicates < 2) as bar:
         task = bar.add_task(f"{scn.name}: replicates", total=replicates)
         with user_errors():
-            result = project(scn, seed=seed, replicates=replicates, workers=workers, parameters=choice,
-                             progress=lambda done: bar.update(task, completed=done), scheduler=scheduler)
+            result = project(
+                scn,
+                seed=seed,
+                replicates=replicates,
+                workers=workers,
+                parameters=choice,
+                progress=lambda done: bar.update(task, completed=done),
+                scheduler=scheduler,
+            )
     if out is not None:
         result.save(out)
         write_report_into(report, out, lang)
@@ -104,9 +135,16 @@ def compare(
         check_report(report, out, lang)
         with progress_bar(eta=True) as bar:
             task = bar.add_task("runs", total=replicates * len(scns))
-            result = run_compare(scns, seed=seed, replicates=replicates, workers=workers, parameters=choice,
-                                 progress=lambda done: bar.update(task, completed=done), scheduler=scheduler,
-                                 files=[str(p) for p in scenarios])
+            result = run_compare(
+                scns,
+                seed=seed,
+                replicates=replicates,
+                workers=workers,
+                parameters=choice,
+                progress=lambda done: bar.update(task, completed=done),
+                scheduler=scheduler,
+                files=[str(p) for p in scenarios],
+            )
     if out is not None:
         result.save(out)
         write_report_into(report, out, lang)
@@ -120,8 +158,13 @@ def compare(
         print_comparison(result)
 
 
-def _run_job(exp: Experiment, out: Optional[Path], resume: bool, workers: int,
-             runner: Callable[[Any, Path, Callable[[int, int], None]], Any]) -> tuple[Path, Any]:
+def _run_job(
+    exp: Experiment,
+    out: Optional[Path],
+    resume: bool,
+    workers: int,
+    runner: Callable[[Any, Path, Callable[[int, int], None]], Any],
+) -> tuple[Path, Any]:
     """Run an experiment with a progress bar; ``runner(exp, target, progress)`` does the work.
 
     Prints the design's size and expected time first. Ctrl-C keeps what finished and says how to resume.
@@ -162,15 +205,30 @@ def sweep(
 
     with user_errors():
         sw = load_sweep(experiment).resized(replicates=replicates, scale=scale, seed=seed)
-        target, table = _run_job(sw, out, resume, workers, lambda exp, target, progress: run_sweep(
-            exp, target, workers=workers, scheduler=scheduler, resume=resume, overwrite=overwrite, progress=progress,
-            checkpoint=checkpoint))
-    say(f"{sw.runs:,} runs, {len(table):,} rows written to {target / 'results.parquet'}; summary in "
-         f"{target / 'summary.csv'}")
+        target, table = _run_job(
+            sw,
+            out,
+            resume,
+            workers,
+            lambda exp, target, progress: run_sweep(
+                exp,
+                target,
+                workers=workers,
+                scheduler=scheduler,
+                resume=resume,
+                overwrite=overwrite,
+                progress=progress,
+                checkpoint=checkpoint,
+            ),
+        )
+    say(
+        f"{sw.runs:,} runs, {len(table):,} rows written to {target / 'results.parquet'}; summary in "
+        f"{target / 'summary.csv'}"
+    )
 
 
 def sensitivity(
-    experiment: Path = typer.Argument(..., help="Sensitivity experiment TOML (kind = \"sensitivity\")."),
+    experiment: Path = typer.Argument(..., help='Sensitivity experiment TOML (kind = "sensitivity").'),
     out: Optional[Path] = JOB_OUT,
     workers: int = WORKERS,
     scheduler: Optional[str] = SCHEDULER,
@@ -190,20 +248,38 @@ def sensitivity(
     from innosim.sensitivity.run import sensitivity as run_sensitivity
 
     with user_errors():
-        sens = load_sensitivity(experiment).resized(**{"method.samples": samples}, replicates=replicates, scale=scale,
-                                                    seed=seed)
-        target, indices = _run_job(sens, out, resume, workers, lambda exp, target, progress: run_sensitivity(
-            exp, target, workers=workers, scheduler=scheduler, resume=resume, overwrite=overwrite, progress=progress,
-            checkpoint=checkpoint))
+        sens = load_sensitivity(experiment).resized(
+            **{"method.samples": samples}, replicates=replicates, scale=scale, seed=seed
+        )
+        target, indices = _run_job(
+            sens,
+            out,
+            resume,
+            workers,
+            lambda exp, target, progress: run_sensitivity(
+                exp,
+                target,
+                workers=workers,
+                scheduler=scheduler,
+                resume=resume,
+                overwrite=overwrite,
+                progress=progress,
+                checkpoint=checkpoint,
+            ),
+        )
     print_ranking(sens, ranking(indices, sens, top=top))
-    say(f"indices of {len(sens.groups)} factors x {len(sens.indicators)} indicators x {len(sens.years)} years "
-         f"written to {target / 'indices.csv'} (and .parquet); figures in {target}")
+    say(
+        f"indices of {len(sens.groups)} factors x {len(sens.indicators)} indicators x {len(sens.years)} years "
+        f"written to {target / 'indices.csv'} (and .parquet); figures in {target}"
+    )
 
 
 def calibrate(
     config: Optional[Path] = typer.Argument(None, help="Calibration TOML (default: the packaged Baiyun calibration)."),
     out: Optional[Path] = typer.Option(None, help="Result directory (default: the config's `out`, beside it)."),
-    workers: Optional[int] = typer.Option(None, min=0, help="Worker processes (default: the config's; 0 = one per core)."),
+    workers: Optional[int] = typer.Option(
+        None, min=0, help="Worker processes (default: the config's; 0 = one per core)."
+    ),
     scheduler: Optional[str] = SCHEDULER,
     resume: bool = typer.Option(False, "--resume", help="Continue the calibration stored in the result directory."),
     overwrite: bool = typer.Option(False, "--overwrite", help="Discard a stored calibration and start again."),
@@ -219,10 +295,14 @@ def calibrate(
             out = Path("innosim-calibration")  # never write into the installed package
         check_out(out)
         try:
-            from innosim.calibration import abc, report as fit_report
+            from innosim.calibration import abc
+            from innosim.calibration import report as fit_report
         except ImportError as exc:
-            raise InputError("innosim calibrate", "", f"needs the calibrate extra ({exc.name} is missing): "
-                             'pip install "innosim[calibrate]"') from None
+            raise InputError(
+                "innosim calibrate",
+                "",
+                f'needs the calibrate extra ({exc.name} is missing): pip install "innosim[calibrate]"',
+            ) from None
         target = out if out is not None else cal.out
         if report_only:
             fit_report.write_report(cal, target, workers=workers)
@@ -232,7 +312,9 @@ def calibrate(
         err_console.print(
             f"calibrating {escape(cal.config.name)}: {len(cal.config.free)} free parameters, {len(cal.observed)} "
             f"targets, {len(cal.heldout)} held out; {m.population} particles, at most {m.max_generations} generations "
-            f"or {m.max_simulations:,} simulations; scale {cal.config.scale:g}, seed {cal.config.seed}", highlight=False)
+            f"or {m.max_simulations:,} simulations; scale {cal.config.scale:g}, seed {cal.config.seed}",
+            highlight=False,
+        )
         with progress_bar() as bar:
             task = bar.add_task("generation", total=m.population)
 
@@ -243,11 +325,21 @@ def calibrate(
                 bar.console.print(
                     f"generation {g.t}: epsilon {g.epsilon:.3f}, accepted {g.accepted}/{g.simulations} "
                     f"({g.acceptance_rate:.1%}), effective sample size {g.ess:.0f}, {g.total_simulations:,} simulations, "
-                    f"{_dt.timedelta(seconds=round(g.elapsed))} elapsed", highlight=False)
+                    f"{_dt.timedelta(seconds=round(g.elapsed))} elapsed",
+                    highlight=False,
+                )
                 bar.reset(task, description=f"generation {g.t + 1}")
 
-            target = abc.calibrate(cal, out=out, workers=workers, resume=resume, overwrite=overwrite,
-                                   on_generation=on_generation, on_slots=on_slots, scheduler=scheduler)
+            target = abc.calibrate(
+                cal,
+                out=out,
+                workers=workers,
+                resume=resume,
+                overwrite=overwrite,
+                on_generation=on_generation,
+                on_slots=on_slots,
+                scheduler=scheduler,
+            )
     say(f"posterior written to {target / abc.POSTERIOR}")
     if report:
         fit_report.write_report(cal, target, workers=workers)

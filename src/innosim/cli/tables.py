@@ -25,8 +25,12 @@ if TYPE_CHECKING:  # pragma: no cover
 out_console = Console() if sys.stdout.isatty() else Console(width=170)
 """Where tables go: the terminal, or 170 columns when stdout is a file or pipe."""
 
-_HOW = {"posterior": "a posterior draw per replicate", "mean": "posterior mean", "map": "posterior mode",
-        "defaults": "declared defaults"}
+_HOW = {
+    "posterior": "a posterior draw per replicate",
+    "mean": "posterior mean",
+    "map": "posterior mode",
+    "defaults": "declared defaults",
+}
 
 
 def print_run_table(projection: Projection) -> None:
@@ -34,11 +38,20 @@ def print_run_table(projection: Projection) -> None:
     scn, seed, replicates = projection.scenario, projection.seed, projection.replicates
     note = "" if scn.scale == 1.0 else f", scale {scn.scale:g} (sampled; indicators rescaled)"
     how = _HOW[projection.parameters["mode"]]
-    table = Table(title=f"innosim · {scn.name} · seed {seed} · {replicates} replicates{note} · parameters: {how}",
-                  caption=f"{TARGET_YEAR}: median [5%-95%] over replicates; target from the 十四五 plan")
-    for col, kw in (("指标", {"no_wrap": True}), ("indicator", {}), ("unit", {}), ("2020 sim", {"justify": "right"}),
-                    ("2020 fact", {"justify": "right"}), (f"{TARGET_YEAR} median [5-95%]", {"justify": "right"}),
-                    (f"{TARGET_YEAR} target", {"justify": "right"}), ("", {})):
+    table = Table(
+        title=f"innosim · {scn.name} · seed {seed} · {replicates} replicates{note} · parameters: {how}",
+        caption=f"{TARGET_YEAR}: median [5%-95%] over replicates; target from the 十四五 plan",
+    )
+    for col, kw in (
+        ("指标", {"no_wrap": True}),
+        ("indicator", {}),
+        ("unit", {}),
+        ("2020 sim", {"justify": "right"}),
+        ("2020 fact", {"justify": "right"}),
+        (f"{TARGET_YEAR} median [5-95%]", {"justify": "right"}),
+        (f"{TARGET_YEAR} target", {"justify": "right"}),
+        ("", {}),
+    ):
         table.add_column(col, **kw)
     summary = projection.summary()
     by_key = {(r.indicator, int(r.year)): r for r in summary.itertuples(index=False)}
@@ -53,9 +66,16 @@ def print_run_table(projection: Projection) -> None:
             met = r25.median >= target if ind.higher_is_better else r25.median <= target
             mark = "[green]✓[/]" if met else "[red]✗[/]"
         fmt = functools.partial(format_value, unit=ind.unit)
-        table.add_row(ind.name_zh, ind.name_en, ind.unit, fmt(r20.median if r20 else None),
-                      fmt(ind.fact(PLAN_START - 1)),
-                      f"{fmt(r25.median)} [{fmt(r25.p05)}-{fmt(r25.p95)}]" if r25 else "-", fmt(target), mark)
+        table.add_row(
+            ind.name_zh,
+            ind.name_en,
+            ind.unit,
+            fmt(r20.median if r20 else None),
+            fmt(ind.fact(PLAN_START - 1)),
+            f"{fmt(r25.median)} [{fmt(r25.p05)}-{fmt(r25.p95)}]" if r25 else "-",
+            fmt(target),
+            mark,
+        )
     out_console.print(table)
 
 
@@ -67,14 +87,17 @@ def print_comparison(result: Comparison) -> None:
     spend = result.spending.set_index(["scenario", "lever"])
     for scn in result.scenarios[1:]:
         name = scn.name
-        table = Table(title=f"innosim compare · {name} against {ref} · {year} · {result.replicates} paired replicates, "
-                            f"seed {result.seed}",
-                      caption=f"median [5%-95%] over replicates; effect = paired difference from {ref}; P(target) = "
-                              f"share of replicates meeting the {year} target; per 亿元 = effect per 亿元 of extra "
-                              f"spending {PLAN_START}-{year}")
+        table = Table(
+            title=f"innosim compare · {name} against {ref} · {year} · {result.replicates} paired replicates, "
+            f"seed {result.seed}",
+            caption=f"median [5%-95%] over replicates; effect = paired difference from {ref}; P(target) = "
+            f"share of replicates meeting the {year} target; per 亿元 = effect per 亿元 of extra "
+            f"spending {PLAN_START}-{year}",
+        )
         for col in ("指标", "indicator", "unit", ref, name, "effect [5-95%]", "P(target)", "per 亿元"):
-            table.add_column(col, justify="left" if col in ("指标", "indicator", "unit") else "right",
-                             no_wrap=col == "指标")
+            table.add_column(
+                col, justify="left" if col in ("指标", "indicator", "unit") else "right", no_wrap=col == "指标"
+            )
         for iid, spec in INDICATORS.items():
             if not spec.plan:
                 continue
@@ -84,9 +107,16 @@ def print_comparison(result: Comparison) -> None:
             effect = f"{mid} [{lo}, {hi}]"
             odds = "-" if np.isnan(b.p_target) else f"{a.p_target:.0%} → {b.p_target:.0%}"
             per = cost.loc[(name, iid)].per_yi_median
-            table.add_row(spec.name_zh, spec.name_en, spec.unit, fmt(a["median"]),
-                          f"{fmt(b['median'])} [{fmt(b.p05)}-{fmt(b.p95)}]", effect, odds,
-                          "-" if np.isnan(per) else f"{per:.3g}")
+            table.add_row(
+                spec.name_zh,
+                spec.name_en,
+                spec.unit,
+                fmt(a["median"]),
+                f"{fmt(b['median'])} [{fmt(b.p05)}-{fmt(b.p95)}]",
+                effect,
+                odds,
+                "-" if np.isnan(per) else f"{per:.3g}",
+            )
         out_console.print(table)
         money = Table(title=f"public spending {PLAN_START}-{year} (亿元, median over replicates)")
         for col in ("杠杆", "lever", f"{ref} budget/yr", f"{name} budget/yr", f"{name} spent", "uptake", "extra"):
@@ -94,9 +124,15 @@ def print_comparison(result: Comparison) -> None:
         for lever in [*LEVERS, "total"]:
             r, s_ = spend.loc[(ref, lever)], spend.loc[(name, lever)]
             cls = LEVERS.get(lever)
-            money.add_row(cls.name_zh if cls else "合计", cls.name_en if cls else "total", f"{r.budget:.3g}",
-                          f"{s_.budget:.3g}", f"{s_.spent:.2f}", "-" if np.isnan(s_.uptake) else f"{s_.uptake:.0%}",
-                          f"{s_.extra:+.2f}")
+            money.add_row(
+                cls.name_zh if cls else "合计",
+                cls.name_en if cls else "total",
+                f"{r.budget:.3g}",
+                f"{s_.budget:.3g}",
+                f"{s_.spent:.2f}",
+                "-" if np.isnan(s_.uptake) else f"{s_.uptake:.0%}",
+                f"{s_.extra:+.2f}",
+            )
         out_console.print(money)
 
 
@@ -104,9 +140,10 @@ def print_ranking(sens: Sensitivity, ranked: pd.DataFrame) -> None:
     """The leading factors per indicator by the method's main index in the last year."""
     main = sens.method.main
     year = max(sens.years)
-    table = Table(title=f"innosim sensitivity · {sens.config.name} · {sens.method.label} · {year} · "
-                        f"{sens.runs:,} runs", caption=f"factors ranked by {main}; ± half-width of the "
-                                                       f"{sens.settings.conf_level:.0%} interval")
+    table = Table(
+        title=f"innosim sensitivity · {sens.config.name} · {sens.method.label} · {year} · {sens.runs:,} runs",
+        caption=f"factors ranked by {main}; ± half-width of the {sens.settings.conf_level:.0%} interval",
+    )
     for col in ("指标", "indicator", "rank", "factor", main):
         table.add_column(col, justify="right" if col in ("rank", main) else "left")
     last = None
@@ -115,8 +152,14 @@ def print_ranking(sens: Sensitivity, ranked: pd.DataFrame) -> None:
         first = r.indicator != last
         last = r.indicator
         conf = "" if np.isnan(r.conf) else f" ± {r.conf:.3f}"
-        table.add_row(ind.name_zh if first else "", ind.name_en if first else "", str(r.rank), r.parameter,
-                      "-" if np.isnan(r.value) else f"{r.value:.3f}{conf}", end_section=False)
+        table.add_row(
+            ind.name_zh if first else "",
+            ind.name_en if first else "",
+            str(r.rank),
+            r.parameter,
+            "-" if np.isnan(r.value) else f"{r.value:.3f}{conf}",
+            end_section=False,
+        )
     out_console.print(table)
 
 
@@ -126,8 +169,14 @@ def print_indicators(rows: list[dict[str, Any]]) -> None:
     for col in ("id", "指标", "indicator", "unit", "2020 fact", "2025 target"):
         table.add_column(col)
     for r in rows:
-        table.add_row(r["id"], r["name_zh"], r["name_en"], r["unit"], format_value(r["fact_2020"], r["unit"]),
-                      format_value(r["target_2025"], r["unit"]))
+        table.add_row(
+            r["id"],
+            r["name_zh"],
+            r["name_en"],
+            r["unit"],
+            format_value(r["fact_2020"], r["unit"]),
+            format_value(r["target_2025"], r["unit"]),
+        )
     out_console.print(table)
 
 

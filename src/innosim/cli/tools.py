@@ -16,8 +16,9 @@ from innosim.errors import InputError
 
 def report(
     results: Path = typer.Argument(..., help="Result directory of run --out, compare --out, sweep or sensitivity."),
-    out: Optional[Path] = typer.Option(None, help="HTML file to write (default: RESULTS/report.html, "
-                                       "report.en.html for English)."),
+    out: Optional[Path] = typer.Option(
+        None, help="HTML file to write (default: RESULTS/report.html, report.en.html for English)."
+    ),
     lang: str = LANG,
 ) -> None:
     """Write one self-contained HTML report of a result directory: tables, figures, manifest.
@@ -37,8 +38,9 @@ def app_(
     scenario: Optional[Path] = typer.Argument(None, help="Base scenario TOML file (default: the embedded baseline)."),
     port: int = typer.Option(8765, min=0, max=65535, help="Port to serve on (0: any free port)."),
     host: str = typer.Option("127.0.0.1", help="Address to listen on."),
-    scale: Optional[float] = typer.Option(None, min=0.0, max=1.0, help="Sampled share of firms (default: the "
-                                          "scenario's); smaller is faster."),
+    scale: Optional[float] = typer.Option(
+        None, min=0.0, max=1.0, help="Sampled share of firms (default: the scenario's); smaller is faster."
+    ),
     parameters: str = typer.Option("mean", help="Behavioural parameters: mean or map of the posterior, or defaults."),
     lang: str = LANG,
 ) -> None:
@@ -64,15 +66,35 @@ def app_(
         try:
             importlib.import_module("innosim.app")
         except ImportError as exc:
-            raise InputError("innosim app", "", f"needs the app extra ({exc.name} is missing): "
-                                                'pip install "innosim[app]"') from None
-    env = {**os.environ, "INNOSIM_APP_SCENARIO": str(scenario.resolve()) if scenario else "",
-           "INNOSIM_APP_SCALE": "" if scale is None else repr(scale), "INNOSIM_APP_PARAMETERS": parameters,
-           "INNOSIM_APPLANG": lang, "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "false"}
+            raise InputError(
+                "innosim app", "", f'needs the app extra ({exc.name} is missing): pip install "innosim[app]"'
+            ) from None
+    env = {
+        **os.environ,
+        "INNOSIM_APP_SCENARIO": str(scenario.resolve()) if scenario else "",
+        "INNOSIM_APP_SCALE": "" if scale is None else repr(scale),
+        "INNOSIM_APP_PARAMETERS": parameters,
+        "INNOSIM_APPLANG": lang,
+        "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "false",
+    }
     where = f"http://{host}:{port}" if port else "a free port (Solara prints the address)"
     say(f"innosim app ({scn.name}) on {where}; Ctrl-C to stop")
-    command = [sys.executable, "-m", "solara", "run", "innosim.app:Page", "--host", host, "--port", str(port),
-               "--no-open", "--production", "--no-check-version", "--log-level", "warning"]
+    command = [
+        sys.executable,
+        "-m",
+        "solara",
+        "run",
+        "innosim.app:Page",
+        "--host",
+        host,
+        "--port",
+        str(port),
+        "--no-open",
+        "--production",
+        "--no-check-version",
+        "--log-level",
+        "warning",
+    ]
     try:
         raise typer.Exit(subprocess.call(command, env=env))
     except KeyboardInterrupt:
@@ -106,9 +128,12 @@ def show(
     with user_errors():
         scn = load_scenario_with(scenario, set_)
     in_posterior = set(shipped_posterior().paths)
-    lines = ["", "# Behavioural parameters not fixed above: each replicate draws those marked 'posterior' from the",
-             "# calibration posterior (innosim run --parameters says how) and runs the others at their declared",
-             "# value. Copy one under [parameters] to fix it. Declared values:"]
+    lines = [
+        "",
+        "# Behavioural parameters not fixed above: each replicate draws those marked 'posterior' from the",
+        "# calibration posterior (innosim run --parameters says how) and runs the others at their declared",
+        "# value. Copy one under [parameters] to fix it. Declared values:",
+    ]
     for path in scn.drawn([f"parameters.{name}" for name in Parameters.model_fields]):
         name = path.removeprefix("parameters.")
         mark = "   # posterior" if path in in_posterior else ""
@@ -120,9 +145,19 @@ def indicators(format: Format = FORMAT) -> None:
     """List the indicator declarations."""
     from innosim.indicators import INDICATORS
 
-    rows = [{"id": i.id, "name_zh": i.name_zh, "name_en": i.name_en, "unit": i.unit, "definition": i.definition,
-             "fact_2020": i.fact(2020), "target_2025": i.target(), "higher_is_better": i.higher_is_better}
-            for i in INDICATORS.values()]
+    rows = [
+        {
+            "id": i.id,
+            "name_zh": i.name_zh,
+            "name_en": i.name_en,
+            "unit": i.unit,
+            "definition": i.definition,
+            "fact_2020": i.fact(2020),
+            "target_2025": i.target(),
+            "higher_is_better": i.higher_is_better,
+        }
+        for i in INDICATORS.values()
+    ]
     if format is Format.json:
         sys.stdout.write(json.dumps(rows, ensure_ascii=False) + "\n")
     elif format is Format.csv:

@@ -16,7 +16,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Self, cast
 
 import numpy as np
 import pandas as pd
@@ -25,7 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from innosim.errors import InputError, did_you_mean
 from innosim.files import validate
 from innosim.indicators import INDICATORS
-from innosim.posterior import MODES, ParameterChoice, parameter_choice
+from innosim.posterior import Mode, ParameterChoice, parameter_choice
 from innosim.scenario import Scenario, load_scenario
 from innosim.timeline import FIRST_YEAR
 from innosim.version import __version__
@@ -48,18 +48,20 @@ class Output(Strict):
     indicators: list[str] = Field([], description="indicator ids; empty: all")
     years: list[int] = Field([], description="years; empty: all")
 
+
 class ExperimentConfig(Strict):
     """What every experiment file has: a base scenario, seeds, replicates, what to keep."""
 
     name: str = Field(min_length=1)
     description: str = ""
-    scenario: str = Field("default", description="base scenario file (relative to this file) or \"default\"")
+    scenario: str = Field("default", description='base scenario file (relative to this file) or "default"')
     scale: float | None = Field(None, gt=0.0, le=1.0, description="run at this scale (default: the scenario's)")
     seed: int = 0
     replicates: int = Field(4, ge=1, le=100_000, description="paired replicates per point")
-    parameters: Literal[MODES] = Field("posterior", description="behavioural parameters: posterior, mean, map, defaults")  # type: ignore[valid-type]
+    parameters: Mode = Field("posterior", description="behavioural parameters: posterior, mean, map, defaults")
     posterior: str | None = Field(None, description="posterior CSV relative to this file (default: the shipped one)")
     output: Output = Output()
+
 
 @dataclass(frozen=True)
 class Experiment:
@@ -114,9 +116,14 @@ class Experiment:
 
         It covers the innosim version, so a job is never finished by another version of the model.
         """
-        doc = {"version": __version__, "config": self.config.model_dump(mode="json", exclude={"name", "description"}),
-               "base": self.base.hash, "scenarios": {k: s.hash for k, s in self.scenarios.items()},
-               "parameters": self.choice.describe(), "points": self.points.to_csv(index=False)}
+        doc = {
+            "version": __version__,
+            "config": self.config.model_dump(mode="json", exclude={"name", "description"}),
+            "base": self.base.hash,
+            "scenarios": {k: s.hash for k, s in self.scenarios.items()},
+            "parameters": self.choice.describe(),
+            "points": self.points.to_csv(index=False),
+        }
         doc["parameters"].pop("posterior", None)  # the file's place; its content is in posterior_sha256
         return hashlib.sha256(json.dumps(doc, sort_keys=True).encode()).hexdigest()[:16]
 
@@ -128,7 +135,7 @@ class Experiment:
             values["scale"] = self.config.scale
         return scn.with_overrides({k: _plain(v) for k, v in values.items()}, source=str(self.path)) if values else scn
 
-    def resized(self, **update: Any) -> Experiment:
+    def resized(self, **update: Any) -> Self:
         """The same experiment with some settings changed (``replicates=1, scale=0.05`` for a quick
         look or a smoke test; ``None`` values are ignored), checked again."""
         update = {k: v for k, v in update.items() if v is not None}
@@ -141,7 +148,7 @@ class Experiment:
             for part in head:
                 node = node[part]
             node[last] = value
-        return self.from_data(data, self.path, "command line")
+        return cast(Self, self.from_data(data, self.path, "command line"))
 
     @classmethod
     def from_data(cls, data: dict[str, Any], path: Path, source: str | Path) -> Experiment:
@@ -161,6 +168,7 @@ class Experiment:
 def _plain(v: Any) -> Any:
     return v.item() if isinstance(v, np.generic) else v
 
+
 def scenario_file(path: Path, ref: str, field: str) -> Scenario:
     """The scenario a field of experiment file ``path`` names (relative to it, or ``"default"``)."""
     if ref == "default":
@@ -169,8 +177,10 @@ def scenario_file(path: Path, ref: str, field: str) -> Scenario:
         raise InputError(path, field, f"scenario file {ref} not found (looked in {(path.parent / ref).parent})")
     return load_scenario(path.parent / ref)
 
-def check_common(config: ExperimentConfig, path: Path, scenarios: dict[str, Scenario] | None = None
-                 ) -> tuple[Scenario, ParameterChoice, tuple[str, ...], tuple[int, ...]]:
+
+def check_common(
+    config: ExperimentConfig, path: Path, scenarios: dict[str, Scenario] | None = None
+) -> tuple[Scenario, ParameterChoice, tuple[str, ...], tuple[int, ...]]:
     """Check what every experiment has: the base scenario (at the experiment's scale), the parameter
     choice, and the indicators and years to keep (default: all, to the last simulated year).
 
@@ -182,7 +192,9 @@ def check_common(config: ExperimentConfig, path: Path, scenarios: dict[str, Scen
         base = base.with_overrides({"scale": config.scale}, source=str(path))
     for i, iid in enumerate(config.output.indicators):
         if iid not in INDICATORS:
-            raise InputError(path, f"output.indicators.{i}", f"unknown indicator {iid!r}{did_you_mean(iid, INDICATORS)}")
+            raise InputError(
+                path, f"output.indicators.{i}", f"unknown indicator {iid!r}{did_you_mean(iid, INDICATORS)}"
+            )
     end = min([base.end_year, *(s.end_year for s in (scenarios or {}).values())])
     for i, year in enumerate(config.output.years):
         if not FIRST_YEAR <= year <= end:

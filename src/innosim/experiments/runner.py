@@ -21,8 +21,9 @@ import datetime as _dt
 import tempfile
 import time
 from collections import deque
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -71,12 +72,24 @@ def estimate_seconds(sw: Experiment, runs: int, workers: int) -> float:
 def _manifest(sw: Experiment, workers: int, scheduler: str | None) -> dict[str, Any]:
     call = "innosim.sensitivity" if sw.kind == "sensitivity" else "innosim.sweep"
     return provenance.manifest(
-        sw.kind, call, name=sw.config.name, hash=sw.hash, experiment=sw.config.model_dump(mode="json"),
-        experiment_file=str(sw.path), base_scenario=provenance.scenario_record(sw.base, sw.choice),
-        base_scenario_hash=sw.base.hash, scenarios={name: s.hash for name, s in sw.scenarios.items()},
-        parameters=sw.choice.describe(), points=len(sw.points), replicates=sw.config.replicates, runs=sw.runs,
-        replicate_seeds=replicate_seeds(sw.config.seed, sw.config.replicates), started=provenance.now(),
-        workers=workers, scheduler=scheduler)
+        sw.kind,
+        call,
+        name=sw.config.name,
+        hash=sw.hash,
+        experiment=sw.config.model_dump(mode="json"),
+        experiment_file=str(sw.path),
+        base_scenario=provenance.scenario_record(sw.base, sw.choice),
+        base_scenario_hash=sw.base.hash,
+        scenarios={name: s.hash for name, s in sw.scenarios.items()},
+        parameters=sw.choice.describe(),
+        points=len(sw.points),
+        replicates=sw.config.replicates,
+        runs=sw.runs,
+        replicate_seeds=replicate_seeds(sw.config.seed, sw.config.replicates),
+        started=provenance.now(),
+        workers=workers,
+        scheduler=scheduler,
+    )
 
 
 class _Buffer:
@@ -105,7 +118,8 @@ class _Buffer:
         n = len(self.meta)
         cols: dict[str, Any] = {
             name: pa.array(np.repeat(np.array(values, dtype=dtype), self.cells))
-            for name, values, dtype in zip(RUN_COLUMNS, zip(*self.meta), _RUN_DTYPES)}
+            for name, values, dtype in zip(RUN_COLUMNS, zip(*self.meta), _RUN_DTYPES)
+        }
         factors = self.sw.points.iloc[np.repeat([m[1] for m in self.meta], self.cells)]
         for name in self.sw.factors:
             cols[name] = pa.array(factors[name].to_numpy())
@@ -136,10 +150,18 @@ def _summarise(store: RunStore, sw: Experiment) -> pd.DataFrame:
     return out.sort_values(["point", "year"], kind="stable").reset_index(drop=True)
 
 
-def run_experiment(exp: Experiment, out: Path, workers: int = 0, scheduler: str | None = None, resume: bool = False,
-                   overwrite: bool = False, progress: Callable[[int, int], None] | None = None,
-                   checkpoint: float = 10.0, executor: Executor | None = None,
-                   outputs: tuple[str, ...] = ()) -> RunStore:
+def run_experiment(
+    exp: Experiment,
+    out: Path,
+    workers: int = 0,
+    scheduler: str | None = None,
+    resume: bool = False,
+    overwrite: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+    checkpoint: float = 10.0,
+    executor: Executor | None = None,
+    outputs: tuple[str, ...] = (),
+) -> RunStore:
     """Run every run of an experiment's points into a :class:`~innosim.store.RunStore` at ``out``.
 
     Writes ``points.csv`` and ``results.parquet`` (the columns of the module docstring);
@@ -160,10 +182,17 @@ def run_experiment(exp: Experiment, out: Path, workers: int = 0, scheduler: str 
     return store
 
 
-def sweep(experiment: Sweep | str | Path, out: str | Path | None = None, workers: int = 0,
-          scheduler: str | None = None, resume: bool = False, overwrite: bool = False,
-          progress: Callable[[int, int], None] | None = None, checkpoint: float = 10.0,
-          executor: Executor | None = None) -> pd.DataFrame:
+def sweep(
+    experiment: Sweep | str | Path,
+    out: str | Path | None = None,
+    workers: int = 0,
+    scheduler: str | None = None,
+    resume: bool = False,
+    overwrite: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+    checkpoint: float = 10.0,
+    executor: Executor | None = None,
+) -> pd.DataFrame:
     """Run a sweep; results stream to ``out`` and the whole table is returned.
 
     Args:
@@ -189,21 +218,24 @@ def sweep(experiment: Sweep | str | Path, out: str | Path | None = None, workers
     if out is None:
         with tempfile.TemporaryDirectory(prefix="innosim-sweep-") as tmp:
             return sweep(sw, tmp, workers, scheduler, False, False, progress, checkpoint, executor)
-    store = run_experiment(sw, Path(out), workers, scheduler, resume, overwrite, progress, checkpoint, executor,
-                           (SUMMARY,))
+    store = run_experiment(
+        sw, Path(out), workers, scheduler, resume, overwrite, progress, checkpoint, executor, (SUMMARY,)
+    )
     if not (store.out / SUMMARY).is_file():
         write_atomic(store.out / SUMMARY, _summarise(store, sw).to_csv(index=False))
     return pd.read_parquet(store.out / RESULTS)
 
 
-def _run(sw: Experiment, store: RunStore, ex: Executor, progress: Callable[[int, int], None] | None, checkpoint: float) -> None:
+def _run(
+    sw: Experiment, store: RunStore, ex: Executor, progress: Callable[[int, int], None] | None, checkpoint: float
+) -> None:
     done = store.done()
     total, replicates = sw.runs, sw.config.replicates
     seeds = replicate_seeds(sw.config.seed, replicates)
     until = max(sw.years)
     queued: deque[tuple[int, int, int, int, int]] = deque()
 
-    def tasks():
+    def tasks() -> Iterator[tuple[Any, int, int, tuple[str, ...], tuple[int, ...]]]:
         for point in range(len(sw.points)):
             if all(point * replicates + k in done for k in range(replicates)):
                 continue
@@ -245,7 +277,13 @@ def describe(sw: Experiment, done: int = 0, workers: int = 0) -> str:
     if workers == 0 and not worth_a_pool(n, sw.runs - done, estimate_seconds(sw, 1, 1)):
         n = 1
     eta = _dt.timedelta(seconds=round(estimate_seconds(sw, sw.runs - done, n)))
-    factors = ", ".join(sw.factors) if len(sw.factors) <= 5 else f"{len(sw.factors)} factors: {', '.join(sw.factors[:3])}, ..."
-    text = (f"{sw.config.name}: {len(sw.points):,} points x {sw.config.replicates} replicates = {sw.runs:,} runs "
-            f"({sw.design} over {factors})")
+    factors = (
+        ", ".join(sw.factors)
+        if len(sw.factors) <= 5
+        else f"{len(sw.factors)} factors: {', '.join(sw.factors[:3])}, ..."
+    )
+    text = (
+        f"{sw.config.name}: {len(sw.points):,} points x {sw.config.replicates} replicates = {sw.runs:,} runs "
+        f"({sw.design} over {factors})"
+    )
     return text + (f", {done:,} already stored" if done else "") + f"; about {eta} on {n} worker(s)"

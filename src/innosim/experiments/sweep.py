@@ -39,7 +39,7 @@ _DESIGN_KEY = 0x64657369  # spawn key separating the design's random stream from
 class Factor(Strict):
     """One varied input: a dotted path with its values or bounds."""
 
-    path: str = Field(description="dotted path (policy.talent_card.budget, parameters.spillover) or \"scenario\"")
+    path: str = Field(description='dotted path (policy.talent_card.budget, parameters.spillover) or "scenario"')
     values: list[float] | list[str] | None = Field(None, min_length=1, description="the values (grid, oat)")
     lower: float | None = None
     upper: float | None = None
@@ -47,7 +47,7 @@ class Factor(Strict):
     log: bool = Field(False, description="space and sample on a log scale (needs lower > 0)")
 
     @model_validator(mode="after")
-    def _one_way(self) -> "Factor":
+    def _one_way(self) -> Factor:
         bounded = self.lower is not None or self.upper is not None
         if self.values is not None and (bounded or self.levels is not None):
             raise ValueError("give either values, or lower and upper (and levels), not both")
@@ -66,20 +66,31 @@ class Factor(Strict):
         """The values of a grid or one-at-a-time design."""
         if self.values is not None:
             return list(self.values)
+        lo, hi = self.bounds
         space = np.geomspace if self.log else np.linspace
-        return [float(v) for v in space(self.lower, self.upper, self.levels)]
+        return [float(v) for v in space(lo, hi, int(self.levels or 2))]
+
+    @property
+    def bounds(self) -> tuple[float, float]:
+        """``(lower, upper)`` of a bounded factor."""
+        if self.lower is None or self.upper is None:
+            raise ValueError(f"factor {self.path} has values, not bounds")
+        return self.lower, self.upper
 
     def from_unit(self, u: np.ndarray) -> np.ndarray:
         """Map points of [0, 1) onto the bounds."""
+        lo, hi = self.bounds
         if self.log:
-            return np.exp(np.log(self.lower) + u * (np.log(self.upper) - np.log(self.lower)))
-        return self.lower + u * (self.upper - self.lower)
+            return np.exp(np.log(lo) + u * (np.log(hi) - np.log(lo)))
+        return lo + u * (hi - lo)
+
 
 class Design(Strict):
     """How points are chosen."""
 
     method: Literal["grid", "oat", "lhs", "sobol"] = "grid"
     samples: int | None = Field(None, ge=1, le=10_000_000, description="points of an lhs or sobol design")
+
 
 class SweepConfig(ExperimentConfig):
     """A sweep file. ``base = "other.toml"`` starts from another file."""
@@ -109,6 +120,7 @@ class Sweep(Experiment):
 def _design_rng(seed: int) -> np.random.Generator:
     return np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(_DESIGN_KEY,))))
 
+
 def design_points(config: SweepConfig, base: Scenario) -> pd.DataFrame:
     """The design's points: one row per point, one column per factor, in run order."""
     factors = config.vary
@@ -120,13 +132,16 @@ def design_points(config: SweepConfig, base: Scenario) -> pd.DataFrame:
         start = [base.get(f.path) for f in factors]
         rows = [tuple(start)]
         for i, f in enumerate(factors):
-            rows += [tuple(start[:i] + [v] + start[i + 1:]) for v in f.grid() if v != start[i]]
+            rows += [tuple(start[:i] + [v] + start[i + 1 :]) for v in f.grid() if v != start[i]]
     else:
         from scipy.stats import qmc  # imported here: scipy.stats costs half a second at CLI start
 
         d, n = len(factors), config.design.samples
-        sampler = (qmc.LatinHypercube(d, rng=_design_rng(config.seed)) if method == "lhs"
-                   else qmc.Sobol(d, scramble=True, rng=_design_rng(config.seed)))
+        sampler = (
+            qmc.LatinHypercube(d, rng=_design_rng(config.seed))
+            if method == "lhs"
+            else qmc.Sobol(d, scramble=True, rng=_design_rng(config.seed))
+        )
         unit = sampler.random(n)
         rows = list(zip(*[f.from_unit(unit[:, j]) for j, f in enumerate(factors)]))
     points = pd.DataFrame(rows, columns=names)
@@ -137,6 +152,7 @@ def design_points(config: SweepConfig, base: Scenario) -> pd.DataFrame:
         elif name != SCENARIO_FACTOR:
             points[name] = points[name].astype(float)
     return points
+
 
 def _check_factor(src: Path, i: int, f: Factor, method: str, seen: set[str]) -> None:
     where = f"vary.{i}"
@@ -161,12 +177,13 @@ def _check_factor(src: Path, i: int, f: Factor, method: str, seen: set[str]) -> 
     if method in ("lhs", "sobol") and f.levels is not None:
         raise InputError(src, f"{where}.levels", f"levels are for grid and oat designs, not {method}")
     lo, hi = field_bounds(f.path)
-    given = list(f.values) if f.values is not None else [f.lower, f.upper]
+    given: list[Any] = list(f.values) if f.values is not None else list(f.bounds)
     for v in given:
         if not lo <= v <= hi:
             raise InputError(src, where, f"value {v} outside the valid range [{lo}, {hi}] of {f.path}")
     if fields[f.path].annotation is int and f.values is not None and any(float(v) != int(v) for v in f.values):
         raise InputError(src, f"{where}.values", f"{f.path} is an integer parameter; give whole numbers")
+
 
 def check(config: SweepConfig, path: Path) -> Sweep:
     """Resolve and check a parsed sweep against the scenario schema and the indicators.
@@ -179,16 +196,22 @@ def check(config: SweepConfig, path: Path) -> Sweep:
         raise InputError(path, "design.samples", f"a {method} design needs the number of samples")
     if method in ("grid", "oat") and config.design.samples is not None:
         raise InputError(path, "design.samples", f"a {method} design takes no samples (its points are the values)")
-    if method == "sobol" and config.design.samples & (config.design.samples - 1):
-        raise InputError(path, "design.samples", f"a Sobol design needs a power of two (got {config.design.samples}; "
-                         f"use {1 << (config.design.samples.bit_length() - 1)} or {1 << config.design.samples.bit_length()})")
+    samples = config.design.samples or 0
+    if method == "sobol" and samples & (samples - 1):
+        raise InputError(
+            path,
+            "design.samples",
+            f"a Sobol design needs a power of two (got {samples}; "
+            f"use {1 << (samples.bit_length() - 1)} or {1 << samples.bit_length()})",
+        )
     seen: set[str] = set()
     for i, f in enumerate(config.vary):
         _check_factor(path, i, f, method, seen)
     scenarios: dict[str, Scenario] = {}
     names: dict[str, str] = {}
     for i, f in enumerate(config.vary):
-        for j, ref in enumerate(f.values or [] if f.path == SCENARIO_FACTOR else []):
+        refs = [str(v) for v in f.values or []] if f.path == SCENARIO_FACTOR else []
+        for j, ref in enumerate(refs):
             scn = scenario_file(path, ref, f"vary.{i}.values.{j}")
             if scn.name in scenarios:
                 raise InputError(path, f"vary.{i}.values.{j}", f"another scenario file is also named {scn.name!r}")

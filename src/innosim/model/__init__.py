@@ -23,5 +23,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from innosim.model.model import InnovationModel
     from innosim.model.streams import PROCESSES
 
-__getattr__, __dir__ = attach(__name__, {"InnovationModel": "innosim.model.model", "PROCESSES": "innosim.model.streams"})
+__getattr__, __dir__ = attach(
+    __name__, {"InnovationModel": "innosim.model.model", "PROCESSES": "innosim.model.streams"}
+)
 __all__ = ["PROCESSES", "InnovationModel"]

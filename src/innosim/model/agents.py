@@ -7,12 +7,12 @@ agents act on them through vectorised updates.
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import mesa
 import numpy as np
 
-from innosim.levers import LEVERS, Lever, Policy
+from innosim.levers import LEVERS, Policy
 from innosim.parameters import Parameters
 from innosim.timeline import PLAN_START
 
@@ -30,7 +30,7 @@ class Government(mesa.Agent):
         ledger: ``{year: {lever_id: 亿元 spent}}``.
     """
 
-    def __init__(self, model: "InnovationModel", scenario_policy: Policy, history: Policy) -> None:
+    def __init__(self, model: InnovationModel, scenario_policy: Policy, history: Policy) -> None:
         super().__init__(model)
         self.scenario_policy = scenario_policy
         self.history = history
@@ -40,8 +40,9 @@ class Government(mesa.Agent):
         """The policy in force in ``year``: the 13th-plan policy before 2021."""
         return self.history if year < PLAN_START else self.scenario_policy
 
-    def lever(self, lever_id: str, year: int | None = None) -> Lever:
-        """The lever settings in force in ``year`` (default: the current year)."""
+    def lever(self, lever_id: str, year: int | None = None) -> Any:
+        """The lever settings in force in ``year`` (default: the current year): a
+        :class:`~innosim.levers.Lever` model of the kind ``lever_id`` names."""
         return getattr(self.policy(self.model.year if year is None else year), lever_id)
 
     def remaining(self, lever_id: str) -> float:
@@ -91,8 +92,9 @@ class IncubationCarrier(mesa.Agent):
         opened: Year opened.
     """
 
-    def __init__(self, model: "InnovationModel", kind: str, capacity: float, area: float,
-                 operator: str, opened: int) -> None:
+    def __init__(
+        self, model: InnovationModel, kind: str, capacity: float, area: float, operator: str, opened: int
+    ) -> None:
         super().__init__(model)
         self.kind = kind
         self.capacity = capacity
@@ -124,7 +126,7 @@ class Fund(mesa.Agent):
         deals: Number of investments (or loans) made; the firms carry the funding.
     """
 
-    def __init__(self, model: "InnovationModel", kind: str) -> None:
+    def __init__(self, model: InnovationModel, kind: str) -> None:
         super().__init__(model)
         self.kind = kind
         self.public_capital = 0.0
@@ -151,7 +153,7 @@ class RdInstitution(mesa.Agent):
         supported: Receives district operating support this year.
     """
 
-    def __init__(self, model: "InnovationModel", kind: str, zone: int, capacity: float, founded: int) -> None:
+    def __init__(self, model: InnovationModel, kind: str, zone: int, capacity: float, founded: int) -> None:
         super().__init__(model)
         self.kind = kind
         self.zone = zone
@@ -168,8 +170,11 @@ class RdInstitution(mesa.Agent):
         """
         if self.provincial or self.kind == "university":
             return
-        rate = (p.recognition_rate * (p.new_type_recognition_factor if self.kind == "new_type" else 1.0)
-                * (p.supported_recognition_factor if self.supported else 1.0))
+        rate = (
+            p.recognition_rate
+            * (p.new_type_recognition_factor if self.kind == "new_type" else 1.0)
+            * (p.supported_recognition_factor if self.supported else 1.0)
+        )
         if rng.random() < rate:
             self.provincial = True
         if self.supported:

@@ -50,8 +50,9 @@ def open_calls(model: InnovationModel) -> None:
     # Talent cards for high-level talent, holders first
     lever = gov.lever("talent_card")
     ta = model.talent
-    n_cards = min(int(gov.remaining("talent_card") / lever.cost_per_card * model.scale),
-                  int((ta.alive & (ta.level < 2)).sum()))
+    n_cards = min(
+        int(gov.remaining("talent_card") / lever.cost_per_card * model.scale), int((ta.alive & (ta.level < 2)).sum())
+    )
     holders = np.flatnonzero(ta.alive & ta.card)
     others = np.flatnonzero(ta.alive & ~ta.card & (ta.level < 2))
     others = others[rng.permutation(len(others))]

@@ -35,10 +35,10 @@ def evolve_carriers_and_institutions(model: InnovationModel) -> None:
         gov.pay("incubation", lever.operating_subsidy)
     base = gov.lever("incubation", FIRST_YEAR)
     for kind, rate, sub, sub0 in (
-            ("maker_space", p.maker_space_rate, lever.build_subsidy_maker_space, base.build_subsidy_maker_space),
-            ("incubator", p.incubator_rate, lever.build_subsidy_incubator, base.build_subsidy_incubator)):
-        lam = (rate * (1 + p.subsidy_response * sub * C.million_unit)
-               / (1 + p.subsidy_response * sub0 * C.million_unit))
+        ("maker_space", p.maker_space_rate, lever.build_subsidy_maker_space, base.build_subsidy_maker_space),
+        ("incubator", p.incubator_rate, lever.build_subsidy_incubator, base.build_subsidy_incubator),
+    ):
+        lam = rate * (1 + p.subsidy_response * sub * C.million_unit) / (1 + p.subsidy_response * sub0 * C.million_unit)
         for _ in range(int(rng.poisson(lam))):
             gov.pay("incubation", sub)
             k = "accelerator" if kind == "incubator" and rng.random() < C.accelerator_share else kind
@@ -51,8 +51,9 @@ def evolve_carriers_and_institutions(model: InnovationModel) -> None:
     for inst in model.institutions:  # provincial recognition of new-type R&D institutions
         inst.develop(rng, p)
     # technology contracts: registered share of R&D rises (Guangdong's registration push)
-    registered = float(sigmoid(logit(p.contract_registration_2015) + p.contract_registration_growth
-                               * (year - START_YEAR)))
+    registered = float(
+        sigmoid(logit(p.contract_registration_2015) + p.contract_registration_growth * (year - START_YEAR))
+    )
     fi = model.firms
     rd = fi.rd * fi.alive
     linked_rd = rd[fi.linked_until >= model.t].sum()
@@ -64,8 +65,9 @@ def evolve_carriers_and_institutions(model: InnovationModel) -> None:
     model.rd_last_year = rd_now
 
 
-def open_carrier(model: InnovationModel, kind: str, operator: str, year: int,
-                 area: float | None = None) -> IncubationCarrier:
+def open_carrier(
+    model: InnovationModel, kind: str, operator: str, year: int, area: float | None = None
+) -> IncubationCarrier:
     """Open a carrier of ``kind`` (its tenant places scaled with the sampled population)."""
     factor = C.maker_space_capacity_factor if kind == "maker_space" else 1.0
     capacity = model.p.carrier_capacity * factor * model.scale

@@ -17,7 +17,7 @@ WAN_PER_YI = 1e4
 """万元 per 亿元: firms' money is in 万元, the district's in 亿元."""
 
 
-def _c(value: float, unit: str, source: str) -> Any:
+def _c(value: Any, unit: str, source: str) -> Any:
     return field(default=value, metadata={"unit": unit, "source": source})
 
 
@@ -26,69 +26,157 @@ class Constants:
     """The fixed assumptions of the model, with units and sources (see the module docstring)."""
 
     # ---- the end-2015 population (synthesis)
-    firm_capacity_headroom: float = _c(1.6, "rows per initial firm", "memory: room for entrants before the arrays grow (no effect on results)")
-    firm_age_mean: float = _c(8.0, "years", "assumption: exponential age distribution of the 2015 stock, mean 8 years (SAIC 2013 reports a median survival of about 6 years)")
-    revenue_median_industrial: float = _c(600.0, "万元", "assumption: median revenue of an industrial firm before scaling to the 2015 above-scale output")
-    revenue_median_other: float = _c(300.0, "万元", "assumption: median revenue of a non-industrial firm before scaling")
-    revenue_per_employee_industrial: float = _c(60.0, "万元 per employee", "assumption: Guangdong manufacturing labour productivity, order of magnitude")
-    revenue_per_employee_other: float = _c(40.0, "万元 per employee", "assumption: services labour productivity, order of magnitude")
+    firm_capacity_headroom: float = _c(
+        1.6, "rows per initial firm", "memory: room for entrants before the arrays grow (no effect on results)"
+    )
+    firm_age_mean: float = _c(
+        8.0,
+        "years",
+        "assumption: exponential age distribution of the 2015 stock, mean 8 years (SAIC 2013 reports a median survival of about 6 years)",
+    )
+    revenue_median_industrial: float = _c(
+        600.0, "万元", "assumption: median revenue of an industrial firm before scaling to the 2015 above-scale output"
+    )
+    revenue_median_other: float = _c(
+        300.0, "万元", "assumption: median revenue of a non-industrial firm before scaling"
+    )
+    revenue_per_employee_industrial: float = _c(
+        60.0, "万元 per employee", "assumption: Guangdong manufacturing labour productivity, order of magnitude"
+    )
+    revenue_per_employee_other: float = _c(
+        40.0, "万元 per employee", "assumption: services labour productivity, order of magnitude"
+    )
     revenue_per_employee_sigma: float = _c(0.3, "log-sd", "assumption: dispersion of labour productivity")
-    rd_intensity_sigma: float = _c(0.7, "log-sd", "assumption: dispersion of R&D intensity among R&D-active firms of a sector")
+    rd_intensity_sigma: float = _c(
+        0.7, "log-sd", "assumption: dispersion of R&D intensity among R&D-active firms of a sector"
+    )
     rd_intensity_max: float = _c(0.5, "fraction of revenue", "assumption: cap on a firm's R&D intensity")
-    hightech_noise_sd: float = _c(0.8, "logit", "assumption: dispersion of the 2015 high-tech product share at a given R&D intensity")
-    hightech_logit_intercept: float = _c(-1.0, "logit", "assumption: 2015 high-tech share at the reference R&D intensity, before scaling to the 2015 output")
-    hightech_logit_slope: float = _c(1.2, "logit per log R&D intensity", "assumption: the 2015 high-tech share rises with R&D intensity")
-    hightech_intensity_ref: float = _c(0.02, "fraction of revenue", "assumption: reference R&D intensity of the 2015 high-tech share")
-    hightech_inactive_factor: float = _c(0.05, "multiplier", "assumption: firms without R&D sell few high-tech products")
-    hightech_share_max: float = _c(0.98, "fraction", "assumption: cap on a firm's high-tech share while scaling to the 2015 output")
-    hte_score_sigma: float = _c(0.3, "log-sd", "assumption: noise in which innovative firms held the 2015 HTE certificates")
-    hte_rd_margin: tuple[float, float] = _c((1.05, 1.6), "multiple of the R&D threshold", "assumption: 2015 HTE hold R&D 5-60% above their threshold")
-    hte_hightech_share: tuple[float, float] = _c((0.62, 0.9), "fraction", "assumption: 2015 HTE high-tech share, above the 60% criterion")
-    rd_growth_before_2015: float = _c(1.08, "ratio per year", "assumption: firms' R&D grew 8% a year before 2015 (the three-year R&D history of the HTE test)")
-    sales_growth_before_2015: float = _c(1.06, "ratio per year", "assumption: sales grew 6% a year before 2015, about nominal GDP growth")
-    knowledge_growth_2015: float = _c(0.05, "per year", "assumption: the 2015 knowledge stock is R&D over (depreciation + 5% growth), the steady state of a growing stock")
-    firm_patent_share: float = _c(0.75, "fraction", "assumption: firms hold 75% of valid invention patents, universities and institutes the rest")
-    patent_weight_exponent: float = _c(0.8, "exponent", "assumption: patents are allocated to firms in proportion to knowledge^0.8")
-    talent_unemployed_share: float = _c(1.03, "multiple of posts", "assumption: 3% of S&T personnel are between jobs at end-2015")
+    hightech_noise_sd: float = _c(
+        0.8, "logit", "assumption: dispersion of the 2015 high-tech product share at a given R&D intensity"
+    )
+    hightech_logit_intercept: float = _c(
+        -1.0,
+        "logit",
+        "assumption: 2015 high-tech share at the reference R&D intensity, before scaling to the 2015 output",
+    )
+    hightech_logit_slope: float = _c(
+        1.2, "logit per log R&D intensity", "assumption: the 2015 high-tech share rises with R&D intensity"
+    )
+    hightech_intensity_ref: float = _c(
+        0.02, "fraction of revenue", "assumption: reference R&D intensity of the 2015 high-tech share"
+    )
+    hightech_inactive_factor: float = _c(
+        0.05, "multiplier", "assumption: firms without R&D sell few high-tech products"
+    )
+    hightech_share_max: float = _c(
+        0.98, "fraction", "assumption: cap on a firm's high-tech share while scaling to the 2015 output"
+    )
+    hte_score_sigma: float = _c(
+        0.3, "log-sd", "assumption: noise in which innovative firms held the 2015 HTE certificates"
+    )
+    hte_rd_margin: tuple[float, float] = _c(
+        (1.05, 1.6), "multiple of the R&D threshold", "assumption: 2015 HTE hold R&D 5-60% above their threshold"
+    )
+    hte_hightech_share: tuple[float, float] = _c(
+        (0.62, 0.9), "fraction", "assumption: 2015 HTE high-tech share, above the 60% criterion"
+    )
+    rd_growth_before_2015: float = _c(
+        1.08,
+        "ratio per year",
+        "assumption: firms' R&D grew 8% a year before 2015 (the three-year R&D history of the HTE test)",
+    )
+    sales_growth_before_2015: float = _c(
+        1.06, "ratio per year", "assumption: sales grew 6% a year before 2015, about nominal GDP growth"
+    )
+    knowledge_growth_2015: float = _c(
+        0.05,
+        "per year",
+        "assumption: the 2015 knowledge stock is R&D over (depreciation + 5% growth), the steady state of a growing stock",
+    )
+    firm_patent_share: float = _c(
+        0.75, "fraction", "assumption: firms hold 75% of valid invention patents, universities and institutes the rest"
+    )
+    patent_weight_exponent: float = _c(
+        0.8, "exponent", "assumption: patents are allocated to firms in proportion to knowledge^0.8"
+    )
+    talent_unemployed_share: float = _c(
+        1.03, "multiple of posts", "assumption: 3% of S&T personnel are between jobs at end-2015"
+    )
     talent_tenure_mean: float = _c(5.0, "years", "assumption: mean time in the district of the 2015 S&T personnel")
-    university_capacity: float = _c(3.0, "capacity units", "assumption: a university's research capacity, three typical institutes")
+    university_capacity: float = _c(
+        3.0, "capacity units", "assumption: a university's research capacity, three typical institutes"
+    )
     institute_capacity: float = _c(2.0, "capacity units", "assumption: a research institute's capacity")
-    new_institution_capacity: float = _c(1.0, "capacity units", "assumption: a new-type R&D institution starts as a typical institute")
-    institution_founded: int = _c(2000, "year", "assumption: founding year recorded for the universities and institutes of 2015")
+    new_institution_capacity: float = _c(
+        1.0, "capacity units", "assumption: a new-type R&D institution starts as a typical institute"
+    )
+    institution_founded: int = _c(
+        2000, "year", "assumption: founding year recorded for the universities and institutes of 2015"
+    )
     # ---- carriers
     maker_space_area: float = _c(0.3, "万m2", "assumption: floor area of a new maker space")
-    incubator_area: float = _c(1.2, "万m2", "assumption: floor area of a new incubator (59.36万m2 over 49 carriers in 2020 averages 1.2)")
+    incubator_area: float = _c(
+        1.2, "万m2", "assumption: floor area of a new incubator (59.36万m2 over 49 carriers in 2020 averages 1.2)"
+    )
     accelerator_area: float = _c(2.0, "万m2", "assumption: floor area of a new accelerator")
-    maker_space_capacity_factor: float = _c(0.5, "multiple of carrier_capacity", "assumption: a maker space has half an incubator's tenant places")
-    accelerator_share: float = _c(0.15, "fraction of new incubators", "assumption: share of new incubators registered as accelerators")
+    maker_space_capacity_factor: float = _c(
+        0.5, "multiple of carrier_capacity", "assumption: a maker space has half an incubator's tenant places"
+    )
+    accelerator_share: float = _c(
+        0.15, "fraction of new incubators", "assumption: share of new incubators registered as accelerators"
+    )
     # ---- entrants and introduced teams
-    entrant_rd_active_factor: float = _c(1.3, "multiple of the sector's share", "assumption: entrants do R&D more often than incumbents")
-    entrant_rd_median_factor: float = _c(1.5, "multiple of the sector's median", "assumption: R&D-active entrants are more R&D-intensive")
+    entrant_rd_active_factor: float = _c(
+        1.3, "multiple of the sector's share", "assumption: entrants do R&D more often than incumbents"
+    )
+    entrant_rd_median_factor: float = _c(
+        1.5, "multiple of the sector's median", "assumption: R&D-active entrants are more R&D-intensive"
+    )
     entrant_revenue_median: float = _c(100.0, "万元", "assumption: median revenue of an entrant")
     entrant_revenue_sigma: float = _c(1.0, "log-sd", "assumption: dispersion of entrants' revenue")
     entrant_revenue_per_employee: float = _c(40.0, "万元 per employee", "assumption: labour productivity of a start-up")
-    entrant_hightech_share: tuple[float, float] = _c((0.1, 0.7), "fraction", "assumption: uniform high-tech share of R&D-active entrants")
+    entrant_hightech_share: tuple[float, float] = _c(
+        (0.1, 0.7), "fraction", "assumption: uniform high-tech share of R&D-active entrants"
+    )
     team_knowledge: float = _c(300.0, "万元", "assumption: knowledge a team brings to its firm")
     team_rd_propensity: float = _c(0.15, "fraction of revenue", "assumption: R&D intensity of a team's firm")
     team_revenue: float = _c(500.0, "万元", "assumption: first-year revenue of a team's firm")
     team_rd: float = _c(75.0, "万元 a year", "assumption: R&D of a team's firm (15% of 500万元)")
-    team_hightech_share: float = _c(0.6, "fraction", "assumption: high-tech share of a team's firm, at the HTE criterion")
+    team_hightech_share: float = _c(
+        0.6, "fraction", "assumption: high-tech share of a team's firm, at the HTE criterion"
+    )
     # ---- firms' decisions and finance
-    young_firm_age: float = _c(5.0, "years", "assumption: firms younger than this are finance-constrained unless financed")
+    young_firm_age: float = _c(
+        5.0, "years", "assumption: firms younger than this are finance-constrained unless financed"
+    )
     venture_max_age: float = _c(8.0, "years", "assumption: VC and the guidance fund invest in firms younger than this")
-    equity_years: float = _c(3.0, "years", "assumption: an equity investment relaxes the finance constraint and raises growth for three years")
+    equity_years: float = _c(
+        3.0,
+        "years",
+        "assumption: an equity investment relaxes the finance constraint and raises growth for three years",
+    )
     loan_years: float = _c(1.0, "years", "assumption: term of a tech-credit loan")
-    fund_invest_quarters: float = _c(8.0, "quarters", "assumption: the guidance fund invests its capital over two years")
-    staff_slack: float = _c(0.5, "persons", "assumption: a firm can spend R&D for half a person more than its S&T staff")
+    fund_invest_quarters: float = _c(
+        8.0, "quarters", "assumption: the guidance fund invests its capital over two years"
+    )
+    staff_slack: float = _c(
+        0.5, "persons", "assumption: a firm can spend R&D for half a person more than its S&T staff"
+    )
     min_employees: float = _c(3.0, "persons", "assumption: the smallest firm has three employees")
-    knowledge_intensity_ref: float = _c(0.05, "knowledge / revenue", "normalisation of the high-tech target (the calibrated logit shift absorbs it)")
+    knowledge_intensity_ref: float = _c(
+        0.05, "knowledge / revenue", "normalisation of the high-tech target (the calibrated logit shift absorbs it)"
+    )
     grant_merit_noise: float = _c(1.0, "sd of log merit", "assumption: noise in how calls rank applicants")
     link_choice_sigma: float = _c(0.5, "log-sd", "assumption: noise in which R&D firms start 产学研 links")
-    link_end_before_year: float = _c(0.01, "years", "numerical: a link agreed in a call ends just before the same call of its last year")
+    link_end_before_year: float = _c(
+        0.01, "years", "numerical: a link agreed in a call ends just before the same call of its last year"
+    )
     # ---- units
     patent_rd_unit: float = _c(100.0, "万元", "unit: the patent rate is per (100万元 of R&D)^elasticity")
     reward_unit: float = _c(10.0, "万元", "unit: the HTE reward response is per 10万元")
-    million_unit: float = _c(100.0, "100万元 per 亿元", "unit: the build-subsidy and listing-reward responses are per 100万元")
+    million_unit: float = _c(
+        100.0, "100万元 per 亿元", "unit: the build-subsidy and listing-reward responses are per 100万元"
+    )
 
 
 CONSTANTS = Constants()

@@ -59,18 +59,30 @@ def add_firms(model: InnovationModel, n: int, sector: np.ndarray) -> slice:
     rng, p = model.stream("demography"), model.p
     industrial = rng.random(n) < st.SECTOR_INDUSTRIAL[sector]
     active = rng.random(n) < np.minimum(st.SECTOR_RD_ACTIVE[sector] * C.entrant_rd_active_factor, 1.0)
-    rd_prop = np.where(active, st.SECTOR_RD_MEDIAN[sector] * C.entrant_rd_median_factor
-                       * np.exp(rng.normal(0.0, C.rd_intensity_sigma, n)), 0.0)
+    rd_prop = np.where(
+        active,
+        st.SECTOR_RD_MEDIAN[sector] * C.entrant_rd_median_factor * np.exp(rng.normal(0.0, C.rd_intensity_sigma, n)),
+        0.0,
+    )
     rd_prop = np.minimum(rd_prop, C.rd_intensity_max) / math.exp(p.rd_growth_drift * (model.t - START_YEAR))
     revenue = np.exp(rng.normal(math.log(C.entrant_revenue_median), C.entrant_revenue_sigma, n))
     uid = model.next_uid + np.arange(n, dtype=np.uint64)
     model.next_uid += np.uint64(n)
     rows = model.firms.add(
-        n, uid=uid, sector=sector, zone=rng.choice(len(st.ZONES), size=n, p=st.ZONE_WEIGHTS), industrial=industrial,
-        birth=model.t - rng.random(n) / 4, revenue=revenue,
+        n,
+        uid=uid,
+        sector=sector,
+        zone=rng.choice(len(st.ZONES), size=n, p=st.ZONE_WEIGHTS),
+        industrial=industrial,
+        birth=model.t - rng.random(n) / 4,
+        revenue=revenue,
         rev_per_employee=C.entrant_revenue_per_employee * np.exp(rng.normal(0.0, C.revenue_per_employee_sigma, n)),
-        rd_propensity=rd_prop, rd=revenue * rd_prop, rd_reported=revenue * rd_prop,
-        hightech_share=np.where(active, rng.uniform(*C.entrant_hightech_share, n), 0.0), knowledge=revenue * rd_prop)
+        rd_propensity=rd_prop,
+        rd=revenue * rd_prop,
+        rd_reported=revenue * rd_prop,
+        hightech_share=np.where(active, rng.uniform(*C.entrant_hightech_share, n), 0.0),
+        knowledge=revenue * rd_prop,
+    )
     model.entries[model.year] = model.entries.get(model.year, 0) + n
     _admit_tenants(model, rows)
     return rows

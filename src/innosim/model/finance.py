@@ -25,8 +25,9 @@ def finance(model: InnovationModel) -> None:
     """Private VC and the guidance fund invest in young tech firms; tech credit relaxes
     finance constraints; grown HTE list (Q4)."""
     p, fi, gov, rng = model.p, model.firms, model.government, model.stream("finance")
-    young_tech = np.flatnonzero(fi.alive & (model.firm_age() < C.venture_max_age) & (fi.rd > 0)
-                                & (fi.financed_until < model.t))
+    young_tech = np.flatnonzero(
+        fi.alive & (model.firm_age() < C.venture_max_age) & (fi.rd > 0) & (fi.financed_until < model.t)
+    )
     promise = np.log1p(fi.knowledge[young_tech]) + rng.gumbel(0.0, 1.0, len(young_tech))
     order = young_tech[np.argsort(-promise, kind="stable")]
     n_vc = int(rng.poisson(p.vc_deals_per_year / 4 * model.scale))
@@ -48,8 +49,12 @@ def finance(model: InnovationModel) -> None:
     # tech credit: risk pool in Q1 enables loans to constrained tech firms
     if model.quarter == 1:
         lever = gov.lever("tech_finance")
-        cand = np.flatnonzero(fi.alive & (model.firm_age() < C.young_firm_age) & (fi.financed_until < model.t)
-                              & (fi.tech_sme | fi.hte | (fi.rd > 0)))
+        cand = np.flatnonzero(
+            fi.alive
+            & (model.firm_age() < C.young_firm_age)
+            & (fi.financed_until < model.t)
+            & (fi.tech_sme | fi.hte | (fi.rd > 0))
+        )
         n_loans = min(int(lever.budget * lever.loan_multiplier / lever.loan_size * model.scale), len(cand))
         picked = cand[rng.permutation(len(cand))[:n_loans]]
         gov.pay("tech_finance", n_loans * lever.loan_size / lever.loan_multiplier / model.scale)

@@ -35,8 +35,11 @@ def produce_knowledge(model: InnovationModel) -> None:
     fi.knowledge = fi.knowledge * (1 - p.knowledge_depreciation) ** 0.25 + fi.rd / 4 * spill * talent_boost
     ip = gov.lever("ip_awards")
     ip_factor = 1.0 + p.ip_response * ip.subsidy_per_patent * WAN_PER_YI * (gov.remaining("ip_awards") > 0)
-    lam = np.where(fi.alive & (fi.rd > 0),
-                   p.patent_rate * (fi.rd / C.patent_rd_unit) ** p.patent_elasticity * spill * ip_factor / 4, 0.0)
+    lam = np.where(
+        fi.alive & (fi.rd > 0),
+        p.patent_rate * (fi.rd / C.patent_rd_unit) ** p.patent_elasticity * spill * ip_factor / 4,
+        0.0,
+    )
     grants = rng.poisson(lam)
     inst_grants = rng.poisson(model.institution_capacity() * p.institution_patent_rate * ip_factor / 4 * model.scale)
     fi.patents = fi.patents * (1 - p.patent_lapse) ** 0.25 + grants

@@ -26,6 +26,7 @@ from innosim.model.population import Firms, Talent
 from innosim.model.streams import Streams
 from innosim.model.structure import ZONES
 from innosim.model.synthesis import macro_paths, synthesise
+from innosim.parameters import Parameters
 from innosim.scenario import Scenario, default_scenario, history_policy
 from innosim.timeline import PLAN_START, QUARTERS, START_YEAR, steps_to
 
@@ -58,6 +59,17 @@ class InnovationModel(mesa.Model):
         >>> round(model.records[2020]["hte_count"])  # doctest: +SKIP
     """
 
+    settings: Scenario
+    facts: FactBook
+    p: Parameters
+    scale: float
+    end_year: int
+    government: Government
+    streams: Streams
+    gdp: dict[int, float]
+    """District GDP (亿元) by year."""
+    population: dict[int, float]
+    """Resident population by year."""
     # state set by the synthesis (innosim.model.synthesis) and carried between processes
     firms: Firms
     talent: Talent
@@ -77,8 +89,12 @@ class InnovationModel(mesa.Model):
     next_uid: np.uint64
     """Identity of the next entrant."""
 
-    def __init__(self, scenario: Scenario | None = None, rng: int | np.random.Generator | None = None,
-                 facts: FactBook | None = None) -> None:
+    def __init__(
+        self,
+        scenario: Scenario | None = None,
+        rng: int | np.random.Generator | None = None,
+        facts: FactBook | None = None,
+    ) -> None:
         super().__init__(rng=rng)
         self.settings = scenario if scenario is not None else default_scenario()
         self.facts = facts if facts is not None else default_facts()
@@ -98,18 +114,18 @@ class InnovationModel(mesa.Model):
     # ------------------------------------------------------------------ schedule
     def step(self) -> None:
         """One quarter, in the order of the ODD schedule."""
-        calls.open_calls(self)                          # 1. government calls and payouts within budget
-        talent.talent_market(self)                      # 2. arrivals, departures, matching to R&D vacancies
-        rd.decide_rd(self)                              # 3. firms' R&D: user cost, grants, finance, talent, notch
-        knowledge.produce_knowledge(self)               # 4. knowledge and patents, with spill-overs
-        production.produce(self)                        # 5. revenue and high-tech product share
+        calls.open_calls(self)  # 1. government calls and payouts within budget
+        talent.talent_market(self)  # 2. arrivals, departures, matching to R&D vacancies
+        rd.decide_rd(self)  # 3. firms' R&D: user cost, grants, finance, talent, notch
+        knowledge.produce_knowledge(self)  # 4. knowledge and patents, with spill-overs
+        production.produce(self)  # 5. revenue and high-tech product share
         if self.quarter == 4:
-            certification.certify(self)                 # 6. HTE, tech SME (yearly)
-        finance.finance(self)                           # 7. VC, guidance fund, tech credit, listing
-        demography.demography(self)                     # 8. exits, start-ups, graduation
+            certification.certify(self)  # 6. HTE, tech SME (yearly)
+        finance.finance(self)  # 7. VC, guidance fund, tech credit, listing
+        demography.demography(self)  # 8. exits, start-ups, graduation
         if self.quarter == 4:
             carriers.evolve_carriers_and_institutions(self)  # 9. carriers, institutions, S&T services
-            self.record_indicators()                    # 10. indicators
+            self.record_indicators()  # 10. indicators
             self.compact()
         self.running = not self.finished  # Mesa's flag: SolaraViz stops playing at the end
 
@@ -228,4 +244,3 @@ class InnovationModel(mesa.Model):
         keep = ta.alive.copy()
         ta.compact(keep)
         ta.employer = mapping[ta.employer]
-

@@ -7,7 +7,7 @@ that references (talent's employer) can follow.
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -20,12 +20,18 @@ class Population:
     after any :meth:`add` they do.
     """
 
-    columns: ClassVar[dict[str, tuple[type, float]]] = {}
+    columns: ClassVar[dict[str, tuple[Any, Any]]] = {}
+    n: int
+    """Rows in use."""
+    _data: dict[str, np.ndarray]
 
     def __init__(self, capacity: int = 1024) -> None:
         object.__setattr__(self, "n", 0)
-        object.__setattr__(self, "_data", {name: np.full(max(capacity, 16), default, dtype=dtype)
-                                           for name, (dtype, default) in self.columns.items()})
+        object.__setattr__(
+            self,
+            "_data",
+            {name: np.full(max(capacity, 16), default, dtype=dtype) for name, (dtype, default) in self.columns.items()},
+        )
 
     def __getattr__(self, name: str) -> np.ndarray:
         try:
@@ -33,7 +39,7 @@ class Population:
         except KeyError:
             raise AttributeError(name) from None
 
-    def __setattr__(self, name: str, value) -> None:
+    def __setattr__(self, name: str, value: Any) -> None:
         if name in self.columns:
             self._data[name][: self.n] = value
         else:
@@ -42,7 +48,7 @@ class Population:
     def __len__(self) -> int:
         return self.n
 
-    def add(self, k: int, **values) -> slice:
+    def add(self, k: int, **values: Any) -> slice:
         """Append ``k`` rows (defaults, then ``values``); returns their slice."""
         start, end = self.n, self.n + k
         cap = len(next(iter(self._data.values())))
@@ -52,7 +58,7 @@ class Population:
                 arr = np.full(new_cap, default, dtype=dtype)
                 arr[: self.n] = self._data[name][: self.n]
                 self._data[name] = arr
-        for name, (dtype, default) in self.columns.items():
+        for name, (_dtype, default) in self.columns.items():
             self._data[name][start:end] = values.get(name, default)
         object.__setattr__(self, "n", end)
         return slice(start, end)
@@ -86,8 +92,12 @@ class Firms(Population):
         "rd_reported": (np.float64, 0.0),  # reported R&D (includes relabelling), annual rate
         "rd_year": (np.float64, 0.0),  # reported R&D accumulated in the current year
         "sales_year": (np.float64, 0.0),
-        "rd_y1": (np.float64, 0.0), "rd_y2": (np.float64, 0.0), "rd_y3": (np.float64, 0.0),
-        "sales_y1": (np.float64, 0.0), "sales_y2": (np.float64, 0.0), "sales_y3": (np.float64, 0.0),
+        "rd_y1": (np.float64, 0.0),
+        "rd_y2": (np.float64, 0.0),
+        "rd_y3": (np.float64, 0.0),
+        "sales_y1": (np.float64, 0.0),
+        "sales_y2": (np.float64, 0.0),
+        "sales_y3": (np.float64, 0.0),
         "knowledge": (np.float64, 0.0),
         "patents": (np.float64, 0.0),  # valid invention patents (expected stock)
         "staff": (np.int32, 0),  # S&T personnel employed (from talent)

@@ -34,7 +34,8 @@ def produce(model: InnovationModel) -> None:
     sd = p.firm_shock_sd / 2
     eps = sd * ndtri(model.firm_uniform("production"))
     fi.revenue = fi.revenue * np.exp(g / 4 + shocks + eps - sd * sd / 2)
-    target = sigmoid(p.hightech_logit_shift
-                     + p.hightech_knowledge_slope * np.log(np.maximum(kint, 1e-6) / C.knowledge_intensity_ref))
+    target = sigmoid(
+        p.hightech_logit_shift + p.hightech_knowledge_slope * np.log(np.maximum(kint, 1e-6) / C.knowledge_intensity_ref)
+    )
     target = np.where(fi.rd > 0, target, 0.0)
     fi.hightech_share = fi.hightech_share + p.hightech_adjustment / 4 * (target - fi.hightech_share)

@@ -40,13 +40,18 @@ def decide_rd(model: InnovationModel) -> None:
     desired = fi.revenue * intensity
     capacity = (fi.staff + C.staff_slack) * p.rd_cost_per_staff * (1 + p.wage_growth) ** (model.t - START_YEAR)
     short = np.where(desired > 0, np.minimum(1.0, capacity / np.maximum(desired, 1e-9)), 1.0)
-    real = desired * short ** p.talent_elasticity
+    real = desired * short**p.talent_elasticity
     # HTE notch: near-threshold firms raise R&D to qualify (decided in Q1), part relabelled.
     if model.quarter == 1:
         thr = st.hte_rd_threshold(fi.revenue)
         ratio = real / np.maximum(fi.revenue, 1.0) / thr
-        near = (fi.alive & ~fi.hte & (ratio >= 1 - p.bunching_window) & (ratio < 1.0)
-                & (fi.hightech_share >= p.bunching_min_hightech))
+        near = (
+            fi.alive
+            & ~fi.hte
+            & (ratio >= 1 - p.bunching_window)
+            & (ratio < 1.0)
+            & (fi.hightech_share >= p.bunching_min_hightech)
+        )
         rate = np.where(fi.pool, min(1.0, p.pool_bunching_factor * p.bunching_rate), p.bunching_rate)
         fi.bunching = near & (rng.random(fi.n) < rate)
     target = st.hte_rd_threshold(fi.revenue) * p.bunching_margin * fi.revenue

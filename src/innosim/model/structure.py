@@ -77,7 +77,9 @@ models, software copyrights), an assumption of the model."""
 def hte_rd_threshold(sales: np.ndarray) -> np.ndarray:
     """Three-year R&D-to-sales threshold by sales band (sales in 万元)."""
     lo, hi = HTE_SALES_BANDS
-    return np.where(sales <= lo, HTE_RD_THRESHOLDS[0], np.where(sales <= hi, HTE_RD_THRESHOLDS[1], HTE_RD_THRESHOLDS[2]))
+    return np.where(
+        sales <= lo, HTE_RD_THRESHOLDS[0], np.where(sales <= hi, HTE_RD_THRESHOLDS[1], HTE_RD_THRESHOLDS[2])
+    )
 
 
 # --- 规模以上 thresholds (国家统计局)
@@ -95,10 +97,14 @@ def tech_sme_score(staff_share: np.ndarray, rd_intensity: np.ndarray, invention_
     """Score of the 2017 evaluation: S&T staff (20), R&D intensity (50), IP (30)."""
     staff_pts = np.select(
         [staff_share >= 0.30, staff_share >= 0.25, staff_share >= 0.20, staff_share >= 0.15, staff_share >= 0.10],
-        [20, 16, 12, 8, 4], 0)
+        [20, 16, 12, 8, 4],
+        0,
+    )
     rd_pts = np.select(
         [rd_intensity >= 0.06, rd_intensity >= 0.05, rd_intensity >= 0.04, rd_intensity >= 0.03, rd_intensity >= 0.02],
-        [50, 40, 30, 20, 10], 0)
+        [50, 40, 30, 20, 10],
+        0,
+    )
     ip_pts = np.where(invention_patents >= 1, 30, 0)
     return staff_pts + rd_pts + ip_pts
 

@@ -22,8 +22,8 @@ from innosim.model import structure as st
 from innosim.model.agents import Fund, RdInstitution
 from innosim.model.constants import CONSTANTS as C
 from innosim.model.constants import WAN_PER_YI
-from innosim.model.population import Firms, Talent
 from innosim.model.maths import sigmoid
+from innosim.model.population import Firms, Talent
 from innosim.parameters import Parameters
 from innosim.timeline import FIRST_YEAR, PLAN_13, PLAN_START, START_YEAR
 
@@ -66,10 +66,15 @@ def synthesise(model: InnovationModel) -> None:
     sector = rng.choice(len(st.SECTORS), size=n, p=st.SECTOR_WEIGHTS)
     industrial = rng.random(n) < st.SECTOR_INDUSTRIAL[sector]
     age = rng.exponential(C.firm_age_mean, n)
-    revenue = np.exp(rng.normal(np.where(industrial, math.log(C.revenue_median_industrial),
-                                         math.log(C.revenue_median_other)), p.revenue_sigma))
-    rev_per_emp = (np.where(industrial, C.revenue_per_employee_industrial, C.revenue_per_employee_other)
-                   * np.exp(rng.normal(0.0, C.revenue_per_employee_sigma, n)))
+    revenue = np.exp(
+        rng.normal(
+            np.where(industrial, math.log(C.revenue_median_industrial), math.log(C.revenue_median_other)),
+            p.revenue_sigma,
+        )
+    )
+    rev_per_emp = np.where(industrial, C.revenue_per_employee_industrial, C.revenue_per_employee_other) * np.exp(
+        rng.normal(0.0, C.revenue_per_employee_sigma, n)
+    )
     active = rng.random(n) < st.SECTOR_RD_ACTIVE[sector]
     rd_prop = np.where(active, st.SECTOR_RD_MEDIAN[sector] * np.exp(rng.normal(0.0, C.rd_intensity_sigma, n)), 0.0)
     rd_prop = np.minimum(rd_prop, C.rd_intensity_max)
@@ -85,8 +90,11 @@ def synthesise(model: InnovationModel) -> None:
             revenue[svc] *= target_st / revenue[svc].sum()
     # High-tech product share rises with R&D intensity; scaled to the 2015 output.
     noise = rng.normal(0.0, C.hightech_noise_sd, n)
-    hts_raw = sigmoid(C.hightech_logit_intercept + C.hightech_logit_slope
-                      * np.log(np.maximum(rd_prop, 1e-4) / C.hightech_intensity_ref) + noise)
+    hts_raw = sigmoid(
+        C.hightech_logit_intercept
+        + C.hightech_logit_slope * np.log(np.maximum(rd_prop, 1e-4) / C.hightech_intensity_ref)
+        + noise
+    )
     hts = np.where(active, hts_raw, C.hightech_inactive_factor * hts_raw)
     big = industrial & (revenue >= st.ABOVE_SCALE_INDUSTRIAL)
     target_ht = f.value("hightech_output", START_YEAR) * WAN_PER_YI * scale
@@ -94,8 +102,7 @@ def synthesise(model: InnovationModel) -> None:
         hts[big] = np.minimum(hts[big] * target_ht / (revenue[big] * hts[big]).sum(), C.hightech_share_max)
     # HTE: the most innovative eligible-looking firms hold certificates.
     n_hte = model.sampled(f.value("hte_count", START_YEAR))
-    score = (rd_prop * hts * np.where(age >= st.HTE_MIN_AGE_YEARS, 1.0, 0.0)
-             * rng.lognormal(0.0, C.hte_score_sigma, n))
+    score = rd_prop * hts * np.where(age >= st.HTE_MIN_AGE_YEARS, 1.0, 0.0) * rng.lognormal(0.0, C.hte_score_sigma, n)
     hte_rows = np.argsort(-score, kind="stable")[:n_hte]
     hte = np.zeros(n, dtype=bool)
     hte[hte_rows] = True
@@ -118,17 +125,32 @@ def synthesise(model: InnovationModel) -> None:
     knowledge = rd / (p.knowledge_depreciation + C.knowledge_growth_2015)
     rg, sg = C.rd_growth_before_2015, C.sales_growth_before_2015
     model.firms.add(
-        n, uid=np.arange(n, dtype=np.uint64), sector=sector, zone=zone, industrial=industrial,
-        birth=START_YEAR - age, revenue=revenue,
-        rev_per_employee=rev_per_emp, hightech_share=hts, rd_propensity=rd_prop, rd=rd,
-        rd_reported=rd, rd_y1=rd, rd_y2=rd / rg, rd_y3=rd / rg ** 2,
-        sales_y1=revenue, sales_y2=revenue / sg, sales_y3=revenue / sg ** 2,
-        knowledge=knowledge, hte=hte)
+        n,
+        uid=np.arange(n, dtype=np.uint64),
+        sector=sector,
+        zone=zone,
+        industrial=industrial,
+        birth=START_YEAR - age,
+        revenue=revenue,
+        rev_per_employee=rev_per_emp,
+        hightech_share=hts,
+        rd_propensity=rd_prop,
+        rd=rd,
+        rd_reported=rd,
+        rd_y1=rd,
+        rd_y2=rd / rg,
+        rd_y3=rd / rg**2,
+        sales_y1=revenue,
+        sales_y2=revenue / sg,
+        sales_y3=revenue / sg**2,
+        knowledge=knowledge,
+        hte=hte,
+    )
     fi = model.firms
     fi.hte_expiry[hte] = rng.integers(FIRST_YEAR, FIRST_YEAR + st.HTE_VALID_YEARS, n_hte)
     # Valid invention patents: firms hold their share, allocated by knowledge.
     firm_patents = f.value("valid_invention_patents", START_YEAR) * C.firm_patent_share * scale
-    weight = knowledge ** C.patent_weight_exponent
+    weight = knowledge**C.patent_weight_exponent
     fi.patents = rng.multinomial(int(round(firm_patents)), weight / weight.sum()).astype(float)
     fi.patents[hte] = np.maximum(fi.patents[hte], 1.0)
     model.institution_patents = f.value("valid_invention_patents", START_YEAR) * (1 - C.firm_patent_share)
@@ -163,8 +185,10 @@ def _agents(model: InnovationModel) -> None:
         area = f.value("incubation_area", START_YEAR) / max(count, 1)
         for _ in range(count):
             carriers.open_carrier(model, kind, "private", START_YEAR, area=area)
-    for kind, fact, cap in (("university", "universities", C.university_capacity),
-                            ("research_institute", "research_institutes", C.institute_capacity)):
+    for kind, fact, cap in (
+        ("university", "universities", C.university_capacity),
+        ("research_institute", "research_institutes", C.institute_capacity),
+    ):
         for _ in range(int(f.value(fact, PLAN_13[1]))):
             RdInstitution(model, kind, int(rng.choice(len(st.ZONES), p=st.ZONE_WEIGHTS)), cap, C.institution_founded)
     for kind in FUND_KINDS:

@@ -40,7 +40,7 @@ def talent_market(model: InnovationModel) -> None:
     unemployed = np.flatnonzero(ta.alive & (ta.employer < 0))
     n_arrive = int(rng.poisson(max(vacancies - len(unemployed), 0) * p.vacancy_fill_rate))
     high_level = ta.alive & (ta.level < 2)
-    coverage = (ta.card & high_level).sum() / max(high_level.sum(), 1)
+    coverage = (ta.card & high_level).sum() / max(int(high_level.sum()), 1)
     shares = st.TALENT_LEVEL_SHARES * np.array([1 + p.card_attraction * coverage] * 2 + [1.0])
     level = rng.choice(3, size=n_arrive, p=shares / shares.sum()).astype(np.int8)
     model.talent.add(n_arrive, level=level, arrived=model.t)

@@ -20,7 +20,11 @@ from innosim._lazy import attach
 if TYPE_CHECKING:  # pragma: no cover
     from innosim.report.writer import REPORT, build_report, render, write_report
 
-_EXPORTS = {"REPORT": "innosim.report.writer", "build_report": "innosim.report.writer",
-            "render": "innosim.report.writer", "write_report": "innosim.report.writer"}
+_EXPORTS = {
+    "REPORT": "innosim.report.writer",
+    "build_report": "innosim.report.writer",
+    "render": "innosim.report.writer",
+    "write_report": "innosim.report.writer",
+}
 __getattr__, __dir__ = attach(__name__, _EXPORTS)
 __all__ = ["REPORT", "build_report", "render", "write_report"]

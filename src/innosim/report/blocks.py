@@ -69,7 +69,8 @@ class Figures:
     """Draws library figures, saves them as PNG and SVG, and embeds the PNG."""
 
     def __init__(self, folder: Path) -> None:
-        self.folder, self.files = folder, []
+        self.folder = folder
+        self.files: list[Path] = []
 
     def add(self, section: Section, name: str, caption: str, draw: Callable[[], Any]) -> None:
         fig = draw()
@@ -84,8 +85,9 @@ class Figures:
 def need(folder: Path, *names: str) -> None:
     for name in names:
         if not (folder / name).exists():
-            raise InputError(folder, name, "is missing; the job did not finish (resume it) or the directory was "
-                                           "changed by hand")
+            raise InputError(
+                folder, name, "is missing; the job did not finish (resume it) or the directory was changed by hand"
+            )
 
 
 def table_csv(folder: Path, name: str) -> pd.DataFrame:
@@ -114,8 +116,21 @@ def ind_cells(iid: str, lang: str) -> list[str]:
 
 def manifest_section(manifest: dict[str, Any], lang: str, hashes: dict[str, str]) -> Section:
     entries: list[tuple[str, str]] = [("innosim", str(manifest.get("innosim_version", "?")))]
-    for key in ("name", "hash", "experiment_file", "seed", "replicates", "points", "runs", "scale", "workers",
-                "scheduler", "started", "finished", "python"):
+    for key in (
+        "name",
+        "hash",
+        "experiment_file",
+        "seed",
+        "replicates",
+        "points",
+        "runs",
+        "scale",
+        "workers",
+        "scheduler",
+        "started",
+        "finished",
+        "python",
+    ):
         if manifest.get(key) is not None:
             entries.append((key, str(manifest[key])))
     for name, digest in hashes.items():
@@ -132,16 +147,23 @@ def manifest_section(manifest: dict[str, Any], lang: str, hashes: dict[str, str]
 
 
 def scenario_table(scenarios: list[dict[str, Any]], lang: str) -> Table:
-    return Table([lb.text("scenario", lang), lb.text("description", lang), "hash"],
-                 [[s["name"], s.get("description", ""), s.get("hash", "")] for s in scenarios], text_columns=3)
+    return Table(
+        [lb.text("scenario", lang), lb.text("description", lang), "hash"],
+        [[s["name"], s.get("description", ""), s.get("hash", "")] for s in scenarios],
+        text_columns=3,
+    )
 
 
 def spending_tables(spending: pd.DataFrame, year: int, lang: str, reference: str | None = None) -> list[Table]:
     tables = []
     for name in dict.fromkeys(spending["scenario"]):
         rows = spending[spending["scenario"] == name].set_index("lever")
-        cols = [lb.text("lever", lang), lb.text("budget", lang), lb.text("spent_period", lang, start=PLAN_START,
-                                                                          end=year), lb.text("uptake", lang)]
+        cols = [
+            lb.text("lever", lang),
+            lb.text("budget", lang),
+            lb.text("spent_period", lang, start=PLAN_START, end=year),
+            lb.text("uptake", lang),
+        ]
         if reference and name != reference:
             cols.append(lb.text("extra", lang))
         body = []

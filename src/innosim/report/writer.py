@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 from importlib import resources
 from pathlib import Path
-
+from typing import Any
 
 from innosim import labels as lb
 from innosim.errors import InputError
@@ -22,7 +22,7 @@ FIGURES_DIR = "figures"
 """Where a report's figures go in the result directory (``figures/<lang>/``)."""
 
 
-def _template():
+def _template() -> Any:
     import jinja2
 
     source = resources.files("innosim").joinpath("templates/report.html.j2").read_text(encoding="utf-8")
@@ -32,8 +32,14 @@ def _template():
 def render(report: Report) -> str:
     """The report as one HTML document, with the font subset for exactly the text it shows."""
     template = _template()
-    context = {"lang": report.lang, "title": report.title, "subtitle": report.subtitle, "sections": report.sections,
-               "version": __version__, "footer": lb.text("generated", report.lang, version=__version__)}
+    context = {
+        "lang": report.lang,
+        "title": report.title,
+        "subtitle": report.subtitle,
+        "sections": report.sections,
+        "version": __version__,
+        "footer": lb.text("generated", report.lang, version=__version__),
+    }
     draft = template.render(font="", **context)
     shown = html.unescape(draft)
     return template.render(font=font_subset(shown), **context)
@@ -42,8 +48,9 @@ def render(report: Report) -> str:
 def _folder(results: str | Path) -> Path:
     folder = Path(results)
     if not folder.is_dir():
-        raise InputError(folder, "", "is not a directory; give the --out directory of run, compare, sweep or "
-                                     "sensitivity")
+        raise InputError(
+            folder, "", "is not a directory; give the --out directory of run, compare, sweep or sensitivity"
+        )
     return folder
 
 

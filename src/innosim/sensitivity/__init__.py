@@ -23,9 +23,14 @@ if TYPE_CHECKING:  # pragma: no cover
     from innosim.sensitivity.methods import METHODS
     from innosim.sensitivity.run import analyse, ranking, sensitivity
 
-_EXPORTS = {"METHODS": "innosim.sensitivity.methods", "Sensitivity": "innosim.sensitivity.config",
-            "analyse": "innosim.sensitivity.run", "analyze_function": "innosim.sensitivity.function",
-            "load_sensitivity": "innosim.experiments.kinds", "ranking": "innosim.sensitivity.run",
-            "sensitivity": "innosim.sensitivity.run"}
+_EXPORTS = {
+    "METHODS": "innosim.sensitivity.methods",
+    "Sensitivity": "innosim.sensitivity.config",
+    "analyse": "innosim.sensitivity.run",
+    "analyze_function": "innosim.sensitivity.function",
+    "load_sensitivity": "innosim.experiments.kinds",
+    "ranking": "innosim.sensitivity.run",
+    "sensitivity": "innosim.sensitivity.run",
+}
 __getattr__, __dir__ = attach(__name__, _EXPORTS)
 __all__ = ["METHODS", "Sensitivity", "analyse", "analyze_function", "load_sensitivity", "ranking", "sensitivity"]

@@ -28,7 +28,7 @@ from __future__ import annotations
 import fnmatch
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import numpy as np
 import pandas as pd
@@ -37,12 +37,12 @@ from scipy import stats
 
 from innosim.errors import InputError, did_you_mean
 from innosim.experiments.base import Experiment, ExperimentConfig, Output, Strict, check_common
+from innosim.fields import numeric_fields, prior
 from innosim.posterior import Posterior, field_bounds
-from innosim.fields import numeric_fields
 from innosim.scenario import Scenario
-from innosim.timeline import PLAN_START
 from innosim.sensitivity.methods import METHODS, Method, Settings
 from innosim.sensitivity.methods.base import factors_of, unit_problem
+from innosim.timeline import PLAN_START
 
 TAIL = 1e-3
 """An untruncated normal or lognormal must keep this quantile and its complement inside the valid range."""
@@ -76,9 +76,15 @@ class Distribution(Strict):
     group: str | None = Field(None, min_length=1)
 
     @model_validator(mode="after")
-    def _complete(self) -> "Distribution":
-        need = {"uniform": ("lower", "upper"), "triangular": ("lower", "upper", "mode"), "normal": ("mean", "sd"),
-                "lognormal": ("mean", "sd"), "posterior": (), "prior": ()}[self.distribution]
+    def _complete(self) -> Distribution:
+        need = {
+            "uniform": ("lower", "upper"),
+            "triangular": ("lower", "upper", "mode"),
+            "normal": ("mean", "sd"),
+            "lognormal": ("mean", "sd"),
+            "posterior": (),
+            "prior": (),
+        }[self.distribution]
         allowed = set(need) | ({"lower", "upper"} if self.distribution in ("normal", "lognormal") else set())
         for name in ("lower", "upper", "mode", "mean", "sd"):
             if name in need and getattr(self, name) is None:
@@ -87,27 +93,30 @@ class Distribution(Strict):
                 raise ValueError(f"{name} is not a parameter of a {self.distribution} distribution")
         if self.lower is not None and self.upper is not None and not self.lower < self.upper:
             raise ValueError(f"lower bound {self.lower} must be below upper bound {self.upper}")
-        if self.mode is not None and not self.lower <= self.mode <= self.upper:
+        lo, hi = cast(float, self.lower), cast(float, self.upper)
+        if self.mode is not None and not lo <= self.mode <= hi:
             raise ValueError(f"mode {self.mode} must lie between lower {self.lower} and upper {self.upper}")
         return self
 
     def frozen(self) -> Any:
         """The scipy distribution (not for ``posterior``)."""
-        lo, hi = self.lower, self.upper
+        lo, hi = cast(float, self.lower), cast(float, self.upper)  # validated: set where the distribution needs them
         if self.distribution == "prior":
-            lo, hi = numeric_fields(Scenario)[self.path].json_schema_extra["prior"]
+            lo, hi = cast(tuple[float, float], prior(numeric_fields(Scenario)[self.path]))
             return stats.uniform(lo, hi - lo)
         if self.distribution == "uniform":
             return stats.uniform(lo, hi - lo)
         if self.distribution == "triangular":
-            return stats.triang((self.mode - lo) / (hi - lo), loc=lo, scale=hi - lo)
+            return stats.triang((cast(float, self.mode) - lo) / (hi - lo), loc=lo, scale=hi - lo)
         if self.distribution == "normal":
             return stats.norm(self.mean, self.sd)
-        return stats.lognorm(self.sd, scale=np.exp(self.mean))
+        return stats.lognorm(self.sd, scale=np.exp(cast(float, self.mean)))
 
     def ppf(self, q: np.ndarray, posterior: Posterior | None = None) -> np.ndarray:
         """Values at quantiles ``q`` (truncation applied)."""
         if self.distribution == "posterior":
+            if posterior is None:
+                raise ValueError("a posterior distribution needs the posterior")
             values = posterior.values[self.path].to_numpy()
             order = np.argsort(values, kind="stable")
             cdf = np.cumsum(posterior.weights[order]) - posterior.weights[order] / 2
@@ -163,9 +172,18 @@ class Sensitivity(Experiment):
 
 def settings_of(config: SensitivityConfig) -> Settings:
     m = config.method
-    return Settings(samples=m.samples, seed=config.seed, second_order=m.second_order, levels=m.levels,
-                    trajectories=m.trajectories, interference=m.interference, harmonics=m.harmonics,
-                    slices=m.slices, resamples=m.resamples, conf_level=m.conf_level)
+    return Settings(
+        samples=m.samples,
+        seed=config.seed,
+        second_order=m.second_order,
+        levels=m.levels,
+        trajectories=m.trajectories,
+        interference=m.interference,
+        harmonics=m.harmonics,
+        slices=m.slices,
+        resamples=m.resamples,
+        conf_level=m.conf_level,
+    )
 
 
 def _is_glob(path: str) -> bool:
@@ -188,8 +206,9 @@ def _expand(path: Path, config: SensitivityConfig, posterior: Posterior | None) 
         if f.distribution == "posterior" and posterior is not None:
             matches = [p for p in matches if p in posterior.paths]
         if not matches:
-            raise InputError(path, f"factor.{i}.path", f"{f.path!r} matches no parameter path that is not "
-                                                       f"already a factor")
+            raise InputError(
+                path, f"factor.{i}.path", f"{f.path!r} matches no parameter path that is not already a factor"
+            )
         claimed.update(matches)
         out += [(i, f.model_copy(update={"path": p})) for p in matches]
     return out
@@ -208,18 +227,30 @@ def _check_factor(path: Path, i: int, f: Distribution, posterior: Posterior | No
         raise InputError(path, where, f"{f.path} declares no prior range; give a distribution")
     if f.distribution == "posterior":
         if posterior is None:
-            raise InputError(path, where, "a posterior distribution needs parameters = \"posterior\", \"mean\" or "
-                                          "\"map\" (a posterior to take the marginal from)")
+            raise InputError(
+                path,
+                where,
+                'a posterior distribution needs parameters = "posterior", "mean" or '
+                '"map" (a posterior to take the marginal from)',
+            )
         if f.path not in posterior.paths:
-            raise InputError(path, f"{where}.path", f"{f.path!r} is not in the posterior; it has "
-                                                    f"{', '.join(posterior.paths)}")
+            raise InputError(
+                path, f"{where}.path", f"{f.path!r} is not in the posterior; it has {', '.join(posterior.paths)}"
+            )
         return
-    support = f.ppf(np.array([0.0, 1.0])) if f.distribution in ("uniform", "triangular", "prior") else \
-        f.ppf(np.array([0.0 if f.lower is not None else TAIL, 1.0 if f.upper is not None else 1 - TAIL]))
+    support = (
+        f.ppf(np.array([0.0, 1.0]))
+        if f.distribution in ("uniform", "triangular", "prior")
+        else f.ppf(np.array([0.0 if f.lower is not None else TAIL, 1.0 if f.upper is not None else 1 - TAIL]))
+    )
     if support[0] < lo or support[1] > hi:
         hint = "; truncate it with lower and upper" if f.distribution in ("normal", "lognormal") else ""
-        raise InputError(path, where, f"{f.distribution} distribution reaches {support[0]:.4g}-{support[1]:.4g}, "
-                                      f"outside the valid range [{lo}, {hi}] of {f.path}{hint}")
+        raise InputError(
+            path,
+            where,
+            f"{f.distribution} distribution reaches {support[0]:.4g}-{support[1]:.4g}, "
+            f"outside the valid range [{lo}, {hi}] of {f.path}{hint}",
+        )
 
 
 def check(config: SensitivityConfig, path: Path) -> Sensitivity:
@@ -257,4 +288,3 @@ def check(config: SensitivityConfig, path: Path) -> Sensitivity:
         columns[f.path] = np.rint(values).astype(np.int64) if fields[f.path].annotation is int else values
     points = pd.DataFrame(columns)
     return Sensitivity(config, path, base, {}, choice, points, indicators, years, method, settings, problem, unit)
-

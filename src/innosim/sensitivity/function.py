@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -11,8 +12,14 @@ from innosim.sensitivity.methods import METHODS, Settings
 from innosim.sensitivity.methods.base import unit_problem
 
 
-def analyze_function(f: Callable[[np.ndarray], np.ndarray], parameters: Sequence[tuple[str, float, float]],
-                     method: str = "sobol", samples: int = 1024, seed: int = 1, **settings: Any) -> pd.DataFrame:
+def analyze_function(
+    f: Callable[[np.ndarray], np.ndarray],
+    parameters: Sequence[tuple[str, float, float]],
+    method: str = "sobol",
+    samples: int = 1024,
+    seed: int = 1,
+    **settings: Any,
+) -> pd.DataFrame:
     """Sensitivity indices of ``f`` over uniform parameters, by the same engine as the model's analyses.
 
     Args:
@@ -47,5 +54,7 @@ def analyze_function(f: Callable[[np.ndarray], np.ndarray], parameters: Sequence
         raise ValueError(f"f returned shape {Y.shape}; expected ({len(unit)},) or ({len(unit)}, k)")
     if Y.ndim == 1:
         return m.analyze(problem, unit, Y, s).reset_index()
-    return pd.concat([m.analyze(problem, unit, Y[:, j], s).reset_index().assign(output=j) for j in range(Y.shape[1])],
-                     ignore_index=True)
+    return pd.concat(
+        [m.analyze(problem, unit, Y[:, j], s).reset_index().assign(output=j) for j in range(Y.shape[1])],
+        ignore_index=True,
+    )

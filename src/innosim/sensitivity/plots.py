@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from matplotlib.figure import Figure
 
 from innosim import labels as lb
 from innosim.figures import grid, plt, save_all, style
@@ -40,18 +41,20 @@ class Described:
     conf_level: float
 
     @classmethod
-    def of(cls, sens: Sensitivity) -> "Described":
-        return cls(sens.method.name, sens.config.name, len(sens.points), sens.config.replicates,
-                   sens.settings.conf_level)
+    def of(cls, sens: Sensitivity) -> Described:
+        return cls(
+            sens.method.name, sens.config.name, len(sens.points), sens.config.replicates, sens.settings.conf_level
+        )
 
     @classmethod
-    def from_manifest(cls, manifest: dict) -> "Described":
+    def from_manifest(cls, manifest: dict) -> Described:
         exp = manifest["experiment"]
-        return cls(exp["method"]["name"], exp["name"], manifest["points"], manifest["replicates"],
-                   exp["method"]["conf_level"])
+        return cls(
+            exp["method"]["name"], exp["name"], manifest["points"], manifest["replicates"], exp["method"]["conf_level"]
+        )
 
 
-def bars_chart(indices: pd.DataFrame, about: Described, lang: str = "zh", year: int | None = None):
+def bars_chart(indices: pd.DataFrame, about: Described, lang: str = "zh", year: int | None = None) -> Figure:
     """Bar chart of the main index (and S1 beside ST) per factor, one panel per indicator."""
     method = METHODS[about.method]
     year = year or int(indices["year"].max())
@@ -68,26 +71,44 @@ def bars_chart(indices: pd.DataFrame, about: Described, lang: str = "zh", year: 
             for k, index in enumerate(shown):
                 rows = panel[panel["index"] == index].set_index("parameter").reindex(factors)
                 conf = rows["conf"].fillna(0).to_numpy()
-                ax.barh(y + (len(shown) - 1 - 2 * k) * height / 2, rows["value"], height=height, xerr=conf,
-                        capsize=2, label=index, color=("#1f77b4", "#aec7e8")[k], error_kw={"lw": 0.8})
+                ax.barh(
+                    y + (len(shown) - 1 - 2 * k) * height / 2,
+                    rows["value"],
+                    height=height,
+                    xerr=conf,
+                    capsize=2,
+                    label=index,
+                    color=("#1f77b4", "#aec7e8")[k],
+                    error_kw={"lw": 0.8},
+                )
             ax.set_yticks(y, [lb.factor(f, lang) for f in factors], fontsize=7)
             ax.set_title(lb.indicator(indicator, lang), fontsize=9)
             ax.axvline(0, color="grey", lw=0.5)
             ax.tick_params(axis="x", labelsize=7)
         axes[0].legend(fontsize=7)
-        fig.suptitle(lb.text("sens_bars_title", lang, method=method.label, name=about.name, year=year,
-                             points=f"{about.points:,}", replicates=about.replicates)
-                     + f" ({about.conf_level:.0%} CI)", fontsize=10)
+        fig.suptitle(
+            lb.text(
+                "sens_bars_title",
+                lang,
+                method=method.label,
+                name=about.name,
+                year=year,
+                points=f"{about.points:,}",
+                replicates=about.replicates,
+            )
+            + f" ({about.conf_level:.0%} CI)",
+            fontsize=10,
+        )
     return fig
 
 
-def over_time_chart(indices: pd.DataFrame, about: Described, lang: str = "zh"):
+def over_time_chart(indices: pd.DataFrame, about: Described, lang: str = "zh") -> Figure:
     """The main index of the leading factors over the years, one panel per indicator."""
     method = METHODS[about.method]
     main = indices[indices["index"] == method.main]
     indicators = list(dict.fromkeys(main["indicator"]))
     years = sorted(main["year"].unique())
-    palette = plt.cm.tab20.colors
+    palette = plt.get_cmap("tab20").colors  # type: ignore[attr-defined]
     colors = {p: palette[i % len(palette)] for i, p in enumerate(dict.fromkeys(indices["parameter"]))}
     last = years[-1]
     with style():
@@ -97,23 +118,39 @@ def over_time_chart(indices: pd.DataFrame, about: Described, lang: str = "zh"):
             final = panel[panel["year"] == last].assign(a=lambda f: f["value"].abs()).sort_values("a", ascending=False)
             for factor in final[final["a"] > 0.005]["parameter"].head(LEADING):
                 series = panel[panel["parameter"] == factor].sort_values("year")
-                ax.plot(series["year"], series["value"], marker="o", ms=3, lw=1.2, color=colors[factor],
-                        label=lb.factor(factor, lang))
-                ax.fill_between(series["year"], series["value"] - series["conf"].fillna(0),
-                                series["value"] + series["conf"].fillna(0), color=colors[factor], alpha=0.15, lw=0)
+                ax.plot(
+                    series["year"],
+                    series["value"],
+                    marker="o",
+                    ms=3,
+                    lw=1.2,
+                    color=colors[factor],
+                    label=lb.factor(factor, lang),
+                )
+                ax.fill_between(
+                    series["year"],
+                    series["value"] - series["conf"].fillna(0),
+                    series["value"] + series["conf"].fillna(0),
+                    color=colors[factor],
+                    alpha=0.15,
+                    lw=0,
+                )
             ax.set_title(lb.indicator(indicator, lang), fontsize=9)
             ax.set_xticks(years)
             ax.tick_params(labelsize=7)
             ax.set_ylabel(method.main, fontsize=8)
             if ax.get_legend_handles_labels()[0]:
                 ax.legend(fontsize=6)
-        fig.suptitle(lb.text("sens_time_title", lang, method=method.label, name=about.name, index=method.main,
-                             n=LEADING), fontsize=10)
+        fig.suptitle(
+            lb.text("sens_time_title", lang, method=method.label, name=about.name, index=method.main, n=LEADING),
+            fontsize=10,
+        )
     return fig
 
 
 def plot_all(sens: Sensitivity, indices: pd.DataFrame, out: Path, lang: str = "en") -> list[Path]:
     """Both figures, PNG and SVG, written into ``out``."""
     about = Described.of(sens)
-    return (save_all(bars_chart(indices, about, lang), out / FIG_BARS)
-            + save_all(over_time_chart(indices, about, lang), out / FIG_TIME))
+    return save_all(bars_chart(indices, about, lang), out / FIG_BARS) + save_all(
+        over_time_chart(indices, about, lang), out / FIG_TIME
+    )

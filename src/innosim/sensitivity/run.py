@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import io
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -48,9 +48,10 @@ def _tidy(table: pd.DataFrame, indicator: str, year: int, method: str) -> list[t
     if s2 is not None:
         names = list(s2.index)
         for i, a in enumerate(names):
-            for b in names[i + 1:]:
-                rows.append((indicator, year, method, f"{a} × {b}", "S2", float(s2.loc[a, b]),
-                             float(s2_conf.loc[a, b])))
+            for b in names[i + 1 :]:
+                rows.append(
+                    (indicator, year, method, f"{a} × {b}", "S2", float(s2.loc[a, b]), float(s2_conf.loc[a, b]))
+                )
     return rows
 
 
@@ -63,8 +64,9 @@ def analyse(sens: Sensitivity, results: pd.DataFrame) -> pd.DataFrame:
     rows: list[tuple] = []
     for (indicator, year), y in means.groupby(level=["indicator", "year"], sort=False):
         Y = y.droplevel(["indicator", "year"]).reindex(range(len(sens.points))).to_numpy()
-        rows += _tidy(sens.method.analyze(sens.problem, sens.unit, Y, sens.settings), indicator, int(year),
-                      sens.method.name)
+        rows += _tidy(
+            sens.method.analyze(sens.problem, sens.unit, Y, sens.settings), indicator, int(year), sens.method.name
+        )
     out = pd.DataFrame(rows, columns=COLUMNS)
     out["_o"] = out["indicator"].map(INDICATOR_ORDER)
     return out.sort_values(["_o", "year"], kind="stable").drop(columns="_o").reset_index(drop=True)
@@ -78,18 +80,28 @@ def ranking(indices: pd.DataFrame, sens: Sensitivity, year: int | None = None, t
 def rank_by(indices: pd.DataFrame, index: str, year: int, top: int = 5) -> pd.DataFrame:
     """The ``top`` factors per indicator by the absolute value of ``index`` in ``year``, with a ``rank`` column."""
     main = indices[(indices["index"] == index) & (indices["year"] == year)]
-    main = main.assign(_abs=main["value"].abs()).sort_values(["indicator", "_abs"], ascending=[True, False],
-                                                            kind="stable")
+    main = main.assign(_abs=main["value"].abs()).sort_values(
+        ["indicator", "_abs"], ascending=[True, False], kind="stable"
+    )
     ranked = main.groupby("indicator", sort=False).head(top).drop(columns="_abs")
     ranked = ranked.assign(rank=ranked.groupby("indicator").cumcount() + 1)
-    return ranked.sort_values(["indicator", "rank"], key=lambda c: c.map(INDICATOR_ORDER) if c.name == "indicator" else c,
-                              kind="stable").reset_index(drop=True)
+    return ranked.sort_values(
+        ["indicator", "rank"], key=lambda c: c.map(INDICATOR_ORDER) if c.name == "indicator" else c, kind="stable"
+    ).reset_index(drop=True)
 
 
-def sensitivity(experiment: Sensitivity | str | Path, out: str | Path | None = None, workers: int = 0,
-                scheduler: str | None = None, resume: bool = False, overwrite: bool = False,
-                progress: Callable[[int, int], None] | None = None, checkpoint: float = 10.0,
-                executor: Executor | None = None, figures: bool = True) -> pd.DataFrame:
+def sensitivity(
+    experiment: Sensitivity | str | Path,
+    out: str | Path | None = None,
+    workers: int = 0,
+    scheduler: str | None = None,
+    resume: bool = False,
+    overwrite: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+    checkpoint: float = 10.0,
+    executor: Executor | None = None,
+    figures: bool = True,
+) -> pd.DataFrame:
     """Run a sensitivity experiment and analyse it.
 
     Args:
@@ -111,8 +123,18 @@ def sensitivity(experiment: Sensitivity | str | Path, out: str | Path | None = N
             return sensitivity(sens, tmp, workers, scheduler, False, False, progress, checkpoint, executor, False)
     from innosim.sensitivity.plots import FIGURES, plot_all
 
-    store = run_experiment(sens, Path(out), workers, scheduler, resume, overwrite, progress, checkpoint, executor,
-                           (f"{INDICES}.csv", f"{INDICES}.parquet", *FIGURES))
+    store = run_experiment(
+        sens,
+        Path(out),
+        workers,
+        scheduler,
+        resume,
+        overwrite,
+        progress,
+        checkpoint,
+        executor,
+        (f"{INDICES}.csv", f"{INDICES}.parquet", *FIGURES),
+    )
     indices = analyse(sens, pd.read_parquet(store.out / RESULTS, columns=["point", "indicator", "year", "value"]))
     write_atomic(store.out / f"{INDICES}.csv", indices.to_csv(index=False))
     buffer = io.BytesIO()

@@ -100,8 +100,9 @@ class Method:
         with warnings.catch_warnings():  # SALib's notes on degenerate resamples and on eFAST's intervals,
             warnings.simplefilter("ignore")  # which the method modules and docs/sensitivity.md state once
             result = self._analyze(problem, X, Y, settings)
-        table = pd.DataFrame({k: np.asarray(result[k], dtype=float) for k in self.indices},
-                             index=pd.Index(names, name="parameter"))
+        table = pd.DataFrame(
+            {k: np.asarray(result[k], dtype=float) for k in self.indices}, index=pd.Index(names, name="parameter")
+        )
         if "S2" in result:
             table.attrs["S2"] = pd.DataFrame(result["S2"], index=names, columns=names)
             table.attrs["S2_conf"] = pd.DataFrame(result["S2_conf"], index=names, columns=names)
@@ -111,10 +112,10 @@ class Method:
 class LatinMethod(Method):
     """A method that analyses a Latin hypercube of ``samples`` points (SALib's ``latin`` sampler)."""
 
-    def runs(self, settings, factors):
+    def runs(self, settings: Settings, factors: int) -> int:
         return settings.samples
 
-    def sample(self, problem, settings):
+    def sample(self, problem: dict[str, Any], settings: Settings) -> np.ndarray:
         from SALib.sample import latin
 
         return latin.sample(problem, settings.samples, seed=settings.seed)

@@ -6,10 +6,13 @@ for this method (SALib issue #649): treat ``S1_conf`` and ``ST_conf`` as indicat
 
 from __future__ import annotations
 
+from typing import Any
+
+import numpy as np
 from SALib.analyze import fast as analyze
 from SALib.sample import fast_sampler as sample
 
-from innosim.sensitivity.methods.base import Method
+from innosim.sensitivity.methods.base import Method, Settings
 
 
 class EFast(Method):
@@ -18,22 +21,31 @@ class EFast(Method):
     main = "ST"
     indices = ("S1", "S1_conf", "ST", "ST_conf")
 
-    def runs(self, settings, factors):
+    def runs(self, settings: Settings, factors: int) -> int:
         return settings.samples * factors
 
-    def check(self, settings, factors):
-        least = 4 * settings.interference ** 2 + 1
+    def check(self, settings: Settings, factors: int) -> tuple[str, str] | None:
+        least = 4 * settings.interference**2 + 1
         if settings.samples < least:
-            return "samples", f"eFAST needs more than 4·M² = {least - 1} samples per factor with interference " \
-                              f"M = {settings.interference} (got {settings.samples})"
+            return (
+                "samples",
+                f"eFAST needs more than 4·M² = {least - 1} samples per factor with interference "
+                f"M = {settings.interference} (got {settings.samples})",
+            )
         return None
 
-    def sample(self, problem, settings):
+    def sample(self, problem: dict[str, Any], settings: Settings) -> np.ndarray:
         return sample.sample(problem, settings.samples, M=settings.interference, seed=settings.seed)
 
-    def _analyze(self, problem, X, Y, settings):
-        return analyze.analyze(problem, Y, M=settings.interference, num_resamples=settings.resamples,
-                               conf_level=settings.conf_level, seed=settings.seed)
+    def _analyze(self, problem: dict[str, Any], X: np.ndarray, Y: np.ndarray, settings: Settings) -> dict[str, Any]:
+        return analyze.analyze(
+            problem,
+            Y,
+            M=settings.interference,
+            num_resamples=settings.resamples,
+            conf_level=settings.conf_level,
+            seed=settings.seed,
+        )
 
 
 EFAST = EFast()

@@ -7,9 +7,12 @@ distribution. SALib gives no confidence interval for PAWN.
 
 from __future__ import annotations
 
+from typing import Any
+
+import numpy as np
 from SALib.analyze import pawn as analyze
 
-from innosim.sensitivity.methods.base import LatinMethod
+from innosim.sensitivity.methods.base import LatinMethod, Settings
 
 
 class Pawn(LatinMethod):
@@ -18,14 +21,16 @@ class Pawn(LatinMethod):
     main = "median"
     indices = ("minimum", "mean", "median", "maximum", "CV")
 
-    def check(self, settings, factors):
+    def check(self, settings: Settings, factors: int) -> tuple[str, str] | None:
         s = settings.slices
         if settings.samples < 10 * s:
-            return "samples", f"PAWN needs at least 10 samples per slice: {10 * s} with {s} slices " \
-                              f"(got {settings.samples})"
+            return (
+                "samples",
+                f"PAWN needs at least 10 samples per slice: {10 * s} with {s} slices (got {settings.samples})",
+            )
         return None
 
-    def _analyze(self, problem, X, Y, settings):
+    def _analyze(self, problem: dict[str, Any], X: np.ndarray, Y: np.ndarray, settings: Settings) -> dict[str, Any]:
         return analyze.analyze(problem, X, Y, S=settings.slices, seed=settings.seed)
 
 
