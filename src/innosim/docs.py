@@ -19,6 +19,7 @@ from innosim.model import constants
 from innosim.parameters import Parameters
 from innosim.posterior import shipped_posterior
 from innosim.scenario import default_scenario
+from innosim.timeline import PLAN_13
 
 
 def _cell(text: object) -> str:
@@ -65,7 +66,7 @@ def lever_table() -> str:
 def indicator_table() -> str:
     rows = ["| id | 指标 | indicator | unit | definition | 2020 fact | 2025 target |", "|---|---|---|---|---|---|---|"]
     for ind in INDICATORS.values():
-        fact, target = ind.fact(2020), ind.target()
+        fact, target = ind.fact(PLAN_13[1]), ind.target()
         rows.append(
             f"| `{ind.id}` | {ind.name_zh} | {_cell(ind.name_en)} | {ind.unit} | {_cell(ind.definition)} | "
             f"{'' if fact is None else f'{fact:g}'} | {'' if target is None else f'{target:g}'} |"

@@ -175,18 +175,15 @@ class SerialExecutor(_Closing):
                 progress(done)
 
 
-class ProcessExecutor(_Closing):
-    """A pool of ``workers`` spawned processes, kept for the executor's lifetime.
+class _Batched(_Closing):
+    """An executor that hands batches of tasks to workers; subclasses say how a batch is submitted."""
 
-    Args:
-        workers: Number of processes (at least 2 makes sense; 1 works).
-        chunk: Tasks handed to a worker at a time; ``None``: see :func:`chunk_size`.
-    """
+    workers: int
+    chunk: int | None
 
-    def __init__(self, workers: int, chunk: int | None = None) -> None:
-        self.workers = workers
-        self.chunk = chunk
-        self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+    def _submit(self, args: tuple[Callable[[Any], Any], list[Any]]) -> Any:
+        """Submit ``_run_chunk(args)``; returns a future."""
+        raise NotImplementedError
 
     def map(
         self,
@@ -199,15 +196,31 @@ class ProcessExecutor(_Closing):
         """Yield ``fn(task)`` for each task, in task order (see :class:`Executor`)."""
         tasks, total = _count(tasks, total)
         size = self.chunk or chunk_size(total, self.workers, seconds=seconds)
-        yield from _in_order(
-            lambda args: self._pool.submit(_run_chunk, args), fn, tasks, size, IN_FLIGHT * self.workers, progress
-        )
+        yield from _in_order(self._submit, fn, tasks, size, IN_FLIGHT * self.workers, progress)
+
+
+class ProcessExecutor(_Batched):
+    """A pool of ``workers`` spawned processes, kept for the executor's lifetime.
+
+    Args:
+        workers: Number of processes (at least 2 makes sense; 1 works).
+        chunk: Tasks handed to a worker at a time; ``None``: see :func:`chunk_size`.
+    """
+
+    def __init__(self, workers: int, chunk: int | None = None) -> None:
+        self.workers = workers
+        self.chunk = chunk
+        self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+
+    def _submit(self, args: tuple[Callable[[Any], Any], list[Any]]) -> Any:
+        return self._pool.submit(_run_chunk, args)
 
     def close(self) -> None:
+        """Shut the pool down, cancelling what has not started."""
         self._pool.shutdown(cancel_futures=True)
 
 
-class DaskExecutor(_Closing):
+class DaskExecutor(_Batched):
     """Tasks on a Dask distributed cluster, results in task order.
 
     Args:
@@ -239,25 +252,8 @@ class DaskExecutor(_Closing):
                 raise InputError(option("scheduler"), scheduler, f"cannot reach the Dask scheduler: {exc}") from None
         self.workers = max(1, len(self._client.scheduler_info().get("workers", {})))
 
-    def map(
-        self,
-        fn: Callable[[Any], Any],
-        tasks: Iterable[Any],
-        progress: Callable[[int], None] | None = None,
-        total: int | None = None,
-        seconds: float | None = None,
-    ) -> Iterator[Any]:
-        """Yield ``fn(task)`` for each task, in task order (see :class:`Executor`)."""
-        tasks, total = _count(tasks, total)
-        size = self.chunk or chunk_size(total, self.workers, seconds=seconds)
-        yield from _in_order(
-            lambda args: self._client.submit(_run_chunk, args, pure=False),
-            fn,
-            tasks,
-            size,
-            IN_FLIGHT * self.workers,
-            progress,
-        )
+    def _submit(self, args: tuple[Callable[[Any], Any], list[Any]]) -> Any:
+        return self._client.submit(_run_chunk, args, pure=False)
 
     def close(self) -> None:
         self._client.close()

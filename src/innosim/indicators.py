@@ -18,6 +18,7 @@ import numpy as np
 from innosim.facts import FactBook, default_facts
 from innosim.levers import LEVERS
 from innosim.model import structure as st
+from innosim.timeline import PLAN_13, TARGET_YEAR
 
 if TYPE_CHECKING:  # pragma: no cover
     from innosim.model import InnovationModel
@@ -38,14 +39,14 @@ class Indicator:
     compute: Callable[[InnovationModel], float]
     plan: bool = True  # one of the plan's indicators (vs. auxiliary or spending)
 
-    def fact(self, year: int = 2020, facts: FactBook | None = None) -> float | None:
+    def fact(self, year: int = PLAN_13[1], facts: FactBook | None = None) -> float | None:
         """The observed value for ``year`` from the facts file, if any."""
         f = (facts or default_facts()).find(self.id, year)
         return None if f is None or f.kind == "target" else f.value
 
     def target(self, facts: FactBook | None = None) -> float | None:
         """The 2025 target, if the plan sets one."""
-        f = (facts or default_facts()).find(self.id, 2025)
+        f = (facts or default_facts()).find(self.id, TARGET_YEAR)
         return f.value if f is not None and f.kind == "target" else None
 
 

@@ -73,7 +73,7 @@ class Scenario(BaseModel):
             obj = getattr(obj, part)
         return obj
 
-    def with_overrides(self, overrides: dict[str, Any], source: str = "--set") -> Scenario:
+    def with_overrides(self, overrides: dict[str, Any], source: str = "overrides") -> Scenario:
         """A copy with values set by dotted path, validated like a file.
 
         Raises:

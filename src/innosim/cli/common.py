@@ -96,7 +96,7 @@ def load_scenario_with(scenario: Optional[Path], overrides: list[str]) -> Scenar
 
     scn = load_scenario(scenario)
     if overrides:
-        scn = scn.with_overrides(parse_overrides(overrides))
+        scn = scn.with_overrides(parse_overrides(overrides), source="--set")
     return scn
 
 

@@ -161,11 +161,15 @@ def compare(
 def _run_job(
     exp: Experiment,
     out: Optional[Path],
-    resume: bool,
+    runner: Callable[..., Any],
     workers: int,
-    runner: Callable[[Any, Path, Callable[[int, int], None]], Any],
+    scheduler: Optional[str],
+    resume: bool,
+    overwrite: bool,
+    checkpoint: float,
 ) -> tuple[Path, Any]:
-    """Run an experiment with a progress bar; ``runner(exp, target, progress)`` does the work.
+    """Run an experiment with a progress bar: ``runner`` (:func:`innosim.sweep` or
+    :func:`innosim.sensitivity.sensitivity`) does the work with the job options.
 
     Prints the design's size and expected time first. Ctrl-C keeps what finished and says how to resume.
     """
@@ -177,7 +181,16 @@ def _run_job(
     with progress_bar(eta=True) as bar:
         task = bar.add_task("runs", total=exp.runs)
         try:
-            return target, runner(exp, target, lambda done, total: bar.update(task, completed=done))
+            return target, runner(
+                exp,
+                target,
+                workers=workers,
+                scheduler=scheduler,
+                resume=resume,
+                overwrite=overwrite,
+                progress=lambda done, total: bar.update(task, completed=done),
+                checkpoint=checkpoint,
+            )
         except KeyboardInterrupt:
             bar.stop()
             again = ["innosim", *sys.argv[1:], *([] if resume else ["--resume"])]
@@ -205,22 +218,7 @@ def sweep(
 
     with user_errors():
         sw = load_sweep(experiment).resized(replicates=replicates, scale=scale, seed=seed)
-        target, table = _run_job(
-            sw,
-            out,
-            resume,
-            workers,
-            lambda exp, target, progress: run_sweep(
-                exp,
-                target,
-                workers=workers,
-                scheduler=scheduler,
-                resume=resume,
-                overwrite=overwrite,
-                progress=progress,
-                checkpoint=checkpoint,
-            ),
-        )
+        target, table = _run_job(sw, out, run_sweep, workers, scheduler, resume, overwrite, checkpoint)
     say(
         f"{sw.runs:,} runs, {len(table):,} rows written to {target / 'results.parquet'}; summary in "
         f"{target / 'summary.csv'}"
@@ -251,22 +249,7 @@ def sensitivity(
         sens = load_sensitivity(experiment).resized(
             **{"method.samples": samples}, replicates=replicates, scale=scale, seed=seed
         )
-        target, indices = _run_job(
-            sens,
-            out,
-            resume,
-            workers,
-            lambda exp, target, progress: run_sensitivity(
-                exp,
-                target,
-                workers=workers,
-                scheduler=scheduler,
-                resume=resume,
-                overwrite=overwrite,
-                progress=progress,
-                checkpoint=checkpoint,
-            ),
-        )
+        target, indices = _run_job(sens, out, run_sensitivity, workers, scheduler, resume, overwrite, checkpoint)
     print_ranking(sens, ranking(indices, sens, top=top))
     say(
         f"indices of {len(sens.groups)} factors x {len(sens.indicators)} indicators x {len(sens.years)} years "

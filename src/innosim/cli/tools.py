@@ -12,6 +12,7 @@ from rich.markup import escape
 
 from innosim.cli.common import FORMAT, LANG, Format, check_report, load_scenario_with, say, user_errors
 from innosim.errors import InputError
+from innosim.timeline import PLAN_13
 
 
 def report(
@@ -152,7 +153,7 @@ def indicators(format: Format = FORMAT) -> None:
             "name_en": i.name_en,
             "unit": i.unit,
             "definition": i.definition,
-            "fact_2020": i.fact(2020),
+            "fact_2020": i.fact(PLAN_13[1]),
             "target_2025": i.target(),
             "higher_is_better": i.higher_is_better,
         }

@@ -11,6 +11,8 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from innosim.timeline import START_YEAR
+
 
 class Population:
     """A table of agents held as numpy columns.
@@ -83,7 +85,7 @@ class Firms(Population):
         "sector": (np.int8, 0),
         "zone": (np.int8, 0),
         "industrial": (bool, False),
-        "birth": (np.float64, 2015.0),
+        "birth": (np.float64, float(START_YEAR)),
         "revenue": (np.float64, 0.0),
         "rev_per_employee": (np.float64, 50.0),
         "hightech_share": (np.float64, 0.0),
@@ -126,5 +128,5 @@ class Talent(Population):
         "level": (np.int8, 2),
         "employer": (np.int64, -1),  # firm row, or -1
         "card": (bool, False),
-        "arrived": (np.float64, 2015.0),
+        "arrived": (np.float64, float(START_YEAR)),
     }

@@ -227,7 +227,7 @@ def _sweep(folder: Path, manifest: dict[str, Any], lang: str, figs: Figures) -> 
     year = int(summary["year"].max())
     results = pd.read_parquet(folder / "results.parquet", columns=["point", "year", "indicator", "value"])
     shown = [i for i in INDICATORS if i in set(summary["indicator"])]
-    targeted = [i for i in shown if INDICATORS[i].plan and INDICATORS[i].target() is not None and year == 2025]
+    targeted = [i for i in shown if INDICATORS[i].plan and INDICATORS[i].target() is not None and year == TARGET_YEAR]
     final = results[results["year"] == year]
     p = {
         iid: charts.attainment(final[final["indicator"] == iid].rename(columns={"point": "scenario"}), year).set_index(
