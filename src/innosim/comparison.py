@@ -39,6 +39,7 @@ from innosim.errors import InputError
 from innosim.files import read_csv
 from innosim.indicators import INDICATORS
 from innosim.levers import LEVERS
+from innosim.limits import MAX_RUNS_IN_MEMORY
 from innosim.posterior import ParameterChoice, Posterior, parameter_choice
 from innosim.scenario import Scenario, load_scenario
 from innosim.simulation import RUN_DTYPES, replicate_seeds, simulate, typed
@@ -269,6 +270,7 @@ def compare(
     posterior: str | Path | Posterior | None = None,
     scheduler: str | None = None,
     files: Sequence[str | None] | None = None,
+    max_runs: int = MAX_RUNS_IN_MEMORY,
 ) -> Comparison:
     """Compare scenarios with paired replicates; the first is the reference.
 
@@ -284,6 +286,7 @@ def compare(
         scheduler: Dask scheduler (``"local"`` or an address), as for ``simulate``.
         files: The file each scenario was read from, for the manifest (default: the
             paths given in ``scenarios``).
+        max_runs: Refuse more runs (scenarios x replicates) than this (:mod:`innosim.limits`).
 
     Returns:
         A :class:`Comparison` whose DataFrames hold the summaries and every run.
@@ -305,6 +308,7 @@ def compare(
         progress=progress,
         parameters=choice,
         scheduler=scheduler,
+        max_runs=max_runs,
     )
     year = min(TARGET_YEAR, scns[0].end_year)
     indicators, cost = summarise_comparison(runs, scns[0].name, year)

@@ -28,6 +28,8 @@ from __future__ import annotations
 import math
 import multiprocessing
 import os
+import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -104,6 +106,25 @@ def _batches(tasks: Iterable[Any], size: int) -> Iterator[list[Any]]:
             batch = []
     if batch:
         yield batch
+
+
+PARENT_POLL_SECONDS = 0.5
+"""How often a pool worker checks that the process that started it is alive."""
+
+
+def _die_with_parent(parent: int) -> None:
+    """In a pool worker: exit as soon as ``parent`` (the process that started the pool) is gone.
+
+    A worker whose parent was killed (SIGKILL leaves no chance to shut the pool down) would
+    otherwise run on, holding memory, until it noticed its queue closed.
+    """
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_POLL_SECONDS)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="innosim-parent-watch", daemon=True).start()
 
 
 def _run_chunk(args: tuple[Callable[[Any], Any], list[Any]]) -> list[Any]:
@@ -210,7 +231,12 @@ class ProcessExecutor(_Batched):
     def __init__(self, workers: int, chunk: int | None = None) -> None:
         self.workers = workers
         self.chunk = chunk
-        self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+        self._pool = ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_die_with_parent,
+            initargs=(os.getpid(),),
+        )
 
     def _submit(self, args: tuple[Callable[[Any], Any], list[Any]]) -> Any:
         return self._pool.submit(_run_chunk, args)

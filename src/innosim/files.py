@@ -13,6 +13,10 @@ so files written by Notepad or Excel simply work.
 from __future__ import annotations
 
 import codecs
+import errno
+import os
+import shutil
+import tempfile
 import tomllib
 from collections.abc import Callable
 from pathlib import Path
@@ -20,7 +24,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from innosim.errors import InputError, from_validation_error
+from innosim.errors import InputError, from_validation_error, option
 
 MAX_BYTES = 16 * 2**20
 """Largest file innosim reads (16 MiB): scenario, experiment and calibration files are a few kB,
@@ -175,3 +179,60 @@ def read_csv(path: str | Path, what: str = "CSV file") -> Any:
         return pd.read_csv(io.StringIO(text))
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise InputError(path, "", f"not a readable CSV: {str(exc).strip()}") from None
+
+
+def check_output(path: str | Path, needs_bytes: int = 0) -> None:
+    """Refuse, before any work, an output directory that cannot be created or written, or lacks room.
+
+    ``path`` may exist (a directory) or not (then its nearest existing ancestor must be a
+    writable directory and every new name short enough for the file system). A directory is
+    created and removed in it to prove it can be written; ``needs_bytes`` must be free.
+
+    Raises:
+        InputError: naming ``path`` and what is wrong (a file in the way, permissions, a
+            read-only or full file system, a name too long).
+    """
+    path = Path(path).absolute()
+    name = option("out")
+    if path.exists() and not path.is_dir():
+        raise InputError(path, name, "exists and is not a directory")
+    ancestor = path
+    while not ancestor.exists():
+        ancestor = ancestor.parent
+    if not ancestor.is_dir():
+        raise InputError(path, name, f"cannot be created: {ancestor} is a file")
+    try:
+        name_max = os.pathconf(ancestor, "PC_NAME_MAX")
+    except (OSError, ValueError):
+        name_max = 255
+    for part in path.relative_to(ancestor).parts:
+        if len(part.encode()) > name_max:
+            raise InputError(
+                path,
+                name,
+                f"cannot be created: the name {part[:20]}... is longer than the "
+                f"{name_max} bytes the file system allows",
+            )
+    try:
+        os.rmdir(tempfile.mkdtemp(dir=ancestor, prefix=".innosim-probe-"))
+    except OSError as exc:
+        raise InputError(path, name, f"cannot be written ({exc.strerror}); choose a writable directory") from None
+    free = shutil.disk_usage(ancestor).free
+    if needs_bytes > free:
+        raise InputError(
+            path, name, f"has {free / 2**20:,.0f} MiB free; the results need about {needs_bytes / 2**20:,.0f} MiB"
+        )
+
+
+def os_error(exc: OSError, where: str | Path | None = None) -> InputError:
+    """An operating-system error (disk full, read-only, permissions, a name too long) as a refusal,
+    naming the file (or ``where`` it happened, when the error names none)."""
+    hint = {
+        errno.ENOSPC: "free some space, then resume the job",
+        errno.EROFS: "choose a writable directory",
+        errno.EACCES: "choose a directory you can write",
+        errno.EPERM: "choose a directory you can write",
+        errno.ENAMETOOLONG: "choose a shorter name",
+    }.get(exc.errno or 0, "check the path")
+    place = exc.filename if exc.filename is not None else where if where is not None else "innosim"
+    return InputError(place, "", f"{exc.strerror or exc}; {hint}")

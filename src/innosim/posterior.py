@@ -107,10 +107,19 @@ class Posterior:
             raise InputError(
                 path, "weight", f"has a negative or infinite weight ({w[(w < 0) | ~np.isfinite(w)].iloc[0]})"
             )
-        if w.sum() <= 0:
+        with np.errstate(over="ignore"):
+            total = float(w.to_numpy(dtype=float).sum())
+        if not np.isfinite(total):
+            raise InputError(path, "weight", "weights sum to infinity; scale them down (only their ratios matter)")
+        if total <= 0:
             raise InputError(path, "weight", "weights are all zero")
         manifest_path = path.with_suffix(".json")
-        manifest = json.loads(manifest_path.read_text(encoding="utf-8")) if manifest_path.exists() else {}
+        try:
+            manifest = json.loads(manifest_path.read_text(encoding="utf-8")) if manifest_path.exists() else {}
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            raise InputError(manifest_path, "", "is not valid JSON (the posterior's manifest)") from None
+        if not isinstance(manifest, dict):
+            raise InputError(manifest_path, "", "is not a manifest innosim wrote (not a JSON object)")
         return cls(frame.drop(columns="weight"), w.to_numpy(), str(path), manifest)
 
     @functools.cached_property

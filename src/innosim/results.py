@@ -23,14 +23,14 @@ from innosim import provenance
 from innosim.comparison import Comparison
 from innosim.errors import InputError, option
 from innosim.simulation import Projection
+from innosim.verification import RESULTS, check_finished
 
-RESULTS = "results.parquet"
-"""The table of a finished sweep or sensitivity analysis (every run, year and indicator)."""
 INDICES = "indices.parquet"
 """The index table of a finished sensitivity analysis."""
 
 
 def _table(folder: Path, name: str, manifest: dict[str, Any]) -> pd.DataFrame:
+    check_finished(folder, manifest)
     if not (folder / name).is_file():
         raise InputError(
             folder,

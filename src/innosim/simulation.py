@@ -11,6 +11,7 @@ results are bit-identical on any executor.
 
 from __future__ import annotations
 
+import datetime as _dt
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -21,10 +22,11 @@ import numpy as np
 import pandas as pd
 
 from innosim import provenance
-from innosim.errors import InputError
-from innosim.executor import run_tasks
+from innosim.errors import InputError, option
+from innosim.executor import POOL_STARTUP_SECONDS, resolve_workers, run_tasks, worth_a_pool
 from innosim.files import read_csv
 from innosim.indicators import INDICATOR_ORDER, INDICATORS
+from innosim.limits import BYTES_PER_MEMORY_RUN, MAX_RUNS_IN_MEMORY, check_runs
 from innosim.model.model import InnovationModel
 from innosim.posterior import ParameterChoice, Posterior, parameter_choice
 from innosim.scenario import Scenario, load_scenario
@@ -75,6 +77,26 @@ def run_seconds(scenario: Scenario, until: int | None = None) -> float:
     return years * (0.004 + 0.0336 * size)
 
 
+def describe_job(scenarios: Sequence[Scenario], replicates: int, workers: int = 0) -> tuple[str, float]:
+    """One line for users about ``replicates`` paired runs of ``scenarios``, and its expected seconds.
+
+    The line names the runs, the expected time on the workers that :func:`simulate` would use,
+    and the memory the results take (:data:`innosim.limits.BYTES_PER_MEMORY_RUN` a run).
+    """
+    runs = replicates * len(scenarios)
+    per_run = max(run_seconds(s) for s in scenarios)
+    n = resolve_workers(workers, runs)
+    if workers == 0 and not worth_a_pool(n, runs, per_run):
+        n = 1
+    seconds = per_run * runs / n + (POOL_STARTUP_SECONDS if n > 1 else 0.0)
+    megabytes = runs * BYTES_PER_MEMORY_RUN / 2**20
+    line = (
+        f"{len(scenarios)} scenario(s) x {replicates:,} replicates = {runs:,} runs; about "
+        f"{_dt.timedelta(seconds=round(seconds))} on {n} worker(s), {megabytes:,.0f} MB of results in memory"
+    )
+    return line, seconds
+
+
 def run_replicate(scenario: Scenario, seed: int, until: int | None = None) -> dict[int, dict[str, float]]:
     """Run one model (to ``until``, default ``scenario.end_year``); returns ``{year: {indicator: value}}``.
 
@@ -98,6 +120,7 @@ def simulate(
     posterior: str | Path | Posterior | None = None,
     until: int | None = None,
     scheduler: str | None = None,
+    max_runs: int = MAX_RUNS_IN_MEMORY,
 ) -> pd.DataFrame:
     """Run ``replicates`` replicates of a scenario, or of several.
 
@@ -117,6 +140,7 @@ def simulate(
         until: Last year to simulate (default: the scenario's ``end_year``).
         scheduler: Run on Dask: ``"local"`` (a ``LocalCluster`` of ``workers``
             processes) or a scheduler address (see :mod:`innosim.executor`).
+        max_runs: Refuse more runs than this (every run is held in memory; :mod:`innosim.limits`).
 
     Returns:
         Long-form table with columns :data:`COLUMNS`, sorted by scenario (in the given
@@ -125,6 +149,13 @@ def simulate(
     if replicates < 1:
         raise ValueError("replicates must be at least 1")
     scenarios = [scenario] if isinstance(scenario, Scenario) else list(scenario)
+    check_runs(
+        option("replicates"),
+        replicates * len(scenarios),
+        max_runs,
+        max(run_seconds(s, until) for s in scenarios),
+        f"{len(scenarios)} scenario(s) x {replicates:,} replicates = ",
+    )
     if len({s.name for s in scenarios}) < len(scenarios):
         raise ValueError("scenarios must have distinct names")
     choice = parameter_choice(parameters, posterior)
@@ -290,12 +321,13 @@ def project(
     parameters: str | ParameterChoice = "posterior",
     posterior: str | Path | Posterior | None = None,
     scheduler: str | None = None,
+    max_runs: int = MAX_RUNS_IN_MEMORY,
 ) -> Projection:
     """Project a scenario's indicators over replicates (what ``innosim run`` does).
 
     Args:
         scenario: A scenario or scenario file (default: the embedded baseline).
-        seed, replicates, workers, progress, parameters, posterior, scheduler: As for
+        seed, replicates, workers, progress, parameters, posterior, scheduler, max_runs: As for
             :func:`simulate` (``workers=0``: one process per core, or this process for a
             job too small to pay for starting workers).
 
@@ -314,6 +346,7 @@ def project(
         progress=progress,
         parameters=choice,
         scheduler=scheduler,
+        max_runs=max_runs,
     )
     manifest = _run_manifest(scn, choice, seed, replicates, started=started, finished=provenance.now())
     return Projection(scn, seed, replicates, choice.describe(), runs, manifest)

@@ -1,36 +1,60 @@
-"""Results that are written as they come and survive a kill: a resumable run store.
+"""Results that are written as they come, survive a kill, and cannot be silently corrupted.
 
-Long jobs (sweeps, later sensitivity analyses) write their rows to Parquet part files
-as runs finish, each part written to a temporary name and renamed, so a part on disk
-is always whole. A job killed at any moment (even by SIGKILL) loses at most the runs
-not yet written; ``resume`` reads which runs the parts hold and the job runs only the
-others. When every run is stored the parts are joined, in run order and one part at a
-time (memory stays flat), into one ``results.parquet``; the table is then exactly the
-one an uninterrupted job writes.
+Long jobs (sweeps, sensitivity analyses) write their rows to Parquet part files as runs
+finish, each part written to a temporary name and renamed, so a part on disk is always
+whole. A job killed at any moment (even by SIGKILL) loses at most the runs not yet
+written; ``resume`` runs only the others. When every run is stored the parts are joined,
+in run order and one part at a time (memory stays flat), into one ``results.parquet``.
 
-A directory holds one job: ``manifest.json`` records its hash, and a job with another
-hash is refused rather than mixed in.
+**One job per directory.** A job holds an operating-system lock on ``.innosim.lock`` in its
+directory for its whole life (:class:`JobLock`); a second job on the same directory, with
+or without ``resume`` or ``overwrite``, is refused with the holder named (PID, host, start
+time). The kernel releases the lock when the process ends, however it ends, so a lock left
+by a killed job is stale and taken over. (File locks on network file systems may not be
+enforced across hosts: give each host its own directory.)
+
+**Verified results.** On every resume and before a job is marked finished, the stored runs
+are checked against the design (:class:`Expected`): each run once, with the expected rows,
+and the point, replicate and seed the design gives it. A part that fails (rows removed, a
+run from another seed, truncated or not Parquet) is named, removed and its runs are run
+again; nothing is trusted unchecked. :func:`verify_results` checks a finished table.
+
+**Overwrite that cannot destroy what it does not own.** ``overwrite`` removes only a job of
+the same kind (by its manifest), after every other check, and says what it removed.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
 import tempfile
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from innosim.errors import InputError, option
+from innosim.files import os_error
+from innosim.joblock import LOCK, JobLock
+from innosim.provenance import MANIFEST
+from innosim.verification import CHECK_COLUMNS, RESULTS, Expected, verify_results
 
-MANIFEST = "manifest.json"
-RESULTS = "results.parquet"
 PARTS = "parts"
+
+log = logging.getLogger(__name__)
+
+KIND_NAMES = {
+    "run": "a run (innosim run)",
+    "comparison": "a comparison (innosim compare)",
+    "sweep": "a sweep (innosim sweep)",
+    "sensitivity": "a sensitivity analysis (innosim sensitivity)",
+}
 
 
 def _temporary(path: Path) -> str:
@@ -46,55 +70,114 @@ def _temporary(path: Path) -> str:
 def write_atomic(path: Path, data: str | bytes) -> None:
     """Write a file under a temporary name and rename it, so it is never seen half-written."""
     tmp = _temporary(path)
-    with open(tmp, "wb") as fh:
-        fh.write(data.encode("utf-8") if isinstance(data, str) else data)
-    os.replace(tmp, path)
+    try:
+        with open(tmp, "wb") as fh:
+            fh.write(data.encode("utf-8") if isinstance(data, str) else data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def describe_folder(folder: Path) -> str:
+    """What a directory holds, in words: an innosim result of some kind, other files, or nothing."""
+    manifest = folder / MANIFEST
+    if manifest.is_file():
+        try:
+            kind = json.loads(manifest.read_text(encoding="utf-8")).get("kind")
+        except (json.JSONDecodeError, UnicodeDecodeError, AttributeError):
+            return "a manifest.json that is not innosim's"
+        return KIND_NAMES.get(kind, f"a result of unknown kind {kind!r}")
+    if (folder / "comparison.json").is_file():
+        return KIND_NAMES["comparison"]
+    if folder.is_dir() and any(p.name != LOCK for p in folder.iterdir()):
+        return "files that are not an innosim result"
+    return "nothing"
 
 
 class RunStore:
-    """A result directory for one job.
+    """A result directory for one job, locked for the job's life (use it as a context manager).
 
     Args:
         out: The directory (created if missing).
-        manifest: What the job is; must hold ``hash``. Written to ``manifest.json``.
+        manifest: What the job is; must hold ``kind`` and ``hash``. Written to ``manifest.json``.
+        expected: What the stored runs must be.
         outputs: Names of the other files the job writes there (removed by ``overwrite``).
         resume: Continue a stored job with the same hash.
-        overwrite: Discard a stored job and start again.
+        overwrite: Discard a stored job of the same kind and start again.
 
     Raises:
-        InputError: the directory holds a job and neither ``resume`` nor ``overwrite``
-            was given, ``resume`` found another job or none, or ``out`` is a file.
+        InputError: the directory is locked by another job; it holds a job and neither
+            ``resume`` nor ``overwrite`` was given; ``resume`` found another job or none;
+            ``overwrite`` found something that is not a job of this kind; it cannot be written.
     """
 
     def __init__(
         self,
         out: Path,
         manifest: dict[str, Any],
+        expected: Expected,
         outputs: tuple[str, ...] = (),
         resume: bool = False,
         overwrite: bool = False,
     ) -> None:
         self.out = Path(out)
+        self.expected = expected
+        self.kind = manifest["kind"]
         self.outputs = (MANIFEST, RESULTS, PARTS, *outputs)
         if self.out.exists() and not self.out.is_dir():
             raise InputError(self.out, option("out"), "exists and is not a directory")
+        created = not self.out.exists()
+        try:
+            self.out.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise InputError(self.out, option("out"), f"cannot be created ({exc.strerror})") from None
+        try:
+            self.lock = JobLock(self.out)
+        except InputError:
+            if created:
+                shutil.rmtree(self.out, ignore_errors=True)
+            raise
+        try:
+            self._open(manifest, resume, overwrite)
+        except BaseException:
+            self.lock.release()
+            if created:
+                shutil.rmtree(self.out, ignore_errors=True)
+            raise
+
+    def _open(self, manifest: dict[str, Any], resume: bool, overwrite: bool) -> None:
         stored = self._stored_manifest()
+        if stored is not None and stored.get("kind") != self.kind:
+            held = describe_folder(self.out)
+            raise InputError(
+                self.out,
+                option("out"),
+                f"holds {held}, not {KIND_NAMES[self.kind]}; "
+                f"{'nothing was removed; ' if overwrite else ''}"
+                f"choose another directory",
+            )
         if stored is not None and overwrite:
-            self._clear()
+            removed = self._clear()
+            log.warning("%s: removed the stored %s job (%s)", self.out, self.kind, ", ".join(removed))
             stored = None
         if stored is None:
+            held = describe_folder(self.out)
+            if held != "nothing":
+                raise InputError(
+                    self.out,
+                    option("out"),
+                    f"holds {held}; choose another directory{' (nothing was removed)' if overwrite else ''}",
+                )
             if resume:
                 raise InputError(self.out, option("resume"), "no stored job to resume here")
-            if self.out.exists() and any(self.out.iterdir()):
-                raise InputError(
-                    self.out, option("out"), "is not empty and holds no innosim job; choose another directory"
-                )
         elif not resume:
             raise InputError(
                 self.out,
                 option("out"),
-                f"holds a stored job: add {option('resume', flag=True)} to "
-                f"continue it or {option('overwrite', flag=True)} to start again",
+                f"holds a stored {self.kind} job: add "
+                f"{option('resume', flag=True)} to continue it or "
+                f"{option('overwrite', flag=True)} to start again",
             )
         elif stored.get("hash") != manifest["hash"]:
             raise InputError(
@@ -105,71 +188,129 @@ class RunStore:
                 f"{option('out')} or {option('overwrite', flag=True)}",
             )
         self.manifest = {**(stored or {}), **manifest, "started": (stored or manifest).get("started")}
-        self.out.mkdir(parents=True, exist_ok=True)
-        if not self.complete:
+        if self.complete:
+            why = verify_results(self.out / RESULTS, self.expected)
+            if why:
+                raise InputError(
+                    self.out / RESULTS,
+                    "",
+                    f"fails verification: it {why}; run the job again with {option('overwrite', flag=True)}",
+                )
+        else:
             (self.out / PARTS).mkdir(exist_ok=True)
-        for name in self.outputs:  # files half-written when the job was killed
-            for tmp in [*self.out.glob(f".{name}.*"), *(self.out / PARTS).glob(".part-*")]:
+        for tmp in [*self.out.glob(".*.*"), *(self.out / PARTS).glob(".part-*")]:  # half-written when killed
+            if tmp.name != LOCK:
                 tmp.unlink()
         write_atomic(self.out / MANIFEST, json.dumps(self.manifest, ensure_ascii=False, indent=2))
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Release the directory's lock."""
+        self.lock.release()
 
     def _stored_manifest(self) -> dict[str, Any] | None:
         path = self.out / MANIFEST
         if not path.is_file():
             return None
         try:
-            return json.loads(path.read_text(encoding="utf-8"))
-        except json.JSONDecodeError:
+            doc = json.loads(path.read_text(encoding="utf-8"))
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            doc = None
+        if not isinstance(doc, dict) or not isinstance(doc.get("kind"), str):
             raise InputError(
-                path, "", f"unreadable manifest; use {option('overwrite', flag=True)} to start again"
-            ) from None
+                path,
+                "",
+                "is not a manifest innosim wrote (damaged or changed by hand); move the "
+                "directory aside or choose another one",
+            )
+        return doc
 
-    def _clear(self) -> None:
+    def _clear(self) -> list[str]:
+        removed = []
         for name in self.outputs:
             target = self.out / name
             if target.is_dir():
                 shutil.rmtree(target)
             elif target.exists():
                 target.unlink()
+            else:
+                continue
+            removed.append(name)
+        return removed
 
     @property
     def complete(self) -> bool:
+        """Whether the job finished (its parts were joined into ``results.parquet``)."""
         return (self.out / RESULTS).is_file()
 
     def _parts(self) -> list[Path]:
-        return sorted((self.out / PARTS).glob("part-*.parquet")) if (self.out / PARTS).is_dir() else []
+        if not (self.out / PARTS).is_dir():
+            return []
+        return sorted((self.out / PARTS).glob("part-*.parquet"), key=lambda p: (int(p.name[5:17]), p.name))
 
     def done(self) -> set[int]:
-        """Runs already stored (column ``run``)."""
+        """The runs stored and verified; parts that fail verification are named and removed."""
         if self.complete:
-            return set(pq.read_table(self.out / RESULTS, columns=["run"])["run"].unique().to_pylist())
+            return set(range(self.expected.runs))
         runs: set[int] = set()
         for part in self._parts():
-            runs.update(pq.read_table(part, columns=["run"])["run"].unique().to_pylist())
+            try:
+                table = pq.read_table(part, columns=CHECK_COLUMNS)
+                why = self.expected.check(table, runs)
+            except (OSError, pa.ArrowException) as exc:
+                why = f"cannot be read as Parquet ({str(exc).splitlines()[0]})"
+            if why:
+                log.warning("%s %s: removed, its runs will run again", part, why)
+                part.unlink()
+                continue
+            runs.update(np.unique(table["run"].to_numpy()).tolist())
         return runs
 
     def append(self, table: pa.Table) -> None:
-        """Store rows (which must include ``run``); named by their first run, so parts sort in run order."""
+        """Store whole runs, a contiguous range of run ids (the caller keeps them so), as a new part.
+
+        Parts are named by their first run and a token unique to the writer, so they sort in run order.
+        """
         first = int(np.min(table["run"].to_numpy()))
         buf = pa.BufferOutputStream()
         pq.write_table(table, buf)
-        write_atomic(self.out / PARTS / f"part-{first:012d}.parquet", buf.getvalue().to_pybytes())
+        name = f"part-{first:012d}-{os.getpid()}-{uuid.uuid4().hex[:8]}.parquet"
+        try:
+            write_atomic(self.out / PARTS / name, buf.getvalue().to_pybytes())
+        except OSError as exc:
+            raise os_error(exc, self.out) from None
 
     def finish(self, **fields: Any) -> Path:
-        """Join the parts into ``results.parquet`` in run order; record ``fields`` in the manifest."""
+        """Verify the parts, join them into ``results.parquet`` in run order; record ``fields`` in the manifest.
+
+        Raises:
+            RuntimeError: runs are missing (the caller runs every run first).
+        """
         if not self.complete:
+            missing = self.expected.runs - len(self.done())
+            if missing:
+                raise RuntimeError(f"{missing} runs are missing in {self.out}; resume the job")
             parts = self._parts()
             tmp = _temporary(self.out / RESULTS)
             writer = None
-            for part in parts:
-                table = pq.read_table(part)
+            try:
+                for part in parts:
+                    table = pq.read_table(part)
+                    if writer is None:
+                        writer = pq.ParquetWriter(tmp, table.schema)
+                    writer.write_table(table)
                 if writer is None:
-                    writer = pq.ParquetWriter(tmp, table.schema)
-                writer.write_table(table)
-            if writer is None:
-                raise RuntimeError(f"no results stored in {self.out}")
-            writer.close()
-            os.replace(tmp, self.out / RESULTS)
+                    raise RuntimeError(f"no results stored in {self.out}")
+                writer.close()
+                os.replace(tmp, self.out / RESULTS)
+            except BaseException:
+                Path(tmp).unlink(missing_ok=True)
+                raise
         shutil.rmtree(self.out / PARTS, ignore_errors=True)
         self.manifest.update(fields)
         write_atomic(self.out / MANIFEST, json.dumps(self.manifest, ensure_ascii=False, indent=2))

@@ -28,10 +28,12 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -43,6 +45,8 @@ from innosim.calibration.config import Calibration
 from innosim.calibration.sampler import BoxedNormalTransition, DeterministicSampler, Simulator, key, quiet_pyabc
 from innosim.errors import InputError, option
 from innosim.executor import get_executor
+from innosim.files import check_output
+from innosim.joblock import JobLock
 from innosim.posterior import ParameterChoice
 from innosim.simulation import simulate
 from innosim.store import write_atomic
@@ -114,9 +118,16 @@ def generations(out: Path) -> pd.DataFrame:
     columns = ["t", "epsilon", "samples", "particles", "wall_time", "ess"]
     if not (out / DB).exists():
         return pd.DataFrame(columns=columns)
-    history = pyabc.History(_db_url(out), _id=1)
-    frame = history.get_all_populations().sort_values("t").reset_index(drop=True)
-    frame["ess"] = [np.nan if t < 0 else 1.0 / np.sum(history.get_distribution(m=0, t=int(t))[1] ** 2) for t in frame.t]
+    try:
+        history = pyabc.History(_db_url(out), _id=1)
+        frame = history.get_all_populations().sort_values("t").reset_index(drop=True)
+        frame["ess"] = [
+            np.nan if t < 0 else 1.0 / np.sum(history.get_distribution(m=0, t=int(t))[1] ** 2) for t in frame.t
+        ]
+    except Exception as exc:  # noqa: BLE001 - SQLAlchemy and pyabc raise many kinds on a damaged database
+        raise InputError(
+            out / DB, "", f"is damaged ({type(exc).__name__}); start again with {option('overwrite', flag=True)}"
+        ) from None
     return frame[columns]
 
 
@@ -137,10 +148,26 @@ def _stop_reason(cal: Calibration, gens: pd.DataFrame) -> str | None:
     return None
 
 
+def _stored_state(state: Path) -> dict[str, Any]:
+    if not state.exists():
+        return {}
+    try:
+        stored = json.loads(state.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        stored = None
+    if not isinstance(stored, dict):
+        raise InputError(
+            state,
+            "",
+            f"is damaged (not the JSON object innosim wrote); start again with {option('overwrite', flag=True)}",
+        )
+    return stored
+
+
 def _prepare_out(cal: Calibration, out: Path, resume: bool, overwrite: bool) -> None:
     state = out / STATE
     if state.exists() or (out / DB).exists():
-        stored = json.loads(state.read_text()) if state.exists() else {}
+        stored = {} if overwrite else _stored_state(state)
         if overwrite:
             for name in (DB, STATE, POSTERIOR, MANIFEST, GENERATIONS):
                 (out / name).unlink(missing_ok=True)
@@ -187,6 +214,7 @@ def calibrate(
     on_generation: Callable[[Generation], None] | None = None,
     on_slots: Callable[[int, int], None] | None = None,
     scheduler: str | None = None,
+    announce: Callable[[], None] | None = None,
 ) -> Path:
     """Run (or resume) a calibration; returns the result directory.
 
@@ -203,6 +231,7 @@ def calibrate(
         on_generation: Called after each generation with its summary.
         on_slots: Called with ``(slots done, slots)`` during a generation.
         scheduler: Run the simulations on Dask (``"local"`` or a scheduler address).
+        announce: Called once the result directory is checked and locked, before any simulation.
 
     Raises:
         InputError: ``out`` holds a calibration and neither ``resume`` nor
@@ -210,7 +239,34 @@ def calibrate(
     """
     out = Path(out) if out is not None else cal.out
     config_hash = cal.hash
-    _prepare_out(cal, out, resume, overwrite)
+    check_output(out)
+    created = not out.exists()
+    out.mkdir(parents=True, exist_ok=True)
+    try:
+        lock = JobLock(out)
+    except InputError:
+        if created:
+            shutil.rmtree(out, ignore_errors=True)
+        raise
+    try:
+        _prepare_out(cal, out, resume, overwrite)
+        if announce:
+            announce()
+        _run_generations(cal, config_hash, out, workers, on_generation, on_slots, scheduler)
+    finally:
+        lock.release()
+    return out
+
+
+def _run_generations(
+    cal: Calibration,
+    config_hash: str,
+    out: Path,
+    workers: int | None,
+    on_generation: Callable[[Generation], None] | None,
+    on_slots: Callable[[int, int], None] | None,
+    scheduler: str | None,
+) -> None:
     workers = cal.config.workers if workers is None else workers
     cal = synthesise(cal, workers)
     quiet_pyabc()
@@ -242,7 +298,6 @@ def calibrate(
                 )
     gens = generations(out)
     _export(cal, config_hash, out, gens, _stop_reason(cal, gens) or "", n_workers)
-    return out
 
 
 def _export(cal: Calibration, config_hash: str, out: Path, gens: pd.DataFrame, reason: str, workers: int) -> None:

@@ -26,6 +26,7 @@ from innosim.indicators import INDICATORS
 from innosim.posterior import field_bounds
 from innosim.scenario import Scenario, load_scenario
 from innosim.timeline import FIRST_YEAR, PLAN_13
+from innosim.version import __version__
 
 CALIBRATION_FILE = "calibration file"
 """What a calibration config is called in messages."""
@@ -181,7 +182,8 @@ class Calibration:
         """SHA-256 (16 hex) of what determines the posterior.
 
         The base scenario, year, scale, seed, the method's population, epsilon schedule
-        and norm, the targets with their tolerances and observed values, and the priors.
+        and norm, the targets with their tolerances and observed values, the priors, and the
+        innosim version (a calibration is never continued by another version of the model).
         Not the stopping rules (a stored calibration may be resumed with a larger budget
         or a smaller final epsilon: the generations already run stay valid), the text
         (names, notes, sources), the worker count, the result directory or the report.
@@ -192,7 +194,7 @@ class Calibration:
         )
         cfg["target"] = [(t.fact, t.tolerance) for t in self.config.target]
         cfg["free"] = [(f.path, f.lower, f.upper, f.distribution) for f in self.config.free]
-        doc = {"config": cfg, "observed": self.observed, "scenario": self.scenario.hash}
+        doc = {"config": cfg, "observed": self.observed, "scenario": self.scenario.hash, "version": __version__}
         return hashlib.sha256(json.dumps(doc, sort_keys=True).encode()).hexdigest()[:16]
 
     def with_observed(self, observed: dict[str, float], heldout: dict[str, float]) -> Calibration:

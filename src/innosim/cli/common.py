@@ -23,6 +23,7 @@ from rich.progress import (
 from rich.text import Text
 
 from innosim.errors import InputError
+from innosim.files import check_output, os_error
 
 if TYPE_CHECKING:  # pragma: no cover
     from innosim.scenario import Scenario
@@ -59,16 +60,30 @@ QUICK = "Override the file's {} (e.g. for a quick look or a second seed)."
 QUICK_REPLICATES = typer.Option(None, min=1, help=QUICK.format("replicates"))
 QUICK_SCALE = typer.Option(None, min=0.0, max=1.0, help=QUICK.format("scale"))
 QUICK_SEED = typer.Option(None, help=QUICK.format("seed"))
+MAX_RUNS = typer.Option(
+    None,
+    "--max-runs",
+    min=1,
+    help="Allow a job of up to this many runs (default: "
+    "20,000 for run and compare, 1,000,000 or the file's max_runs for sweeps).",
+)
+BYTES_PER_SAVED_RUN = 60_000
+"""Disk taken by one run of ``run``/``compare --out`` (its CSV rows, about), for the room check."""
 
 
 @contextlib.contextmanager
 def user_errors() -> Iterator[None]:
-    """Print bad input as one line and exit 2."""
+    """Print bad input, or an operating-system error (disk full, read-only, permissions), as one line and
+    exit 2; an interruption (Ctrl-C or SIGTERM) says so and exits 130."""
     try:
         yield
-    except InputError as exc:
-        err_console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
+    except (InputError, OSError) as exc:
+        error = os_error(exc) if isinstance(exc, OSError) else exc
+        err_console.print(f"[bold red]error:[/] {escape(str(error))}", highlight=False, soft_wrap=True)
         raise typer.Exit(2) from None
+    except KeyboardInterrupt:
+        say("interrupted")
+        raise typer.Exit(130) from None
 
 
 def _parse_value(text: str) -> Any:
@@ -105,9 +120,10 @@ def say(text: str) -> None:
     err_console.print(escape(text), highlight=False, soft_wrap=True)
 
 
-def check_out(out: Optional[Path]) -> None:
-    if out is not None and out.exists() and not out.is_dir():
-        raise InputError(out, "--out", "exists and is not a directory")
+def check_out(out: Optional[Path], runs: int = 0) -> None:
+    """Refuse an output directory that cannot take the results of ``runs`` runs, before any work."""
+    if out is not None:
+        check_output(out, runs * BYTES_PER_SAVED_RUN)
 
 
 class _RateColumn(ProgressColumn):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import sys
 
 import typer
@@ -48,8 +49,14 @@ def _root(
     """innosim: agent-based simulation of Baiyun district's 14th Five-Year innovation plan."""
 
 
+def _terminate(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def main() -> None:  # pragma: no cover - console script
-    """Console-script entry point: names options as flags in messages, records the command line."""
+    """Console-script entry point: names options as flags in messages, records the command line, and
+    treats SIGTERM as Ctrl-C (finished runs are kept and the resume command is printed)."""
     use_flags()
     provenance.record_command(sys.argv)
+    signal.signal(signal.SIGTERM, _terminate)
     app()

@@ -20,6 +20,7 @@ from innosim.cli.common import (
     FORMAT,
     JOB_OUT,
     LANG,
+    MAX_RUNS,
     OVERWRITE,
     POSTERIOR,
     QUICK,
@@ -33,7 +34,6 @@ from innosim.cli.common import (
     Format,
     check_out,
     check_report,
-    err_console,
     load_scenario_with,
     progress_bar,
     say,
@@ -44,6 +44,7 @@ from innosim.errors import InputError
 
 if TYPE_CHECKING:  # pragma: no cover
     from innosim.experiments.base import Experiment
+    from innosim.scenario import Scenario
 
 
 def run(
@@ -63,23 +64,26 @@ def run(
     posterior: Optional[Path] = POSTERIOR,
     report: bool = REPORT,
     lang: str = LANG,
+    max_runs: Optional[int] = MAX_RUNS,
 ) -> None:
     """Project the indicators 2016-2025 for a scenario (the baseline by default).
 
     Each replicate draws its behavioural parameters from the calibration posterior
     (fixed by the replicate's seed), unless the scenario sets them.
     """
+    from innosim.limits import MAX_RUNS_IN_MEMORY
     from innosim.posterior import parameter_choice
     from innosim.simulation import project
 
+    limit = max_runs or MAX_RUNS_IN_MEMORY
     with user_errors():
         scn = load_scenario_with(scenario, set_)
         choice = parameter_choice(parameters, posterior)
-        check_out(out)
         check_report(report, out, lang)
-    with progress_bar(disable=replicates < 2) as bar:
-        task = bar.add_task(f"{scn.name}: replicates", total=replicates)
-        with user_errors():
+        check_out(out, min(replicates, limit))
+        _announce([scn], replicates, workers, limit)
+        with progress_bar(disable=replicates < 2) as bar:
+            task = bar.add_task(f"{scn.name}: replicates", total=replicates)
             result = project(
                 scn,
                 seed=seed,
@@ -88,10 +92,11 @@ def run(
                 parameters=choice,
                 progress=lambda done: bar.update(task, completed=done),
                 scheduler=scheduler,
+                max_runs=limit,
             )
-    if out is not None:
-        result.save(out)
-        write_report_into(report, out, lang)
+        if out is not None:
+            result.save(out)
+            write_report_into(report, out, lang)
     if format is Format.json:
         sys.stdout.write(json.dumps(result.to_dict(), ensure_ascii=False) + "\n")
     elif format is Format.csv:
@@ -119,6 +124,7 @@ def compare(
     posterior: Optional[Path] = POSTERIOR,
     report: bool = REPORT,
     lang: str = LANG,
+    max_runs: Optional[int] = MAX_RUNS,
 ) -> None:
     """Compare interventions with paired replicates: effects, odds of meeting the 2025 targets, cost-effectiveness.
 
@@ -126,13 +132,16 @@ def compare(
     seed and posterior draw, so effects are paired differences.
     """
     from innosim.comparison import compare as run_compare
+    from innosim.limits import MAX_RUNS_IN_MEMORY
     from innosim.posterior import parameter_choice
 
+    limit = max_runs or MAX_RUNS_IN_MEMORY
     with user_errors():
         scns = [load_scenario_with(path, set_) for path in scenarios]
         choice = parameter_choice(parameters, posterior)
-        check_out(out)
         check_report(report, out, lang)
+        check_out(out, min(replicates * len(scns), limit))
+        _announce(scns, replicates, workers, limit)
         with progress_bar(eta=True) as bar:
             task = bar.add_task("runs", total=replicates * len(scns))
             result = run_compare(
@@ -144,10 +153,11 @@ def compare(
                 progress=lambda done: bar.update(task, completed=done),
                 scheduler=scheduler,
                 files=[str(p) for p in scenarios],
+                max_runs=limit,
             )
-    if out is not None:
-        result.save(out)
-        write_report_into(report, out, lang)
+        if out is not None:
+            result.save(out)
+            write_report_into(report, out, lang)
     if format is Format.json:
         sys.stdout.write(json.dumps(result.to_dict(), ensure_ascii=False) + "\n")
     elif format is Format.csv:
@@ -156,6 +166,20 @@ def compare(
         from innosim.cli.tables import print_comparison
 
         print_comparison(result)
+
+
+ANNOUNCE_SECONDS = 10.0
+"""``run`` and ``compare`` say how long a job will take when it takes longer than this."""
+
+
+def _announce(scenarios: list[Scenario], replicates: int, workers: int, limit: int) -> None:
+    """Before a long run or comparison: its runs, expected time and memory (when within the limit)."""
+    from innosim.simulation import describe_job
+
+    if replicates * len(scenarios) <= limit:
+        line, seconds = describe_job(scenarios, replicates, workers)
+        if seconds >= ANNOUNCE_SECONDS:
+            say(line)
 
 
 def _run_job(
@@ -173,11 +197,8 @@ def _run_job(
 
     Prints the design's size and expected time first. Ctrl-C keeps what finished and says how to resume.
     """
-    from innosim.experiments.runner import describe
-
     target = out if out is not None else Path("results") / exp.config.name
     check_out(target)
-    say(describe(exp, workers=workers))
     with progress_bar(eta=True) as bar:
         task = bar.add_task("runs", total=exp.runs)
         try:
@@ -190,6 +211,7 @@ def _run_job(
                 overwrite=overwrite,
                 progress=lambda done, total: bar.update(task, completed=done),
                 checkpoint=checkpoint,
+                announce=lambda line: bar.console.print(escape(line), highlight=False, soft_wrap=True),
             )
         except KeyboardInterrupt:
             bar.stop()
@@ -211,13 +233,14 @@ def sweep(
     scale: Optional[float] = QUICK_SCALE,
     seed: Optional[int] = QUICK_SEED,
     checkpoint: float = CHECKPOINT,
+    max_runs: Optional[int] = MAX_RUNS,
 ) -> None:
     """Run a design of scenarios (grid, one-at-a-time, Latin hypercube, Sobol), streaming results to Parquet."""
     from innosim.experiments.kinds import load_sweep
     from innosim.experiments.runner import sweep as run_sweep
 
     with user_errors():
-        sw = load_sweep(experiment).resized(replicates=replicates, scale=scale, seed=seed)
+        sw = load_sweep(experiment, {"replicates": replicates, "scale": scale, "seed": seed, "max_runs": max_runs})
         target, table = _run_job(sw, out, run_sweep, workers, scheduler, resume, overwrite, checkpoint)
     say(
         f"{sw.runs:,} runs, {len(table):,} rows written to {target / 'results.parquet'}; summary in "
@@ -238,6 +261,7 @@ def sensitivity(
     seed: Optional[int] = QUICK_SEED,
     checkpoint: float = CHECKPOINT,
     top: int = typer.Option(5, min=1, help="Factors shown per indicator in the ranked summary."),
+    max_runs: Optional[int] = MAX_RUNS,
 ) -> None:
     """Global sensitivity analysis with SALib (Sobol, Morris, eFAST, RBD-FAST, PAWN), indices for every year."""
     from innosim.cli.tables import print_ranking
@@ -246,9 +270,14 @@ def sensitivity(
     from innosim.sensitivity.run import sensitivity as run_sensitivity
 
     with user_errors():
-        sens = load_sensitivity(experiment).resized(
-            **{"method.samples": samples}, replicates=replicates, scale=scale, seed=seed
-        )
+        settings = {
+            "method.samples": samples,
+            "replicates": replicates,
+            "scale": scale,
+            "seed": seed,
+            "max_runs": max_runs,
+        }
+        sens = load_sensitivity(experiment, settings)
         target, indices = _run_job(sens, out, run_sensitivity, workers, scheduler, resume, overwrite, checkpoint)
     print_ranking(sens, ranking(indices, sens, top=top))
     say(
@@ -292,11 +321,10 @@ def calibrate(
             say(f"report written to {target / fit_report.REPORT}")
             return
         m = cal.config.method
-        err_console.print(
-            f"calibrating {escape(cal.config.name)}: {len(cal.config.free)} free parameters, {len(cal.observed)} "
+        header = (
+            f"calibrating {cal.config.name}: {len(cal.config.free)} free parameters, {len(cal.observed)} "
             f"targets, {len(cal.heldout)} held out; {m.population} particles, at most {m.max_generations} generations "
-            f"or {m.max_simulations:,} simulations; scale {cal.config.scale:g}, seed {cal.config.seed}",
-            highlight=False,
+            f"or {m.max_simulations:,} simulations; scale {cal.config.scale:g}, seed {cal.config.seed}"
         )
         with progress_bar() as bar:
             task = bar.add_task("generation", total=m.population)
@@ -322,6 +350,7 @@ def calibrate(
                 on_generation=on_generation,
                 on_slots=on_slots,
                 scheduler=scheduler,
+                announce=lambda: bar.console.print(escape(header), highlight=False, soft_wrap=True),
             )
     say(f"posterior written to {target / abc.POSTERIOR}")
     if report:

@@ -25,8 +25,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from innosim.errors import InputError, did_you_mean
 from innosim.files import validate
 from innosim.indicators import INDICATORS
+from innosim.limits import MAX_RUNS, check_runs
 from innosim.posterior import Mode, ParameterChoice, parameter_choice
 from innosim.scenario import Scenario, load_scenario
+from innosim.simulation import run_seconds
 from innosim.timeline import FIRST_YEAR
 from innosim.version import __version__
 
@@ -60,6 +62,7 @@ class ExperimentConfig(Strict):
     replicates: int = Field(4, ge=1, le=100_000, description="paired replicates per point")
     parameters: Mode = Field("posterior", description="behavioural parameters: posterior, mean, map, defaults")
     posterior: str | None = Field(None, description="posterior CSV relative to this file (default: the shipped one)")
+    max_runs: int = Field(MAX_RUNS, ge=1, description="refuse a design of more runs (innosim.limits)")
     output: Output = Output()
 
 
@@ -118,7 +121,7 @@ class Experiment:
         """
         doc = {
             "version": __version__,
-            "config": self.config.model_dump(mode="json", exclude={"name", "description"}),
+            "config": self.config.model_dump(mode="json", exclude={"name", "description", "max_runs"}),
             "base": self.base.hash,
             "scenarios": {k: s.hash for k, s in self.scenarios.items()},
             "parameters": self.choice.describe(),
@@ -141,14 +144,7 @@ class Experiment:
         update = {k: v for k, v in update.items() if v is not None}
         if not update:
             return self
-        data = self.config.model_dump()
-        for key, value in update.items():
-            node = data
-            *head, last = key.split(".")
-            for part in head:
-                node = node[part]
-            node[last] = value
-        return cast(Self, self.from_data(data, self.path, "command line"))
+        return cast(Self, self.from_data(with_settings(self.config.model_dump(), update), self.path, "command line"))
 
     @classmethod
     def from_data(cls, data: dict[str, Any], path: Path, source: str | Path) -> Experiment:
@@ -176,6 +172,35 @@ def scenario_file(path: Path, ref: str, field: str) -> Scenario:
     if not (path.parent / ref).is_file():
         raise InputError(path, field, f"scenario file {ref} not found (looked in {(path.parent / ref).parent})")
     return load_scenario(path.parent / ref)
+
+
+def with_settings(data: dict[str, Any], update: dict[str, Any]) -> dict[str, Any]:
+    """``data`` (a file's tables) with the dotted settings of ``update`` set (``None`` values ignored)."""
+    out = json.loads(json.dumps(data))
+    for key, value in update.items():
+        if value is None:
+            continue
+        node = out
+        *head, last = key.split(".")
+        for part in head:
+            node = node.setdefault(part, {})
+        node[last] = value
+    return out
+
+
+def check_size(config: ExperimentConfig, path: Path, base: Scenario, points: int, what: str) -> None:
+    """Refuse a design of more runs than ``config.max_runs``, before its points are drawn.
+
+    Raises:
+        InputError: naming ``path``, the runs, the estimated time, and how to allow them.
+    """
+    check_runs(
+        str(path),
+        points * config.replicates,
+        config.max_runs,
+        run_seconds(base),
+        f"{points:,} {what} x {config.replicates:,} replicates = ",
+    )
 
 
 def check_common(

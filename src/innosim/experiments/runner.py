@@ -34,8 +34,11 @@ from innosim.executor import POOL_STARTUP_SECONDS, Executor, get_executor, resol
 from innosim.experiments.base import Experiment
 from innosim.experiments.kinds import load_sweep
 from innosim.experiments.sweep import Sweep
+from innosim.files import check_output
+from innosim.limits import BYTES_PER_STORED_ROW
 from innosim.simulation import quantiles, replicate_seeds, run_replicate, run_seconds
 from innosim.store import RESULTS, RunStore, write_atomic
+from innosim.verification import Expected
 
 POINTS = "points.csv"
 SUMMARY = "summary.csv"
@@ -85,6 +88,7 @@ def _manifest(sw: Experiment, workers: int, scheduler: str | None) -> dict[str, 
         points=len(sw.points),
         replicates=sw.config.replicates,
         runs=sw.runs,
+        rows_per_run=len(sw.years) * len(sw.indicators),
         replicate_seeds=replicate_seeds(sw.config.seed, sw.config.replicates),
         started=provenance.now(),
         workers=workers,
@@ -161,25 +165,51 @@ def run_experiment(
     checkpoint: float = 10.0,
     executor: Executor | None = None,
     outputs: tuple[str, ...] = (),
+    announce: Callable[[str], None] | None = None,
 ) -> RunStore:
     """Run every run of an experiment's points into a :class:`~innosim.store.RunStore` at ``out``.
 
     Writes ``points.csv`` and ``results.parquet`` (the columns of the module docstring);
     ``outputs`` names the other files the caller will write there. Arguments as for
-    :func:`sweep`.
+    :func:`sweep`. ``announce`` is called with one line describing the job (:func:`describe`)
+    once the directory is checked and locked, before any run. Returns the store with its
+    directory still locked: use it in a ``with`` block and write the other outputs inside it.
     """
-    store = RunStore(out, _manifest(exp, workers, scheduler), (POINTS, *outputs), resume, overwrite)
-    write_atomic(store.out / POINTS, exp.points.rename_axis("point").reset_index().to_csv(index=False))
-    if not store.complete:
-        if executor is not None:
-            _run(exp, store, executor, progress, checkpoint)
-        else:
-            with get_executor(workers, exp.runs, scheduler, estimate_seconds(exp, 1, 1)) as ex:
-                _run(exp, store, ex, progress, checkpoint)
-        store.finish(finished=provenance.now())
-    elif progress:
-        progress(exp.runs, exp.runs)
+    check_output(out, 0 if resume else output_bytes(exp))
+    store = RunStore(out, _manifest(exp, workers, scheduler), expected(exp), (POINTS, *outputs), resume, overwrite)
+    try:
+        write_atomic(store.out / POINTS, exp.points.rename_axis("point").reset_index().to_csv(index=False))
+        done = store.done()
+        if announce:
+            announce(describe(exp, len(done), workers))
+        if not store.complete:
+            if executor is not None:
+                _run(exp, store, executor, progress, checkpoint, done)
+            else:
+                with get_executor(workers, exp.runs - len(done), scheduler, estimate_seconds(exp, 1, 1)) as ex:
+                    _run(exp, store, ex, progress, checkpoint, done)
+            store.finish(finished=provenance.now())
+        elif progress:
+            progress(exp.runs, exp.runs)
+    except BaseException:
+        store.close()
+        raise
     return store
+
+
+def output_bytes(exp: Experiment) -> int:
+    """Disk the results of ``exp`` take while it finishes (parts and joined table), about."""
+    return exp.runs * len(exp.years) * len(exp.indicators) * BYTES_PER_STORED_ROW
+
+
+def expected(exp: Experiment) -> Expected:
+    """What the stored runs of ``exp`` must be (:class:`~innosim.store.Expected`)."""
+    return Expected(
+        exp.runs,
+        exp.config.replicates,
+        tuple(replicate_seeds(exp.config.seed, exp.config.replicates)),
+        len(exp.years) * len(exp.indicators),
+    )
 
 
 def sweep(
@@ -192,6 +222,7 @@ def sweep(
     progress: Callable[[int, int], None] | None = None,
     checkpoint: float = 10.0,
     executor: Executor | None = None,
+    announce: Callable[[str], None] | None = None,
 ) -> pd.DataFrame:
     """Run a sweep; results stream to ``out`` and the whole table is returned.
 
@@ -207,6 +238,8 @@ def sweep(
         checkpoint: Write finished runs to disk at least this often (seconds).
         executor: Run on this executor (left open) instead of one made from
             ``workers`` and ``scheduler``.
+        announce: Called with one line describing the job (points, runs, the expected time
+            and output size) once ``out`` is checked and locked, before any run.
 
     Returns:
         The results table (see the module docstring), in run order.
@@ -217,19 +250,23 @@ def sweep(
     sw = experiment if isinstance(experiment, Sweep) else load_sweep(experiment)
     if out is None:
         with tempfile.TemporaryDirectory(prefix="innosim-sweep-") as tmp:
-            return sweep(sw, tmp, workers, scheduler, False, False, progress, checkpoint, executor)
-    store = run_experiment(
-        sw, Path(out), workers, scheduler, resume, overwrite, progress, checkpoint, executor, (SUMMARY,)
-    )
-    if not (store.out / SUMMARY).is_file():
-        write_atomic(store.out / SUMMARY, _summarise(store, sw).to_csv(index=False))
-    return pd.read_parquet(store.out / RESULTS)
+            return sweep(sw, tmp, workers, scheduler, False, False, progress, checkpoint, executor, announce)
+    with run_experiment(
+        sw, Path(out), workers, scheduler, resume, overwrite, progress, checkpoint, executor, (SUMMARY,), announce
+    ) as store:
+        if not (store.out / SUMMARY).is_file():
+            write_atomic(store.out / SUMMARY, _summarise(store, sw).to_csv(index=False))
+        return pd.read_parquet(store.out / RESULTS)
 
 
 def _run(
-    sw: Experiment, store: RunStore, ex: Executor, progress: Callable[[int, int], None] | None, checkpoint: float
+    sw: Experiment,
+    store: RunStore,
+    ex: Executor,
+    progress: Callable[[int, int], None] | None,
+    checkpoint: float,
+    done: set[int],
 ) -> None:
-    done = store.done()
     total, replicates = sw.runs, sw.config.replicates
     seeds = replicate_seeds(sw.config.seed, replicates)
     until = max(sw.years)
@@ -258,7 +295,11 @@ def _run(
     last = time.monotonic()
     try:
         for values in ex.map(_sweep_task, tasks(), total=todo, seconds=seconds):
-            buffer.add(queued.popleft(), values)
+            meta = queued.popleft()
+            if buffer.meta and meta[0] != buffer.meta[-1][0] + 1:  # a part holds a contiguous range of runs
+                store.append(buffer.table())
+                buffer.clear()
+            buffer.add(meta, values)
             finished += 1
             if progress:
                 progress(finished, total)
@@ -286,4 +327,10 @@ def describe(sw: Experiment, done: int = 0, workers: int = 0) -> str:
         f"{sw.config.name}: {len(sw.points):,} points x {sw.config.replicates} replicates = {sw.runs:,} runs "
         f"({sw.design} over {factors})"
     )
-    return text + (f", {done:,} already stored" if done else "") + f"; about {eta} on {n} worker(s)"
+    size = output_bytes(sw) / 2**20
+    return (
+        text
+        + (f", {done:,} already stored" if done else "")
+        + f"; about {eta} on {n} worker(s), "
+        + (f"{size:,.0f} MB of results" if size >= 1 else "under 1 MB of results")
+    )

@@ -19,6 +19,7 @@ the scenario. Running a sweep is :func:`innosim.experiments.runner.sweep`.
 from __future__ import annotations
 
 import itertools
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -28,7 +29,15 @@ import pandas as pd
 from pydantic import Field, model_validator
 
 from innosim.errors import InputError, did_you_mean
-from innosim.experiments.base import SCENARIO_FACTOR, Experiment, ExperimentConfig, Strict, check_common, scenario_file
+from innosim.experiments.base import (
+    SCENARIO_FACTOR,
+    Experiment,
+    ExperimentConfig,
+    Strict,
+    check_common,
+    check_size,
+    scenario_file,
+)
 from innosim.fields import numeric_fields
 from innosim.posterior import field_bounds
 from innosim.scenario import Scenario
@@ -119,6 +128,15 @@ class Sweep(Experiment):
 
 def _design_rng(seed: int) -> np.random.Generator:
     return np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(_DESIGN_KEY,))))
+
+
+def design_size(config: SweepConfig) -> int:
+    """The number of points of the design, computed without drawing them."""
+    method = config.design.method
+    if method in ("lhs", "sobol"):
+        return config.design.samples or 0
+    sizes = [len(f.values) if f.values is not None else f.levels or 0 for f in config.vary]
+    return math.prod(sizes) if method == "grid" else 1 + sum(sizes)
 
 
 def design_points(config: SweepConfig, base: Scenario) -> pd.DataFrame:
@@ -217,6 +235,7 @@ def check(config: SweepConfig, path: Path) -> Sweep:
                 raise InputError(path, f"vary.{i}.values.{j}", f"another scenario file is also named {scn.name!r}")
             scenarios[scn.name], names[ref] = scn, scn.name
     base, choice, indicators, years = check_common(config, path, scenarios)
+    check_size(config, path, base, design_size(config), "points")
     points = design_points(config, base)
     if SCENARIO_FACTOR in points:
         points[SCENARIO_FACTOR] = points[SCENARIO_FACTOR].map(names)

@@ -36,6 +36,7 @@ from innosim.report.blocks import (
 )
 from innosim.simulation import Projection
 from innosim.timeline import PLAN_START, TARGET_YEAR
+from innosim.verification import check_finished
 
 
 def _run(folder: Path, manifest: dict[str, Any], lang: str, figs: Figures) -> tuple[str, list[Section]]:
@@ -221,6 +222,7 @@ def _experiment_overview(manifest: dict[str, Any], lang: str) -> Section:
 
 def _sweep(folder: Path, manifest: dict[str, Any], lang: str, figs: Figures) -> tuple[str, list[Section]]:
     need(folder, "summary.csv", "points.csv", "results.parquet")
+    check_finished(folder, manifest)
     summary, points = table_csv(folder, "summary.csv"), table_csv(folder, "points.csv")
     factors = [c for c in points.columns if c != "point"]
     columns(summary, folder / "summary.csv", "point", "indicator", "year", "median", "p05", "p95", *factors)
@@ -285,6 +287,8 @@ def _sensitivity(folder: Path, manifest: dict[str, Any], lang: str, figs: Figure
     from innosim.sensitivity.methods import METHODS
     from innosim.sensitivity.plots import Described, bars_chart, over_time_chart
     from innosim.sensitivity.run import rank_by
+
+    check_finished(folder, manifest)
 
     need(folder, "indices.csv")
     indices = table_csv(folder, "indices.csv")

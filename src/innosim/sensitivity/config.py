@@ -36,7 +36,7 @@ from pydantic import Field, model_validator
 from scipy import stats
 
 from innosim.errors import InputError, did_you_mean
-from innosim.experiments.base import Experiment, ExperimentConfig, Output, Strict, check_common
+from innosim.experiments.base import Experiment, ExperimentConfig, Output, Strict, check_common, check_size
 from innosim.fields import numeric_fields, prior
 from innosim.posterior import Posterior, field_bounds
 from innosim.scenario import Scenario
@@ -279,6 +279,7 @@ def check(config: SensitivityConfig, path: Path) -> Sensitivity:
         raise InputError(path, "factor", "a sensitivity analysis needs at least two factors or groups")
     if (refused := method.check(settings, d)) is not None:
         raise InputError(path, f"method.{refused[0]}", refused[1])
+    check_size(config, path, base, method.runs(settings, d), f"{method.name} sample points")
     unit = method.sample(problem, settings)
     fields = numeric_fields(Scenario)
     columns = {}

@@ -101,14 +101,15 @@ def sensitivity(
     checkpoint: float = 10.0,
     executor: Executor | None = None,
     figures: bool = True,
+    announce: Callable[[str], None] | None = None,
 ) -> pd.DataFrame:
     """Run a sensitivity experiment and analyse it.
 
     Args:
         experiment: A checked :class:`~innosim.sensitivity.config.Sensitivity` or a file.
         out: Result directory; ``None`` runs in a temporary one (and draws no figures).
-        workers, scheduler, resume, overwrite, progress, checkpoint, executor: As for
-            :func:`innosim.sweep.sweep`.
+        workers, scheduler, resume, overwrite, progress, checkpoint, executor, announce: As for
+            :func:`innosim.sweep`.
         figures: Draw the figures beside the tables.
 
     Returns:
@@ -120,10 +121,12 @@ def sensitivity(
     sens = experiment if isinstance(experiment, Sensitivity) else load_sensitivity(experiment)
     if out is None:
         with tempfile.TemporaryDirectory(prefix="innosim-sensitivity-") as tmp:
-            return sensitivity(sens, tmp, workers, scheduler, False, False, progress, checkpoint, executor, False)
+            return sensitivity(
+                sens, tmp, workers, scheduler, False, False, progress, checkpoint, executor, False, announce
+            )
     from innosim.sensitivity.plots import FIGURES, plot_all
 
-    store = run_experiment(
+    with run_experiment(
         sens,
         Path(out),
         workers,
@@ -134,12 +137,13 @@ def sensitivity(
         checkpoint,
         executor,
         (f"{INDICES}.csv", f"{INDICES}.parquet", *FIGURES),
-    )
-    indices = analyse(sens, pd.read_parquet(store.out / RESULTS, columns=["point", "indicator", "year", "value"]))
-    write_atomic(store.out / f"{INDICES}.csv", indices.to_csv(index=False))
-    buffer = io.BytesIO()
-    indices.to_parquet(buffer, index=False)
-    write_atomic(store.out / f"{INDICES}.parquet", buffer.getvalue())
-    if figures:
-        plot_all(sens, indices, store.out)
+        announce,
+    ) as store:
+        indices = analyse(sens, pd.read_parquet(store.out / RESULTS, columns=["point", "indicator", "year", "value"]))
+        write_atomic(store.out / f"{INDICES}.csv", indices.to_csv(index=False))
+        buffer = io.BytesIO()
+        indices.to_parquet(buffer, index=False)
+        write_atomic(store.out / f"{INDICES}.parquet", buffer.getvalue())
+        if figures:
+            plot_all(sens, indices, store.out)
     return indices
