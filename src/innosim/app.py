@@ -134,7 +134,7 @@ def model_params(base: Scenario, lang: str) -> dict[str, Any]:
 def records_table(model: InnovationModel) -> pd.DataFrame:
     """The model's yearly records as the long table the figures take (one replicate)."""
     rows = [
-        (model.settings.name, 0, year, iid, value)
+        (model.innosim_scenario.name, 0, year, iid, value)
         for year, values in model.records.items()
         for iid, value in values.items()
     ]
@@ -171,8 +171,8 @@ def Indicators(model: InnovationModel) -> None:
                 on_click=lambda: (model.run(), force_update()),
                 disabled=model.finished,
             )
-            solara.Text(f"{lb.text('app_scenario', lang)}: {model.settings.name} · {model.year}")
-        policy = model.settings.policy
+            solara.Text(f"{lb.text('app_scenario', lang)}: {model.innosim_scenario.name} · {model.year}")
+        policy = model.innosim_scenario.policy
         solara.Text(
             f"{lb.text('app_budgets', lang)}: "
             + " · ".join(f"{lb.lever(lid, lang)} {getattr(policy, lid).budget:g}" for lid in LEVERS),

@@ -354,13 +354,10 @@ def sweep_chart(
 def population_chart(model: InnovationModel, lang: str = "zh") -> Figure:
     """Live firms by sector (bars) and zone (stacked), at district scale."""
     lb.check_lang(lang)
-    fi = model.firms
-    alive = fi.alive
+    firms = model.firms.to_frame()[["sector", "zone"]].astype(np.int64)
     n_sec, n_zone = len(st.SECTORS), len(st.ZONES)
     counts = (
-        np.bincount(
-            fi.sector[alive].astype(np.int64) * n_zone + fi.zone[alive].astype(np.int64), minlength=n_sec * n_zone
-        ).reshape(n_sec, n_zone)
+        np.bincount(firms["sector"] * n_zone + firms["zone"], minlength=n_sec * n_zone).reshape(n_sec, n_zone)
         / model.scale
     )
     with style():

@@ -73,6 +73,31 @@ class Scenario(BaseModel):
             obj = getattr(obj, part)
         return obj
 
+    def with_keywords(self, source: str = "keywords", **values: Any) -> Scenario:
+        """A copy with values set by keyword (:data:`KEYWORDS`: ``talent_card_budget=0.9``,
+        ``rd_cost_per_staff=12.0``, ``scale=0.1``), as ``mesa.batch_run`` passes them.
+
+        Raises:
+            InputError: an unknown keyword (with the closest one), or a value out of range.
+        """
+        paths = keyword_paths()
+        for name in values:
+            if name not in paths:
+                raise InputError(
+                    source,
+                    name,
+                    f"unknown keyword{did_you_mean(name, paths)}; keywords are "
+                    "<lever>_<field> (talent_card_budget), a parameter name, scale or "
+                    "end_year",
+                )
+        if not values:
+            return self
+        try:
+            return self.with_overrides({paths[k]: v for k, v in values.items()}, source)
+        except InputError as exc:  # name the keyword the caller gave, not its dotted path
+            keyword = {p: k for k, p in paths.items()}.get(exc.field.split(": ")[0], exc.field)
+            raise InputError(source, keyword, exc.problem) from None
+
     def with_overrides(self, overrides: dict[str, Any], source: str = "overrides") -> Scenario:
         """A copy with values set by dotted path, validated like a file.
 
@@ -129,6 +154,19 @@ class Scenario(BaseModel):
         doc = {"values": self.model_dump(mode="json"), "fixed": list(self.fixed)}
         text = json.dumps(doc, sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+@functools.cache
+def keyword_paths() -> dict[str, str]:
+    """Keyword -> dotted path of every numeric field: ``<lever>_<field>`` for levers
+    (``talent_card_budget`` -> ``policy.talent_card.budget``), the name for behavioural
+    parameters (``rd_cost_per_staff``), and ``scale`` and ``end_year``. Keywords are unique
+    (a test checks it)."""
+    out = {}
+    for path in numeric_fields(Scenario):
+        parts = path.split(".")
+        out["_".join(parts[1:]) if parts[0] == "policy" else parts[-1]] = path
+    return out
 
 
 @functools.cache

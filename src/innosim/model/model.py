@@ -13,12 +13,14 @@ per-process streams keyed off a root drawn from it (:mod:`innosim.model.streams`
 from __future__ import annotations
 
 import math
+from functools import partial
+from typing import Any
 
 import mesa
 import numpy as np
 
 from innosim.facts import FactBook, default_facts
-from innosim.indicators import compute_all
+from innosim.indicators import INDICATORS, compute_all
 from innosim.model import calls, carriers, certification, demography, finance, knowledge, production, rd, talent
 from innosim.model.agents import Fund, Government, IncubationCarrier, RdInstitution
 from innosim.model.constants import WAN_PER_YI
@@ -31,18 +33,70 @@ from innosim.scenario import Scenario, default_scenario, history_policy
 from innosim.timeline import PLAN_START, QUARTERS, START_YEAR, steps_to
 
 
+def _indicator(indicator: str, model: InnovationModel) -> float:
+    """The model's value of ``indicator`` for its last recorded year (a DataCollector reporter)."""
+    return model.records[model.year][indicator]
+
+
+MODEL_REPORTERS: dict[str, Any] = {"year": "year", **{iid: partial(_indicator, iid) for iid in INDICATORS}}
+"""The DataCollector's model-level reporters: the year and every indicator, read from the
+values :meth:`InnovationModel.record_indicators` has just computed (no second computation)."""
+AGENT_REPORTERS: dict[type, dict[str, str]] = {
+    IncubationCarrier: {
+        "kind": "kind",
+        "capacity": "capacity",
+        "area": "area",
+        "operator": "operator",
+        "opened": "opened",
+    },
+    RdInstitution: {
+        "kind": "kind",
+        "zone": "zone",
+        "capacity": "capacity",
+        "provincial": "provincial",
+        "supported": "supported",
+    },
+    Fund: {
+        "kind": "kind",
+        "public_capital": "public_capital",
+        "private_capital": "private_capital",
+        "uninvested": "uninvested",
+        "deals": "deals",
+    },
+}
+"""The DataCollector's reporters for the small populations (Mesa agents), by agent type."""
+
+
 class InnovationModel(mesa.Model):
     """Agent-based model of firms, talent, carriers, funds and R&D institutions.
 
+    A Mesa user's model: ``InnovationModel(rng=1, talent_card_budget=0.9).run()`` builds the
+    baseline with one lever changed; every numeric field of the scenario is a keyword
+    (:func:`innosim.scenario.keyword_paths`: ``<lever>_<field>``, a parameter's name, ``scale``,
+    ``end_year``), so ``mesa.batch_run`` can sweep them; ``model.datacollector`` records every
+    indicator at each year end (and the carriers, institutions and funds); ``model.firms`` and
+    ``model.talent`` read as tables with ``to_frame()``.
+
     Args:
-        scenario: The scenario (levers from 2021, behavioural parameters). Default:
+        scenario: The innosim scenario (levers from 2021, behavioural parameters). Default:
             the embedded baseline.
         rng: Seed or generator for every random draw (Mesa's ``rng``).
         facts: Baiyun facts used to synthesise the 2015 state and the GDP and
             population paths. Default: the packaged data file.
+        seed: Another name for ``rng``. ``mesa.batch_run`` passes its own ``rng`` argument under
+            this name when a model accepts ``seed``, so both of its idioms work:
+            ``batch_run(InnovationModel, parameters={..., "rng": [1, 2]})`` and
+            ``batch_run(InnovationModel, parameters={...}, rng=[1, 2])``.
+        **keywords: Values set on ``scenario`` by keyword (they are then fixed: never drawn
+            from a posterior), e.g. ``talent_card_budget=0.9, rd_cost_per_staff=12.0``.
 
     Attributes:
-        settings: The scenario.
+        innosim_scenario: The innosim scenario the model runs (with the keywords set). Mesa's
+            own ``model.scenario`` (its experimental ``Scenario``) holds the ``rng``; the two
+            are kept apart (see ``docs/model.md``, "innosim and Mesa").
+        datacollector: Mesa's ``DataCollector``: a row per year end with ``year`` and every
+            indicator (:data:`~innosim.indicators.INDICATORS`), and rows per carrier,
+            institution and fund.
         p: The scenario's behavioural parameters.
         firms: :class:`~innosim.model.population.Firms` table.
         talent: :class:`~innosim.model.population.Talent` table.
@@ -59,7 +113,7 @@ class InnovationModel(mesa.Model):
         >>> round(model.records[2020]["hte_count"])  # doctest: +SKIP
     """
 
-    settings: Scenario
+    innosim_scenario: Scenario
     facts: FactBook
     p: Parameters
     scale: float
@@ -94,22 +148,28 @@ class InnovationModel(mesa.Model):
         scenario: Scenario | None = None,
         rng: int | np.random.Generator | None = None,
         facts: FactBook | None = None,
+        seed: int | None = None,
+        **keywords: Any,
     ) -> None:
-        super().__init__(rng=rng)
-        self.settings = scenario if scenario is not None else default_scenario()
+        if seed is not None and rng is not None and seed != rng:
+            raise ValueError("give rng or seed, not both (seed is rng's other name, for mesa.batch_run)")
+        super().__init__(rng=rng if rng is not None else seed)
+        base = scenario if scenario is not None else default_scenario()
+        self.innosim_scenario = base.with_keywords("InnovationModel", **keywords)
         self.facts = facts if facts is not None else default_facts()
-        self.p = self.settings.parameters
-        self.scale = self.settings.scale
-        self.end_year = self.settings.end_year
+        self.p = self.innosim_scenario.parameters
+        self.scale = self.innosim_scenario.scale
+        self.end_year = self.innosim_scenario.end_year
         self.records: dict[int, dict[str, float]] = {}
         self.entries: dict[int, int] = {}
         self.exits: dict[int, int] = {}
         self._flows: dict[str, float] = {}
         self._period_flows: dict[str, float] = {}
-        self.government = Government(self, self.settings.policy, history_policy())
+        self.government = Government(self, self.innosim_scenario.policy, history_policy())
         self.streams = Streams(int(self.rng.integers(2**63)))
         self.gdp, self.population = macro_paths(self.facts, self.p, self.end_year)
         synthesise(self)
+        self.datacollector = mesa.DataCollector(model_reporters=MODEL_REPORTERS, agenttype_reporters=AGENT_REPORTERS)
 
     # ------------------------------------------------------------------ schedule
     def step(self) -> None:
@@ -125,7 +185,7 @@ class InnovationModel(mesa.Model):
         demography.demography(self)  # 8. exits, start-ups, graduation
         if self.quarter == 4:
             carriers.evolve_carriers_and_institutions(self)  # 9. carriers, institutions, S&T services
-            self.record_indicators()  # 10. indicators
+            self.record_indicators()  # 10. indicators (and Mesa's DataCollector)
             self.compact()
         self.running = not self.finished  # Mesa's flag: SolaraViz stops playing at the end
 
@@ -233,6 +293,7 @@ class InnovationModel(mesa.Model):
         """Compute every declared indicator from agent state and store it for the year."""
         self.records[self.year] = compute_all(self)
         self.alive_firms[self.year] = int(self.firms.alive.sum())
+        self.datacollector.collect(self)
         self._flows = {}
         if self.year == PLAN_START - 1:  # the 13th-plan period ends; plan-period flows restart
             self._period_flows = {}
