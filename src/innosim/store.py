@@ -198,8 +198,9 @@ class RunStore:
                 )
         else:
             (self.out / PARTS).mkdir(exist_ok=True)
-        for tmp in [*self.out.glob(".*.*"), *(self.out / PARTS).glob(".part-*")]:  # half-written when killed
-            if tmp.name != LOCK:
+        half_written = [p for name in self.outputs for p in self.out.glob(f".{name}.*")]  # left by a kill
+        for tmp in [*half_written, *(self.out / PARTS).glob(".part-*")]:
+            if tmp.is_file():
                 tmp.unlink()
         write_atomic(self.out / MANIFEST, json.dumps(self.manifest, ensure_ascii=False, indent=2))
 
