@@ -303,6 +303,15 @@ def worth_a_pool(workers: int, tasks: int, seconds: float) -> bool:
     return workers > 1 and total > POOL_STARTUP_SECONDS + total / workers
 
 
+def pool_size(workers: int, tasks: int, seconds: float | None = None) -> int:
+    """The processes a job of ``tasks`` tasks runs on for ``--workers``: :func:`resolve_workers`, or
+    1 when ``workers`` is 0 and the job is too small to pay for starting workers (:func:`worth_a_pool`)."""
+    n = resolve_workers(workers, tasks)
+    if workers == 0 and seconds is not None and not worth_a_pool(n, tasks, seconds):
+        return 1
+    return n
+
+
 def get_executor(
     workers: int = 0, tasks: int | None = None, scheduler: str | None = None, seconds: float | None = None
 ) -> SerialExecutor | ProcessExecutor | DaskExecutor:
@@ -323,9 +332,7 @@ def get_executor(
     """
     if scheduler:
         return DaskExecutor(scheduler, workers if workers else resolve_workers(0, tasks))
-    n = resolve_workers(workers, tasks)
-    if workers == 0 and tasks is not None and seconds is not None and not worth_a_pool(n, tasks, seconds):
-        n = 1
+    n = resolve_workers(workers) if tasks is None else pool_size(workers, tasks, seconds)
     return SerialExecutor() if n == 1 else ProcessExecutor(n)
 
 

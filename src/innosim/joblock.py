@@ -13,6 +13,7 @@ import fcntl
 import json
 import logging
 import os
+import shutil
 import socket
 from pathlib import Path
 from typing import Any
@@ -26,12 +27,37 @@ LOCK = ".innosim.lock"
 log = logging.getLogger(__name__)
 
 
+def lock_directory(folder: Path) -> JobLock:
+    """Create ``folder`` if needed and lock it; a directory this created is removed again if the
+    lock is refused (nothing is left behind). The lock's ``created`` says whether it was created.
+
+    Raises:
+        InputError: the directory cannot be created, or another job holds it.
+    """
+    created = not folder.exists()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(folder, option("out"), f"cannot be created ({exc.strerror})") from None
+    try:
+        lock = JobLock(folder)
+    except InputError:
+        if created:
+            shutil.rmtree(folder, ignore_errors=True)
+        raise
+    lock.created = created
+    return lock
+
+
 class JobLock:
     """An exclusive operating-system lock on a result directory, held until :meth:`release`.
 
     Raises:
         InputError: another process holds the lock (its PID, host and start time are named).
     """
+
+    created = False
+    """Whether :func:`lock_directory` created the directory."""
 
     def __init__(self, folder: Path) -> None:
         self.path = folder / LOCK

@@ -23,6 +23,8 @@ MAX_RUNS = 1_000_000
 BYTES_PER_STORED_ROW = 10
 """Disk taken by one row (run, year, indicator) of a sweep's Parquet table: about 5 bytes measured on the
 golden sweep; twice that for the parts and the joined table, which both exist while a job finishes."""
+BYTES_PER_SAVED_RUN = 60_000
+"""Disk taken by one run of ``run``/``compare --out`` (its CSV rows, about), for the room check."""
 BYTES_PER_MEMORY_RUN = 40_000
 """Memory taken by one run of ``run``/``compare`` (its long-form rows in pandas), about."""
 

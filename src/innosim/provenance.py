@@ -35,6 +35,13 @@ KIND_KEYS: dict[str, tuple[str, ...]] = {
     "sensitivity": ("hash", "experiment", "replicates", "parameters"),
 }
 """What the manifest of each kind of result directory must hold besides its kind."""
+KIND_NAMES = {
+    "run": "a run (innosim run)",
+    "comparison": "a comparison (innosim compare)",
+    "sweep": "a sweep (innosim sweep)",
+    "sensitivity": "a sensitivity analysis (innosim sensitivity)",
+}
+"""Each kind of result directory, in words, for messages."""
 
 _COMMAND: list[str] | None = None
 

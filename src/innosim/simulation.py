@@ -23,7 +23,7 @@ import pandas as pd
 
 from innosim import provenance
 from innosim.errors import InputError, option
-from innosim.executor import POOL_STARTUP_SECONDS, resolve_workers, run_tasks, worth_a_pool
+from innosim.executor import POOL_STARTUP_SECONDS, pool_size, run_tasks
 from innosim.files import read_csv
 from innosim.indicators import INDICATOR_ORDER, INDICATORS
 from innosim.limits import BYTES_PER_MEMORY_RUN, MAX_RUNS_IN_MEMORY, check_runs
@@ -85,9 +85,7 @@ def describe_job(scenarios: Sequence[Scenario], replicates: int, workers: int = 
     """
     runs = replicates * len(scenarios)
     per_run = max(run_seconds(s) for s in scenarios)
-    n = resolve_workers(workers, runs)
-    if workers == 0 and not worth_a_pool(n, runs, per_run):
-        n = 1
+    n = pool_size(workers, runs, per_run)
     seconds = per_run * runs / n + (POOL_STARTUP_SECONDS if n > 1 else 0.0)
     megabytes = runs * BYTES_PER_MEMORY_RUN / 2**20
     line = (

@@ -41,20 +41,13 @@ import pyarrow.parquet as pq
 
 from innosim.errors import InputError, option
 from innosim.files import os_error
-from innosim.joblock import LOCK, JobLock
-from innosim.provenance import MANIFEST
+from innosim.joblock import LOCK, lock_directory
+from innosim.provenance import KIND_NAMES, MANIFEST
 from innosim.verification import CHECK_COLUMNS, RESULTS, Expected, verify_results
 
 PARTS = "parts"
 
 log = logging.getLogger(__name__)
-
-KIND_NAMES = {
-    "run": "a run (innosim run)",
-    "comparison": "a comparison (innosim compare)",
-    "sweep": "a sweep (innosim sweep)",
-    "sensitivity": "a sensitivity analysis (innosim sensitivity)",
-}
 
 
 def _temporary(path: Path) -> str:
@@ -127,22 +120,12 @@ class RunStore:
         self.outputs = (MANIFEST, RESULTS, PARTS, *outputs)
         if self.out.exists() and not self.out.is_dir():
             raise InputError(self.out, option("out"), "exists and is not a directory")
-        created = not self.out.exists()
-        try:
-            self.out.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise InputError(self.out, option("out"), f"cannot be created ({exc.strerror})") from None
-        try:
-            self.lock = JobLock(self.out)
-        except InputError:
-            if created:
-                shutil.rmtree(self.out, ignore_errors=True)
-            raise
+        self.lock = lock_directory(self.out)
         try:
             self._open(manifest, resume, overwrite)
         except BaseException:
             self.lock.release()
-            if created:
+            if self.lock.created:
                 shutil.rmtree(self.out, ignore_errors=True)
             raise
 

@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -46,7 +45,7 @@ from innosim.calibration.sampler import BoxedNormalTransition, DeterministicSamp
 from innosim.errors import InputError, option
 from innosim.executor import get_executor
 from innosim.files import check_output
-from innosim.joblock import JobLock
+from innosim.joblock import lock_directory
 from innosim.posterior import ParameterChoice
 from innosim.simulation import simulate
 from innosim.store import write_atomic
@@ -240,14 +239,7 @@ def calibrate(
     out = Path(out) if out is not None else cal.out
     config_hash = cal.hash
     check_output(out)
-    created = not out.exists()
-    out.mkdir(parents=True, exist_ok=True)
-    try:
-        lock = JobLock(out)
-    except InputError:
-        if created:
-            shutil.rmtree(out, ignore_errors=True)
-        raise
+    lock = lock_directory(out)
     try:
         _prepare_out(cal, out, resume, overwrite)
         if announce:

@@ -24,6 +24,7 @@ from rich.text import Text
 
 from innosim.errors import InputError
 from innosim.files import check_output, os_error
+from innosim.limits import BYTES_PER_SAVED_RUN
 
 if TYPE_CHECKING:  # pragma: no cover
     from innosim.scenario import Scenario
@@ -67,8 +68,6 @@ MAX_RUNS = typer.Option(
     help="Allow a job of up to this many runs (default: "
     "20,000 for run and compare, 1,000,000 or the file's max_runs for sweeps).",
 )
-BYTES_PER_SAVED_RUN = 60_000
-"""Disk taken by one run of ``run``/``compare --out`` (its CSV rows, about), for the room check."""
 
 
 @contextlib.contextmanager

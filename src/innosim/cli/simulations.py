@@ -198,7 +198,6 @@ def _run_job(
     Prints the design's size and expected time first. Ctrl-C keeps what finished and says how to resume.
     """
     target = out if out is not None else Path("results") / exp.config.name
-    check_out(target)
     with progress_bar(eta=True) as bar:
         task = bar.add_task("runs", total=exp.runs)
         try:

@@ -30,7 +30,7 @@ import pandas as pd
 import pyarrow as pa
 
 from innosim import provenance
-from innosim.executor import POOL_STARTUP_SECONDS, Executor, get_executor, resolve_workers, worth_a_pool
+from innosim.executor import POOL_STARTUP_SECONDS, Executor, get_executor, pool_size
 from innosim.experiments.base import Experiment
 from innosim.experiments.kinds import load_sweep
 from innosim.experiments.sweep import Sweep
@@ -314,9 +314,7 @@ def _run(
 
 def describe(sw: Experiment, done: int = 0, workers: int = 0) -> str:
     """One line for users: points, replicates, runs, and the expected time."""
-    n = resolve_workers(workers, max(1, sw.runs - done))
-    if workers == 0 and not worth_a_pool(n, sw.runs - done, estimate_seconds(sw, 1, 1)):
-        n = 1
+    n = pool_size(workers, max(1, sw.runs - done), estimate_seconds(sw, 1, 1))
     eta = _dt.timedelta(seconds=round(estimate_seconds(sw, sw.runs - done, n)))
     factors = (
         ", ".join(sw.factors)
