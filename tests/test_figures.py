@@ -35,7 +35,7 @@ def test_every_unit_phrase_and_lever_has_both_languages():
     for lid in LEVERS:
         assert re.search(r"[\u4e00-\u9fff]", lb.lever(lid, "zh")) and lb.lever(lid, "en").isascii()
     assert lb.factor("policy.talent_card.budget", "en") == "Talent card budget"
-    assert lb.factor("parameters.rd_growth_drift", "zh") == "rd_growth_drift"
+    assert lb.factor("parameters.user_cost_elasticity", "zh") == "user_cost_elasticity"
     with pytest.raises(ValueError, match="unknown language"):
         lb.text("median", "fr")
 
@@ -123,7 +123,7 @@ def test_sensitivity_figures_in_both_languages(tmp_path):
     rows = [
         ("hte_count", year, "sobol", factor, index, value, 0.05)
         for year in (2024, 2025)
-        for factor, value in (("policy.talent_card.budget", 0.6), ("parameters.rd_growth_drift", 0.3))
+        for factor, value in (("policy.talent_card.budget", 0.6), ("parameters.user_cost_elasticity", 0.3))
         for index in ("S1", "ST")
     ]
     indices = pd.DataFrame(rows, columns=["indicator", "year", "method", "parameter", "index", "value", "conf"])

@@ -5,6 +5,10 @@ higher is better, and the function that computes it from the model at a year end
 2020 fact and the 2025 target come from the facts file by the same id. Shares are
 fractions, money is in 亿元, counts are counts; counts and sums over sampled firms are
 divided by the model's ``scale``.
+
+The module is over 400 lines because it is one declaration, a table of every indicator (one
+entry each, with its names, unit, definition and computation); splitting it would scatter
+the one place indicators are declared.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import numpy as np
 
 from innosim.facts import FactBook, default_facts
 from innosim.levers import LEVERS
+from innosim.model import network
 from innosim.model import structure as st
 from innosim.timeline import PLAN_13, TARGET_YEAR
 
@@ -54,12 +59,12 @@ class Indicator:
 def _above_scale(m: InnovationModel) -> np.ndarray:
     fi = m.firms
     threshold = np.where(fi.industrial, st.ABOVE_SCALE_INDUSTRIAL, st.ABOVE_SCALE_SERVICES)
-    return fi.alive & (fi.sales_y1 >= threshold)
+    return fi.alive & (fi.sales_y1 * m.price_level >= threshold)
 
 
 def _above_scale_industrial(m: InnovationModel) -> np.ndarray:
     fi = m.firms
-    return fi.alive & fi.industrial & (fi.sales_y1 >= st.ABOVE_SCALE_INDUSTRIAL)
+    return fi.alive & fi.industrial & (fi.sales_y1 * m.price_level >= st.ABOVE_SCALE_INDUSTRIAL)
 
 
 def _count(m: InnovationModel, mask: np.ndarray) -> float:
@@ -67,7 +72,7 @@ def _count(m: InnovationModel, mask: np.ndarray) -> float:
 
 
 def _sum_yi(m: InnovationModel, values: np.ndarray) -> float:
-    return float(values.sum()) / _WAN_PER_YI / m.scale
+    return float(values.sum()) / _WAN_PER_YI / m.scale * m.price_level
 
 
 def _hightech_output(m: InnovationModel) -> float:
@@ -81,7 +86,7 @@ def _industrial_output(m: InnovationModel) -> float:
 
 def _rd_expenditure(m: InnovationModel) -> float:
     fi = m.firms
-    return _sum_yi(m, fi.rd_y1 * fi.alive) + m.institution_rd()
+    return _sum_yi(m, fi.rd_y1 * fi.alive) + m.institution_rd() * m.price_level
 
 
 def _valid_patents(m: InnovationModel) -> float:
@@ -101,7 +106,9 @@ def _hte_share_above_scale(m: InnovationModel) -> float:
 def _st_services(m: InnovationModel) -> float:
     fi = m.firms
     return _sum_yi(
-        m, fi.sales_y1 * (fi.alive & (fi.sector == st.ST_SERVICES) & (fi.sales_y1 >= st.ABOVE_SCALE_SERVICES))
+        m,
+        fi.sales_y1
+        * (fi.alive & (fi.sector == st.ST_SERVICES) & (fi.sales_y1 * m.price_level >= st.ABOVE_SCALE_SERVICES)),
     )
 
 
@@ -273,6 +280,26 @@ _PLAN_INDICATORS: tuple[Indicator, ...] = (
 )
 
 _AUX_INDICATORS: tuple[Indicator, ...] = (
+    Indicator(
+        "hte_notch_rd",
+        "高企认定门槛带来的研发投入",
+        "R&D reported because of the HTE notch",
+        "亿元",
+        "Reported R&D that firms add to reach or keep the HTE R&D criterion (part of it relabelled), over the year",
+        True,
+        lambda m: m.year_flow("notch_rd"),
+        plan=False,
+    ),
+    Indicator(
+        "industry_academia_links",
+        "产学研合作关系数",
+        "Industry-academia links",
+        "links",
+        "产学研 links between firms and R&D institutions in force at year end (funded and found by search)",
+        True,
+        lambda m: _count(m, network.live(m)),
+        plan=False,
+    ),
     Indicator(
         "firms",
         "创新相关企业数",

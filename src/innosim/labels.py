@@ -21,6 +21,7 @@ UNITS: dict[str, tuple[str, str]] = {
     "亿元": ("亿元", "100 million yuan"),
     "institutions": ("家", "institutions"),
     "carriers": ("家", "carriers"),
+    "links": ("项", "links"),
     "patents per 10k residents": ("件/万人", "per 10k residents"),
     "patents": ("件", "patents"),
     "teams": ("个", "teams"),

@@ -241,6 +241,13 @@ class ListingSupport(Lever):
     reward: float = numeric(
         0.03, 0.0, 1.0, "亿元 per listing", "assumption: 300万元 reward per listing (district practice)"
     )
+    reserve_grant: float = numeric(
+        0.005,
+        0.0,
+        0.5,
+        "亿元 per reserve firm per year",
+        "assumption: 50万元 a year of support (shareholding reform, intermediaries) to each firm of the listing reserve (上市后备企业库); paid before rewards",
+    )
 
 
 class IpAwards(Lever):
@@ -256,7 +263,14 @@ class IpAwards(Lever):
         0.0,
         0.01,
         "亿元 per invention patent granted",
-        "assumption: 1万元 per invention patent (Guangzhou practice)",
+        "assumption: 1万元 per invention patent (Guangzhou practice); paid only until 2024, as CNIPA's 国知发保字〔2021〕1号 abolishes grant-stage subsidies before 2025",
+    )
+    cost_per_project: float = numeric(
+        0.01,
+        0.0,
+        1.0,
+        "亿元 per high-value patent project per year",
+        "assumption: 100万元 a year per 高价值专利培育 project (the support the CNIPA notice leaves in place)",
     )
 
 

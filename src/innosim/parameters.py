@@ -44,6 +44,15 @@ class Parameters(BaseModel):
         (0.75, 0.95),
     )
     # R&D decisions
+    rd_intensity_scale: float = numeric(
+        0.49,
+        0.1,
+        2.0,
+        "multiple of the sectors' median R&D intensities",
+        "prior: the sectors' median intensities of R&D performers (innosim.model.structure.SECTORS) are assumptions; with the 2015 R&D total fixed, this sets how many firms do R&D and how far below the HTE criterion they sit (above-scale industrial performers 20-35% of firms at 0.4-1.0; national 19% in 2015); default: the posterior median of the shipped calibration (calibration/REPORT.md)",
+        (0.4, 1.0),
+        prior_source="prior: scale of the assumed sector median R&D intensities of R&D performers, 0.4-1.0",
+    )
     rd_cost_per_staff: float = numeric(
         11.6,
         2.0,
@@ -61,15 +70,6 @@ class Parameters(BaseModel):
         "assumption: Guangzhou urban non-private average wage grew about 7-9%/yr in 2015-2020 (广州统计年鉴)",
         (0.04, 0.1),
     )
-    rd_growth_drift: float = numeric(
-        0.05,
-        -0.1,
-        0.3,
-        "per year",
-        "calibrated by hand to 1.19% -> 1.57% R&D/GDP; national BERD/GDP rose about 5%/yr in 2016-2020",
-        (0.02, 0.08),
-        prior_source="national business R&D / GDP rose about 5%/yr in 2016-2020; +-3 points",
-    )
     user_cost_elasticity: float = numeric(
         1.1,
         0.0,
@@ -86,22 +86,32 @@ class Parameters(BaseModel):
         "Dimos & Pugh (2016) RP 45(4): no crowding-out; Boeing (2016) RP 45(9): 0.5 crowd-out for first grants",
         (0.4, 1.2),
     )
-    bunching_window: float = numeric(
-        0.4,
-        0.0,
-        0.9,
-        "fraction below the threshold",
-        "Chen et al. (2021): bunching from well below the HTE notch",
-        (0.2, 0.6),
-    )
     bunching_rate: float = numeric(
-        0.35,
+        0.53,
         0.0,
         1.0,
         "per year",
-        "prior: share of near-threshold firms that raise R&D to qualify in a year",
+        "prior: share of near-threshold firms that raise R&D to qualify in a year; default: the posterior median of the shipped calibration (calibration/REPORT.md)",
         (0.15, 0.6),
         prior_source="prior: share of near-notch firms that raise R&D to qualify in a year (Chen et al. 2021 find strong bunching)",
+    )
+    profit_margin: float = numeric(
+        0.076,
+        0.01,
+        0.3,
+        "profit / revenue",
+        "国家统计局: 规模以上工业企业营业收入利润率 about 6% in 2016-2020 (5.8-6.6%); the HTE notch saves 10 points of tax on profits; default: the posterior median of the shipped calibration (calibration/REPORT.md)",
+        (0.04, 0.09),
+        prior_source="national above-scale industrial profit margin 2016-2020 (about 6%), +-2-3 points",
+    )
+    hte_fixed_cost: float = numeric(
+        6.3,
+        0.0,
+        200.0,
+        "万元 per certificate (three years)",
+        "assumption: intermediary and audit fees, IP acquisition and record keeping of an HTE application; Chen et al. (2021) find that compliance costs keep small firms from bunching; default: the posterior median of the shipped calibration (calibration/REPORT.md)",
+        (5.0, 30.0),
+        prior_source="prior: agency fees of 3-10万元 per application plus IP and audit costs, 5-30万元 per certificate",
     )
     relabel_share: float = numeric(
         0.24, 0.0, 0.9, "fraction", "Chen et al. (2021): about 24% of the reported R&D rise is relabelling", (0.1, 0.4)
@@ -160,11 +170,11 @@ class Parameters(BaseModel):
         prior_source="Hausman, Hall & Griliches (1984): within-firm patent-R&D elasticity 0.3-0.7",
     )
     patent_rate: float = numeric(
-        0.05,
+        0.066,
         0.0,
         5.0,
         "invention patents per year per (100万元 R&D)^elasticity",
-        "calibrated by hand to 2,360 invention patents over 2016-2020 (data file)",
+        "calibrated by hand to 2,360 invention patents over 2016-2020 (data file); default: the posterior median of the shipped calibration (calibration/REPORT.md)",
         (0.03, 0.08),
         prior_source="prior centred on the hand calibration to 2,360 invention patents, +-60%",
     )
@@ -185,12 +195,12 @@ class Parameters(BaseModel):
         (0.04, 0.15),
     )
     patents_per_invention: float = numeric(
-        11.0,
+        13.0,
         1.0,
         40.0,
         "all patent grants per invention grant",
-        "Guangzhou 2020: 155,835 grants of which 15,077 invention (广州市知识产权局)",
-        (8.0, 16.0),
+        "Guangzhou's ratio was 10.3 in 2020 (155,835 grants of which 15,077 invention, 广州市知识产权局); Baiyun's is higher: its patent applications passed 10,000 in 2017 (广州市知识产权局, 2018-02-05) against about 470 invention grants a year (2,360 over 2016-2020), about 13 at a grant rate of 0.6 for utility models and designs; Baiyun's own grant count was not found",
+        (10.0, 25.0),
     )
     spillover: float = numeric(
         0.3,
@@ -204,9 +214,17 @@ class Parameters(BaseModel):
         0.5,
         0.0,
         3.0,
-        "extra knowledge production of linked firms",
+        "extra knowledge production per link to a partner of a typical institute's capacity",
         "assumption: 产学研 links raise knowledge output",
         (0.2, 1.0),
+    )
+    link_search_rate: float = numeric(
+        0.02,
+        0.0,
+        0.5,
+        "unfunded 产学研 links formed per unlinked R&D-active firm per year",
+        "assumption: R&D firms find a university or institute partner on their own a few times a century each (the lever's funded links come on top)",
+        (0.005, 0.05),
     )
     high_level_boost: float = numeric(
         0.5,
@@ -261,11 +279,11 @@ class Parameters(BaseModel):
     )
     # certification, finance, listing
     hte_apply_rate: float = numeric(
-        0.55,
+        0.69,
         0.0,
         1.0,
         "per year, eligible firms",
-        "prior: eligible firms that apply in a year",
+        "prior: eligible firms that apply in a year; default: the posterior median of the shipped calibration (calibration/REPORT.md)",
         (0.3, 0.8),
         prior_source="prior: share of eligible firms that apply for HTE status in a year",
     )
@@ -276,22 +294,6 @@ class Parameters(BaseModel):
         "per expiring certificate of a firm that still qualifies",
         "assumption: most certified firms that still meet the criteria re-apply when the certificate expires",
         (0.8, 0.98),
-    )
-    pool_coaching: float = numeric(
-        2.0,
-        1.0,
-        10.0,
-        "divisor of the non-applying share",
-        "assumption: coaching halves the share of eligible pool firms that do not apply",
-        (1.5, 3.0),
-    )
-    reward_response: float = numeric(
-        0.5,
-        0.0,
-        5.0,
-        "per 10万元 of reward: the non-applying share shrinks by exp(-response * reward)",
-        "assumption",
-        (0.2, 1.0),
     )
     tech_sme_register_rate: float = numeric(
         0.3,
@@ -334,10 +336,23 @@ class Parameters(BaseModel):
         (20000.0, 50000.0),
     )
     listing_response: float = numeric(
-        0.3, 0.0, 5.0, "rise in listing rate per 100万元 of reward", "assumption", (0.1, 0.6)
+        0.3,
+        0.0,
+        5.0,
+        "relative rise of the listing hazard of a supported reserve firm",
+        "assumption: no estimate of local listing support was found (docs/levers.md)",
+        (0.1, 0.6),
     )
     ip_response: float = numeric(
         0.2, 0.0, 5.0, "rise in patenting per 1万元 of subsidy per patent", "assumption", (0.1, 0.4)
+    )
+    ip_project_effect: float = numeric(
+        0.3,
+        0.0,
+        2.0,
+        "relative rise in invention patents of a firm carrying a high-value patent project",
+        "assumption, near the >30% rise in patenting under Chinese patent subsidies (Dang & Motohashi 2015, China Economic Review 35: 137-155)",
+        (0.1, 0.5),
     )
     # demography
     entry_rate: float = numeric(
@@ -387,7 +402,7 @@ class Parameters(BaseModel):
         0.0,
         1.0,
         "per year",
-        "assumption: yearly departure hazard of S&T personnel from the district",
+        "assumption inside the sourced range (constants.talent_hazard_range): 51job's 2022 survey puts all job-to-job turnover at 17.9% a year, an upper bound on leaving the district",
         (0.06, 0.15),
     )
     vacancy_fill_rate: float = numeric(
@@ -402,8 +417,8 @@ class Parameters(BaseModel):
         0.0314,
         0.0,
         0.5,
-        "departure hazard per 1,000 yuan/m2",
-        "Song & Wu (金融研究): +3.14% leaving probability per 1,000 yuan/m2",
+        "relative change of the departure hazard per 1,000 yuan/m2",
+        "宋弘、吴茂华 (2020) 金融研究 2020(3): +3.14% leaving probability per 1,000 yuan/m2, a cross-city difference; applied as a relative change to the wage-deflated price",
         (0.015, 0.05),
     )
     housing_price_growth: float = numeric(
@@ -513,6 +528,14 @@ class Parameters(BaseModel):
         1.0, 0.0, 5.0, "S&T-services growth per unit growth of district R&D and contracts", "assumption", (0.5, 1.5)
     )
     # macro
+    price_growth: float = numeric(
+        0.02,
+        -0.05,
+        0.1,
+        "per year",
+        "deflator between firms' real money and the nominal facts and thresholds: Guangdong's CPI rose 2.2% in 2018 and 2.6% in 2020 (广东省国民经济和社会发展统计公报); Guangzhou's own deflator was not found",
+        (0.01, 0.03),
+    )
     gdp_growth: float = numeric(
         0.05,
         -0.1,

@@ -27,6 +27,7 @@ for command in (
     tools.show,
     tools.indicators,
     tools.levers,
+    tools.evidence,
 ):
     app.command()(command)
 app.command("app")(tools.app_)

@@ -70,6 +70,19 @@ class Government(mesa.Agent):
         self.ledger[self.model.year][lever_id] += float(paid_district[-1]) if len(paid_district) else 0.0
         return paid
 
+    def pay_pro_rata(self, lever_id: str, amounts: np.ndarray) -> np.ndarray:
+        """Pay model-level amounts (亿元) in full if the budget allows, else the same share of each.
+
+        Each amount stands for ``1/scale`` of itself at district level; returns the
+        model-level amounts paid.
+        """
+        total = float(amounts.sum()) / self.model.scale
+        if total <= 0:
+            return np.zeros_like(amounts)
+        share = min(1.0, self.remaining(lever_id) / total)
+        self.ledger[self.model.year][lever_id] += share * total
+        return amounts * share
+
     def affordable(self, lever_id: str, unit_cost: float) -> int:
         """How many whole units of ``unit_cost`` 亿元 the remaining budget buys."""
         if unit_cost <= 0:
@@ -142,20 +155,34 @@ class Fund(mesa.Agent):
         self.uninvested += public + private
 
 
+INSTITUTION_KINDS_ZH = {"university": "高校", "research_institute": "科研院所", "new_type": "新型研发机构"}
+INSTITUTION_NAMES: dict[str, tuple[str, ...]] = {
+    "university": ("南方医科大学", "广州中医药大学"),
+    "research_institute": ("广州化工研究设计院", "广州市建筑科学研究院"),
+    "new_type": ("广东省新兴激光等离子体技术研究院", "白云美湾化妆品国际研究院"),
+}
+"""Institutions the plan names (PLAN 一(一)2, 二(二)2), given in order to the first of each kind;
+the others are labelled by kind and id."""
+
+
 class RdInstitution(mesa.Agent):
     """A university (高校), research institute (科研院所) or new-type R&D institution.
 
     Attributes:
         kind: ``"university"``, ``"research_institute"`` or ``"new_type"``.
+        name: Its name: those the plan names (:data:`INSTITUTION_NAMES`), else the kind and id.
         zone: Zone index (spill-overs are zonal).
         capacity: Research capacity (1 = a typical institute).
         provincial: Recognised as a provincial new-type R&D institution.
         supported: Receives district operating support this year.
     """
 
-    def __init__(self, model: InnovationModel, kind: str, zone: int, capacity: float, founded: int) -> None:
+    def __init__(
+        self, model: InnovationModel, kind: str, zone: int, capacity: float, founded: int, name: str = ""
+    ) -> None:
         super().__init__(model)
         self.kind = kind
+        self.name = name or f"{INSTITUTION_KINDS_ZH[kind]} {self.unique_id}"
         self.zone = zone
         self.capacity = capacity
         self.founded = founded

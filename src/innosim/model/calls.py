@@ -3,8 +3,8 @@
 R&D project grants are competitive: firms apply, the call ranks them by merit (knowledge
 with noise) and approves the call's share, paying until the budget runs out. The HTE
 cultivation pool takes the non-HTE firms closest to the R&D threshold; talent cards go to
-high-level talent, holders first; 产学研 links are paid, continuing ones first; new-type
-R&D institutions are supported and founded; innovation teams arrive and found firms.
+high-level talent, holders first; 产学研 links form (:mod:`~innosim.model.network`); new-type
+R&D institutions are supported and founded (their set-up cost paid in instalments); innovation teams arrive and found firms.
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from innosim.model import demography
+from innosim.model import demography, network
 from innosim.model import structure as st
-from innosim.model.agents import RdInstitution
+from innosim.model.agents import INSTITUTION_NAMES, RdInstitution
 from innosim.model.constants import CONSTANTS as C
 from innosim.model.constants import WAN_PER_YI
 
@@ -41,7 +41,11 @@ def open_calls(model: InnovationModel) -> None:
     lever = gov.lever("hte_reward")
     fi.pool = False
     cand = np.flatnonzero(fi.alive & ~fi.hte & (fi.rd > 0))
-    closeness = fi.rd[cand] / np.maximum(fi.revenue[cand], 1.0) / st.hte_rd_threshold(fi.revenue[cand])
+    closeness = (
+        fi.rd[cand]
+        / np.maximum(fi.revenue[cand], 1.0)
+        / st.hte_rd_threshold(fi.revenue[cand] * model.price_level, year)
+    )
     closeness *= fi.hightech_share[cand]
     n_pool = min(model.sampled(lever.pool_size, rng), len(cand))
     pool = cand[np.argsort(-closeness, kind="stable")[:n_pool]]
@@ -60,25 +64,36 @@ def open_calls(model: InnovationModel) -> None:
     chosen = np.concatenate([holders, others])[:n_cards]
     ta.card[chosen] = True
     gov.pay("talent_card", len(chosen) * lever.cost_per_card / model.scale)
-    # 产学研 links: continuing links are paid first, then new ones
-    lever = gov.lever("industry_academia")
-    linked = np.flatnonzero(fi.alive & (fi.linked_until >= model.t))
-    gov.pay_each("industry_academia", np.full(len(linked), lever.cost_per_link))
-    cand = np.flatnonzero(fi.alive & (fi.rd > 0) & (fi.linked_until < model.t))
-    n_new = min(int(gov.remaining("industry_academia") / lever.cost_per_link * model.scale), len(cand))
-    if n_new:
-        weight = fi.rd[cand] * rng.lognormal(0.0, C.link_choice_sigma, len(cand))
-        order = cand[np.argsort(-weight, kind="stable")[:n_new]]
-        paid = gov.pay_each("industry_academia", np.full(n_new, lever.cost_per_link))
-        fi.linked_until[order[paid > 0]] = year + lever.link_years - C.link_end_before_year
-    # R&D institutions: support existing new-type institutions, then found new ones
+    network.form_links(model)  # 产学研 links: funded ones continue, new funded and searched links form
+    # R&D institutions: the set-up cost is paid in yearly instalments, owed instalments first;
+    # then existing new-type institutions are supported; what remains starts new ones
     lever = gov.lever("rd_institutions")
+    instalment = lever.setup_cost / C.setup_instalments
+    gov.pay("rd_institutions", instalment * len(model.setup_due))
+    model.setup_due = [n - 1 for n in model.setup_due if n > 1]
     for inst in model.institutions:
         inst.supported = inst.kind == "new_type" and gov.pay("rd_institutions", lever.operating_support) > 0
-    for _ in range(gov.affordable("rd_institutions", lever.setup_cost)):
-        gov.pay("rd_institutions", lever.setup_cost)
+    for _ in range(gov.affordable("rd_institutions", instalment)):
+        gov.pay("rd_institutions", instalment)
+        model.setup_due.append(C.setup_instalments - 1)
         zone = int(rng.choice(len(st.ZONES), p=st.ZONE_WEIGHTS))
-        RdInstitution(model, "new_type", zone, C.new_institution_capacity, year)
+        founded = sum(1 for i in model.institutions if i.kind == "new_type")
+        names = INSTITUTION_NAMES["new_type"]
+        name = names[founded] if founded < len(names) else ""
+        RdInstitution(model, "new_type", zone, C.new_institution_capacity, year, name)
+    # High-value patent projects (高价值专利培育): the firms with the most knowledge, as far as
+    # the IP budget goes after the grant subsidies it expects to pay this year
+    lever = gov.lever("ip_awards")
+    fi.ip_project = False
+    if lever.cost_per_project > 0:
+        room = gov.remaining("ip_awards") - (model.year < st.PATENT_GRANT_SUBSIDY_END) * lever.subsidy_per_patent * (
+            model.year_flow_last("invention_patents_granted")
+        )
+        n_projects = min(max(int(room / lever.cost_per_project * model.scale), 0), int(fi.alive.sum()))
+        cand = np.flatnonzero(fi.alive & (fi.rd > 0))
+        chosen = cand[np.argsort(-fi.knowledge[cand], kind="stable")[:n_projects]]
+        paid = gov.pay_each("ip_awards", np.full(len(chosen), lever.cost_per_project))
+        fi.ip_project[chosen[paid >= lever.cost_per_project * (1 - 1e-9)]] = True
     # Innovation teams arrive during the year
     lever = gov.lever("innovation_teams")
     n_teams = gov.affordable("innovation_teams", lever.cost_per_team)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
+from innosim.model import network
 from innosim.model.agents import IncubationCarrier
 from innosim.model.constants import CONSTANTS as C
 from innosim.model.constants import WAN_PER_YI
@@ -56,9 +57,9 @@ def evolve_carriers_and_institutions(model: InnovationModel) -> None:
     )
     fi = model.firms
     rd = fi.rd * fi.alive
-    linked_rd = rd[fi.linked_until >= model.t].sum()
+    linked_rd = rd[network.linked(model)].sum()
     firm_rd = registered * (rd.sum() + p.link_effect * linked_rd) / WAN_PER_YI / model.scale
-    model.set_flow("tech_contract_turnover", p.contract_multiplier * firm_rd)
+    model.set_flow("tech_contract_turnover", p.contract_multiplier * firm_rd * model.price_level)
     # S&T services grow with the district's R&D (demand for services), next year
     rd_now = model.district_rd()
     model.st_growth = p.st_services_elasticity * (math.log(rd_now / model.rd_last_year) - p.revenue_growth)

@@ -1,22 +1,24 @@
 """Process 6 (yearly, Q4): HTE and tech-SME certification by the official criteria.
 
-HTE (国科发火〔2016〕32号): registered a year or more, core IP, S&T staff >= 10% of
-employees, three-year R&D/sales >= 5%/4%/3% by sales band, high-tech income >= 60%,
-certificate valid three years. Certified firms whose certificate expires renew when they
-still qualify; eligible firms apply at a rate the certification reward raises (pool firms
-are coached). Tech SMEs (国科发政〔2017〕115号) from 2017, by the evaluation score.
+HTE (国科发火〔2016〕32号; 〔2008〕172号 before 2016): registered a year or more, core IP,
+S&T staff >= 10% of employees, three-year R&D/sales >= 5%/4%/3% by sales band (6% for the
+smallest band before 2016), high-tech income >= 60%, certificate valid three years. A
+certified firm whose certificate expires renews when it still qualifies and the status still
+pays (:func:`innosim.model.rd.hte_net_benefit`); an eligible firm applies when the status pays,
+at the yearly rate ``hte_apply_rate`` (awareness; pool firms are coached and always apply).
+New HTE receive the district's reward from the lever's budget, pro rata when the budget is
+oversubscribed; the share paid is what firms expect next year. Tech SMEs
+(国科发政〔2017〕115号) from 2017, by the evaluation score.
 """
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from innosim.model import structure as st
-from innosim.model.constants import CONSTANTS as C
-from innosim.model.constants import WAN_PER_YI
+from innosim.model.rd import hte_net_benefit
 
 if TYPE_CHECKING:  # pragma: no cover
     from innosim.model.model import InnovationModel
@@ -29,34 +31,26 @@ def certify(model: InnovationModel) -> None:
     fi.sales_y3, fi.sales_y2, fi.sales_y1 = fi.sales_y2.copy(), fi.sales_y1.copy(), fi.sales_year.copy()
     fi.rd_year = 0.0
     fi.sales_year = 0.0
-    sales3 = fi.sales_y1 + fi.sales_y2 + fi.sales_y3
-    rd3 = fi.rd_y1 + fi.rd_y2 + fi.rd_y3
-    employees = np.maximum(fi.revenue / fi.rev_per_employee, C.min_employees)
-    staff_share = fi.staff / employees
-    eligible = (
-        fi.alive
-        & (model.firm_age() >= st.HTE_MIN_AGE_YEARS)
-        & ((fi.patents >= 1) | (fi.knowledge >= st.HTE_IP_KNOWLEDGE))
-        & (staff_share >= st.HTE_MIN_STAFF_SHARE)
-        & (rd3 >= st.hte_rd_threshold(fi.sales_y1) * sales3)
-        & (fi.hightech_share >= st.HTE_MIN_HIGHTECH_SHARE)
-    )
+    employees = model.employees()
+    eligible = hte_eligible(model, year, employees)
+    pays = hte_net_benefit(model, fi.rd_y1, np.zeros(fi.n)) > 0  # criteria met: no extra R&D needed
     expired = fi.hte & (fi.hte_expiry <= year)
-    renew = expired & eligible & (rng.random(fi.n) < p.hte_renewal_rate)
+    renew = expired & eligible & pays & (rng.random(fi.n) < p.hte_renewal_rate)
     fi.hte[expired & ~renew] = False
     fi.hte_expiry[renew] = year + st.HTE_VALID_YEARS
-    lever = gov.lever("hte_reward")
-    # the reward raises the application rate towards 1; pool firms are coached to apply
-    rate = 1 - (1 - p.hte_apply_rate) * math.exp(-p.reward_response * lever.reward * WAN_PER_YI / C.reward_unit)
-    apply = np.where(fi.pool, 1 - (1 - rate) / p.pool_coaching, rate)
-    new = eligible & ~fi.hte & (rng.random(fi.n) < np.minimum(apply, 1.0))
+    apply = eligible & ~fi.hte & pays & (fi.pool | (rng.random(fi.n) < p.hte_apply_rate))
+    new = np.flatnonzero(apply)
     fi.hte[new] = True
     fi.hte_expiry[new] = year + st.HTE_VALID_YEARS
-    gov.pay_each("hte_reward", np.full(int(new.sum()), lever.reward))
+    lever = gov.lever("hte_reward")
+    asked = np.full(len(new), lever.reward)
+    paid = gov.pay_pro_rata("hte_reward", asked)
+    model.hte_reward_paid_share = float(paid.sum() / asked.sum()) if len(new) and lever.reward > 0 else 1.0
+    model.add_flow("hte_new", len(new) / model.scale)
     # tech SMEs
     if year >= st.TECH_SME_FIRST_YEAR:
         rd_int = fi.rd_y1 / np.maximum(fi.sales_y1, 1.0)
-        score = st.tech_sme_score(staff_share, rd_int, fi.patents)
+        score = st.tech_sme_score(fi.staff / employees, rd_int, fi.patents)
         ok = (
             fi.alive
             & (employees <= st.TECH_SME_MAX_STAFF)
@@ -66,3 +60,19 @@ def certify(model: InnovationModel) -> None:
         keep = fi.tech_sme & ok
         join = ok & ~fi.tech_sme & (rng.random(fi.n) < p.tech_sme_register_rate)
         fi.tech_sme = keep | join
+
+
+def hte_eligible(model: InnovationModel, year: int, employees: np.ndarray) -> np.ndarray:
+    """Firms that meet every HTE criterion of the rules in force in ``year`` on their last
+    three years' accounts (the certificate itself aside)."""
+    fi = model.firms
+    sales3 = fi.sales_y1 + fi.sales_y2 + fi.sales_y3
+    rd3 = fi.rd_y1 + fi.rd_y2 + fi.rd_y3
+    return (
+        fi.alive
+        & (model.firm_age() >= st.HTE_MIN_AGE_YEARS)
+        & st.has_core_ip(fi.patents, fi.knowledge, fi.other_ip)
+        & (fi.staff / employees >= st.HTE_MIN_STAFF_SHARE)
+        & (rd3 >= st.hte_rd_threshold(fi.sales_y1 * model.price_level, year) * sales3)
+        & (fi.hightech_share >= st.HTE_MIN_HIGHTECH_SHARE)
+    )

@@ -46,6 +46,19 @@ class Constants:
     revenue_per_employee_other: float = _c(
         40.0, "万元 per employee", "assumption: services labour productivity, order of magnitude"
     )
+    productivity_size_elasticity: float = _c(
+        0.25,
+        "elasticity of revenue per employee to revenue",
+        "assumption: labour productivity rises with firm size (large Chinese industrial firms have two to three times the revenue per employee of small ones); gives Guangzhou's HTE average of 136万元 per employee (1.5万亿 over 110万, 2019) at about 1亿 of revenue",
+    )
+    productivity_reference_revenue: float = _c(
+        600.0, "万元", "reference size of rev_per_employee: the median industrial firm"
+    )
+    rd_active_size_slope: float = _c(
+        0.5,
+        "logit per log revenue",
+        "assumption: larger firms do R&D more often (43.1% of Baiyun's above-scale industrial firms had an R&D institution in 2020, PLAN 一(一)2, against the sectors' shares of 25-80% of all firms)",
+    )
     revenue_per_employee_sigma: float = _c(0.3, "log-sd", "assumption: dispersion of labour productivity")
     rd_intensity_sigma: float = _c(
         0.7, "log-sd", "assumption: dispersion of R&D intensity among R&D-active firms of a sector"
@@ -80,6 +93,21 @@ class Constants:
     hte_hightech_share: tuple[float, float] = _c(
         (0.62, 0.9), "fraction", "assumption: 2015 HTE high-tech share, above the 60% criterion"
     )
+    hte_new_share_2015: float = _c(
+        0.25,
+        "new certificates per HTE of the stock",
+        "assumption: one year's new HTE before the 2016 reform, about a quarter of the stock (Guangzhou's stock grew about 10% a year before 2016 with three-year certificates expiring)",
+    )
+    backlog_rd_below: tuple[float, float] = _c(
+        (0.7, 0.97),
+        "multiple of the 2015 R&D criterion",
+        "assumption: firms beyond one year's applications sit below the R&D criterion, uniformly in this band",
+    )
+    ip_acquisition_cost: float = _c(
+        5.0,
+        "万元",
+        "assumption: buying or filing the utility models and software copyrights that meet the HTE IP criterion",
+    )
     rd_growth_before_2015: float = _c(
         1.08,
         "ratio per year",
@@ -112,6 +140,16 @@ class Constants:
     )
     institution_founded: int = _c(
         2000, "year", "assumption: founding year recorded for the universities and institutes of 2015"
+    )
+    talent_hazard_range: tuple[float, float] = _c(
+        (0.03, 0.179),
+        "per year",
+        "range of S&T personnel's yearly departure hazard: upper bound 17.9%, all job-to-job turnover in 2022 (前程无忧《2023离职与调薪调研报告》; leaving the district is a subset of leaving a job); lower bound 3%, an assumption (no published city-exit hazard was found)",
+    )
+    setup_instalments: int = _c(
+        3,
+        "yearly instalments",
+        "assumption: the district pays its contribution to a new-type R&D institution over three years (staged funding on milestones is the usual practice of Guangdong's programmes)",
     )
     # ---- carriers
     maker_space_area: float = _c(0.3, "万m2", "assumption: floor area of a new maker space")
@@ -168,6 +206,10 @@ class Constants:
     )
     grant_merit_noise: float = _c(1.0, "sd of log merit", "assumption: noise in how calls rank applicants")
     link_choice_sigma: float = _c(0.5, "log-sd", "assumption: noise in which R&D firms start 产学研 links")
+    search_link_years: float = _c(2.0, "years", "assumption: term of a link a firm formed on its own")
+    link_same_zone_weight: float = _c(
+        3.0, "multiple", "assumption: a firm is three times as likely to pick a partner in its own zone"
+    )
     link_end_before_year: float = _c(
         0.01, "years", "numerical: a link agreed in a call ends just before the same call of its last year"
     )

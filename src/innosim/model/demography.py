@@ -15,7 +15,7 @@ import numpy as np
 
 from innosim.model import structure as st
 from innosim.model.constants import CONSTANTS as C
-from innosim.timeline import START_YEAR
+from innosim.model.maths import sigmoid
 
 if TYPE_CHECKING:  # pragma: no cover
     from innosim.model.model import InnovationModel
@@ -56,16 +56,19 @@ def demography(model: InnovationModel) -> None:
 
 def add_firms(model: InnovationModel, n: int, sector: np.ndarray) -> slice:
     """Start-ups: small, young, some admitted to carriers with free places; returns their rows."""
-    rng, p = model.stream("demography"), model.p
+    rng = model.stream("demography")
     industrial = rng.random(n) < st.SECTOR_INDUSTRIAL[sector]
-    active = rng.random(n) < np.minimum(st.SECTOR_RD_ACTIVE[sector] * C.entrant_rd_active_factor, 1.0)
+    revenue = np.exp(rng.normal(math.log(C.entrant_revenue_median), C.entrant_revenue_sigma, n))
+    active = rng.random(n) < rd_active_probability(model, sector, revenue, industrial, C.entrant_rd_active_factor)
     rd_prop = np.where(
         active,
-        st.SECTOR_RD_MEDIAN[sector] * C.entrant_rd_median_factor * np.exp(rng.normal(0.0, C.rd_intensity_sigma, n)),
+        st.SECTOR_RD_MEDIAN[sector]
+        * model.p.rd_intensity_scale
+        * C.entrant_rd_median_factor
+        * np.exp(rng.normal(0.0, C.rd_intensity_sigma, n)),
         0.0,
     )
-    rd_prop = np.minimum(rd_prop, C.rd_intensity_max) / math.exp(p.rd_growth_drift * (model.t - START_YEAR))
-    revenue = np.exp(rng.normal(math.log(C.entrant_revenue_median), C.entrant_revenue_sigma, n))
+    rd_prop = np.minimum(rd_prop, C.rd_intensity_max)
     uid = model.next_uid + np.arange(n, dtype=np.uint64)
     model.next_uid += np.uint64(n)
     rows = model.firms.add(
@@ -86,6 +89,19 @@ def add_firms(model: InnovationModel, n: int, sector: np.ndarray) -> slice:
     model.entries[model.year] = model.entries.get(model.year, 0) + n
     _admit_tenants(model, rows)
     return rows
+
+
+def rd_active_probability(
+    model: InnovationModel, sector: np.ndarray, revenue: np.ndarray, industrial: np.ndarray, odds: float = 1.0
+) -> np.ndarray:
+    """Probability that a firm does R&D: its sector's share, rising with size (a logit slope on
+    log revenue against the sector type's median), shifted as fitted to 2015 business R&D
+    (``model.rd_active_shift``), times ``odds`` on the odds scale."""
+    median = np.where(industrial, C.revenue_median_industrial, C.revenue_median_other)
+    size = np.log(np.maximum(revenue, 1e-9) / median)
+    return sigmoid(
+        st.SECTOR_RD_ACTIVE_LOGIT[sector] + C.rd_active_size_slope * size + model.rd_active_shift + math.log(odds)
+    )
 
 
 def _admit_tenants(model: InnovationModel, rows: slice) -> None:

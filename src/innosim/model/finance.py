@@ -4,8 +4,8 @@ Young R&D-active firms without current financing are ranked by promise (knowledg
 Gumbel noise); private VC makes its yearly deals and the guidance fund, capitalised in Q1
 with private co-investors at the realised leverage, invests over two years. An equity
 investment relaxes the finance constraint and raises growth for three years. The tech
-credit risk pool (Q1) lends to young tech firms. In Q4, HTE above the listing size list
-at a rate the listing reward raises while its budget lasts.
+credit risk pool (Q1) lends to young tech firms. The listing lever supports a reserve of
+the largest HTE above the listing size (Q1), which list more often (Q4).
 """
 
 from __future__ import annotations
@@ -60,12 +60,19 @@ def finance(model: InnovationModel) -> None:
         gov.pay("tech_finance", n_loans * lever.loan_size / lever.loan_multiplier / model.scale)
         fi.financed_until[picked] = model.t + C.loan_years
         model.fund("credit").deals += n_loans
-    # listing (Q4): HTE above the listing size
+    # listing: in Q1 the district supports its listing reserve (上市后备企业: the largest HTE
+    # above the listing size, as far as the budget goes); in Q4 candidates list, reserve
+    # firms more often, and new listings are rewarded from what is left
+    lever = gov.lever("listing_support")
+    cand = fi.alive & fi.hte & ~fi.listed & (fi.revenue * model.price_level >= p.listing_revenue)
+    if model.quarter == 1:
+        rows = np.flatnonzero(cand)
+        rows = rows[np.argsort(-fi.revenue[rows], kind="stable")]
+        paid = gov.pay_each("listing_support", np.full(len(rows), lever.reserve_grant))
+        fi.listing_reserve = False
+        fi.listing_reserve[rows[paid >= lever.reserve_grant * (1 - 1e-9)]] = True
     if model.quarter == 4:
-        lever = gov.lever("listing_support")
-        reward = lever.reward if gov.remaining("listing_support") > 0 else 0.0
-        rate = p.listing_rate * (1 + p.listing_response * reward * C.million_unit)
-        cand = fi.alive & fi.hte & ~fi.listed & (fi.revenue >= p.listing_revenue)
+        rate = p.listing_rate * np.where(fi.listing_reserve, 1 + p.listing_response, 1.0)
         new = cand & (rng.random(fi.n) < rate)
         fi.listed[new] = True
         gov.pay_each("listing_support", np.full(int(new.sum()), lever.reward))

@@ -3,7 +3,9 @@
 Knowledge accumulates from R&D (depreciating), multiplied by spill-overs from R&D
 institutions in the firm's zone and 产学研 links and by the high-level share of its S&T
 staff. Invention patents are granted at a rate with constant elasticity to R&D (Hausman,
-Hall & Griliches 1984); the IP-award lever raises patenting while its budget lasts.
+Hall & Griliches 1984). The IP lever pays a subsidy per invention patent granted while
+grant-stage subsidies are allowed (until 2024: CNIPA 国知发保字〔2021〕1号) and funds
+high-value patent projects, which raise the patenting of the firms that carry them.
 Universities and institutes patent in proportion to their capacity.
 """
 
@@ -13,6 +15,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from innosim.model import structure as st
 from innosim.model.constants import CONSTANTS as C
 from innosim.model.constants import WAN_PER_YI
 from innosim.model.talent import staff_counts
@@ -34,10 +37,12 @@ def produce_knowledge(model: InnovationModel) -> None:
     model.knowledge_before = fi.knowledge.copy()
     fi.knowledge = fi.knowledge * (1 - p.knowledge_depreciation) ** 0.25 + fi.rd / 4 * spill * talent_boost
     ip = gov.lever("ip_awards")
-    ip_factor = 1.0 + p.ip_response * ip.subsidy_per_patent * WAN_PER_YI * (gov.remaining("ip_awards") > 0)
+    per_grant = ip.subsidy_per_patent if model.year < st.PATENT_GRANT_SUBSIDY_END else 0.0
+    ip_factor = 1.0 + p.ip_response * per_grant * WAN_PER_YI * (gov.remaining("ip_awards") > 0)
+    project = np.where(fi.ip_project, 1.0 + p.ip_project_effect, 1.0)
     lam = np.where(
         fi.alive & (fi.rd > 0),
-        p.patent_rate * (fi.rd / C.patent_rd_unit) ** p.patent_elasticity * spill * ip_factor / 4,
+        p.patent_rate * (fi.rd / C.patent_rd_unit) ** p.patent_elasticity * spill * ip_factor * project / 4,
         0.0,
     )
     grants = rng.poisson(lam)
@@ -45,5 +50,5 @@ def produce_knowledge(model: InnovationModel) -> None:
     fi.patents = fi.patents * (1 - p.patent_lapse) ** 0.25 + grants
     model.institution_patents = model.institution_patents * (1 - p.patent_lapse) ** 0.25 + inst_grants / model.scale
     total = (grants.sum() + inst_grants) / model.scale
-    gov.pay("ip_awards", total * ip.subsidy_per_patent)
+    gov.pay("ip_awards", total * per_grant)
     model.add_flow("invention_patents_granted", total)

@@ -21,8 +21,20 @@ import numpy as np
 
 from innosim.facts import FactBook, default_facts
 from innosim.indicators import INDICATORS, compute_all
-from innosim.model import calls, carriers, certification, demography, finance, knowledge, production, rd, talent
+from innosim.model import (
+    calls,
+    carriers,
+    certification,
+    demography,
+    finance,
+    knowledge,
+    network,
+    production,
+    rd,
+    talent,
+)
 from innosim.model.agents import Fund, Government, IncubationCarrier, RdInstitution
+from innosim.model.constants import CONSTANTS as C
 from innosim.model.constants import WAN_PER_YI
 from innosim.model.population import Firms, Talent
 from innosim.model.streams import Streams
@@ -127,6 +139,8 @@ class InnovationModel(mesa.Model):
     # state set by the synthesis (innosim.model.synthesis) and carried between processes
     firms: Firms
     talent: Talent
+    links: network.Links
+    """产学研 links between firms and R&D institutions (:mod:`innosim.model.network`)."""
     alive_firms: dict[int, int]
     institution_patents: float
     """Valid invention patents held by universities and institutes (district level)."""
@@ -142,6 +156,17 @@ class InnovationModel(mesa.Model):
     """District R&D at the last year end (亿元 a year)."""
     next_uid: np.uint64
     """Identity of the next entrant."""
+    backlog_2015: tuple[int, int]
+    """Firms that met every 2015 HTE criterion without a certificate (and for whom it paid),
+    and how many of them the synthesis set below the R&D criterion (see ``synthesis``)."""
+    rd_active_shift: float
+    """Logit shift of the probability of doing R&D, fitted to 2015 business R&D (synthesis)
+    and applied to entrants too."""
+    setup_due: list[int]
+    """Set-up instalments still owed to each new-type R&D institution being founded."""
+    hte_reward_paid_share: float
+    """Share of the HTE reward paid to last year's new HTE (below 1 when the budget was
+    oversubscribed): what applicants expect this year."""
 
     def __init__(
         self,
@@ -164,6 +189,7 @@ class InnovationModel(mesa.Model):
         self.entries: dict[int, int] = {}
         self.exits: dict[int, int] = {}
         self._flows: dict[str, float] = {}
+        self._last_flows: dict[str, float] = {}
         self._period_flows: dict[str, float] = {}
         self.government = Government(self, self.innosim_scenario.policy, history_policy())
         self.streams = Streams(int(self.rng.integers(2**63)))
@@ -225,6 +251,24 @@ class InnovationModel(mesa.Model):
         """One uniform draw in (0, 1) per firm row, keyed by the firm's identity (see :class:`Streams`)."""
         return self.streams.uniform(self.firms.uid, process, self.steps)
 
+    @property
+    def price_level(self) -> float:
+        """Price level of the current year (2015 = 1). Firms' money is in 2015 prices; the
+        indicators, the facts and the official thresholds (above-scale, HTE sales bands) are
+        nominal, and are compared through this deflator."""
+        return (1 + self.p.price_growth) ** (self.year - START_YEAR)
+
+    def rd_cost_per_staff(self) -> float:
+        """R&D (万元 a year) that keeps one S&T person busy now: it rises with wages."""
+        return self.p.rd_cost_per_staff * (1 + self.p.wage_growth) ** (self.t - START_YEAR)
+
+    def employees(self) -> np.ndarray:
+        """Employees of every firm row (at least a few): revenue over labour productivity, which
+        is the firm's ``rev_per_employee`` at the reference size and rises with size."""
+        fi = self.firms
+        size = np.maximum(fi.revenue, 1.0) / C.productivity_reference_revenue
+        return np.maximum(fi.revenue / (fi.rev_per_employee * size**C.productivity_size_elasticity), C.min_employees)
+
     def firm_age(self) -> np.ndarray:
         """Age of every firm row in years."""
         return self.t - self.firms.birth
@@ -250,6 +294,10 @@ class InnovationModel(mesa.Model):
         """The fund of the given kind."""
         return next(a for a in self.agents_by_type[Fund] if a.kind == kind)
 
+    def link_network(self) -> Any:
+        """The 产学研 network in force as a ``networkx`` graph (:func:`innosim.model.network.graph`)."""
+        return network.graph(self)
+
     def institution_capacity(self, zone: int | None = None) -> float:
         """Research capacity of the R&D institutions (of one zone, or all)."""
         return sum(i.capacity for i in self.institutions if zone is None or i.zone == zone)
@@ -269,7 +317,7 @@ class InnovationModel(mesa.Model):
         cap = np.array([self.institution_capacity(z) for z in range(len(ZONES))])
         zone_term = self.p.spillover * cap / self.zone_capacity_ref
         fi = self.firms
-        return 1.0 + zone_term[fi.zone] + self.p.link_effect * (fi.linked_until >= self.t)
+        return 1.0 + zone_term[fi.zone] + network.link_term(self)
 
     # ------------------------------------------------------------------ 10. indicators and flows
     def add_flow(self, name: str, amount: float) -> None:
@@ -289,12 +337,16 @@ class InnovationModel(mesa.Model):
         """Flow summed over the current year."""
         return self._flows.get(name, 0.0)
 
+    def year_flow_last(self, name: str) -> float:
+        """Flow summed over the last full year (what the government plans this year's calls on)."""
+        return self._last_flows.get(name, 0.0)
+
     def record_indicators(self) -> None:
         """Compute every declared indicator from agent state and store it for the year."""
         self.records[self.year] = compute_all(self)
         self.alive_firms[self.year] = int(self.firms.alive.sum())
         self.datacollector.collect(self)
-        self._flows = {}
+        self._last_flows, self._flows = self._flows, {}
         if self.year == PLAN_START - 1:  # the 13th-plan period ends; plan-period flows restart
             self._period_flows = {}
 

@@ -139,6 +139,9 @@ class Firms(Population):
         "knowledge": Column(np.float64, 0.0, "万元", "knowledge stock (depreciated R&D with spill-overs)"),
         "patents": Column(np.float64, 0.0, "patents", "valid invention patents (expected stock)"),
         "staff": Column(np.int32, 0, "persons", "S&T personnel employed"),
+        "other_ip": Column(
+            bool, False, "flag", "holds core IP other than invention patents, acquired for an HTE application"
+        ),
         "hte": Column(bool, False, "flag", "holds a valid high-tech enterprise certificate"),
         "hte_expiry": Column(np.int32, 0, "year", "year the HTE certificate expires"),
         "pool": Column(bool, False, "flag", "in the HTE cultivation pool this year"),
@@ -150,7 +153,10 @@ class Firms(Population):
         "financed_until": Column(np.float64, 0.0, "year", "equity or tech credit relaxes its finance constraint until"),
         "funded_until": Column(np.float64, 0.0, "year", "equity raises its growth and survival until"),
         "funding": Column(np.float64, 0.0, "万元", "cumulative equity received"),
-        "linked_until": Column(np.float64, 0.0, "year", "its 产学研 link lasts until"),
+        "listing_reserve": Column(
+            bool, False, "flag", "in the district's listing reserve this year, supported by the listing lever"
+        ),
+        "ip_project": Column(bool, False, "flag", "carries a high-value patent project of the IP lever this year"),
         "listed": Column(bool, False, "flag", "listed on a stock exchange"),
         "team": Column(bool, False, "flag", "founded by an introduced innovation team"),
     }

@@ -4,7 +4,7 @@ Revenue grows at the trend rate plus the output elasticity of knowledge capital 
 growth of the firm's knowledge, plus a boost for three years after an equity investment
 and, for S&T services, the demand from the district's R&D; sector and firm shocks are
 lognormal. The high-tech product share moves towards a logistic target in knowledge
-intensity.
+intensity (firms without R&D keep their product mix).
 """
 
 from __future__ import annotations
@@ -37,5 +37,5 @@ def produce(model: InnovationModel) -> None:
     target = sigmoid(
         p.hightech_logit_shift + p.hightech_knowledge_slope * np.log(np.maximum(kint, 1e-6) / C.knowledge_intensity_ref)
     )
-    target = np.where(fi.rd > 0, target, 0.0)
+    target = np.where(fi.rd > 0, target, fi.hightech_share)  # without R&D the product mix stays
     fi.hightech_share = fi.hightech_share + p.hightech_adjustment / 4 * (target - fi.hightech_share)

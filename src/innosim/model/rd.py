@@ -1,22 +1,37 @@
 """Process 3: firms decide R&D.
 
-A firm's desired R&D intensity is its propensity, shifted by the R&D user cost (the
-corporate tax rate, the super-deduction and HTE status), by an aggregate drift, and by
-finance: young firms without equity or credit forgo part of it. R&D is cut where S&T
-posts cannot be filled. Near the HTE notch, firms raise reported R&D to qualify, part of
-it relabelled; grants add R&D at the pass-through rate.
+A firm's desired R&D intensity is its propensity (the return it expects from R&D, drawn
+at birth from its sector), shifted by the R&D user cost: the corporate tax rate it pays and
+the super-deduction in force, with the user-cost elasticity of Chen et al. (2021). There is
+no time trend: R&D grows with sales, with the super-deduction, with grants and with the HTE
+notch. Young firms without equity or credit forgo part of it; R&D is cut where S&T posts
+cannot be filled.
+
+The HTE notch (decided in Q1, for the year): certification lowers the income-tax rate from
+25% to 15%, a saving of 10 points on the firm's profits, and brings the district's reward
+(paid pro rata when the budget is oversubscribed). A firm below the R&D-intensity criterion
+weighs that saving against the after-tax cost of the extra R&D (the relabelled part costs
+nothing) and the fixed cost of certifying; where it pays, the firm raises reported R&D to just
+above the criterion ("bunching"). A certified firm whose own R&D has fallen below the
+criterion weighs the same and keeps its R&D at the criterion while keeping the certificate
+pays, so certification never pushes a firm below the threshold.
+
+The desired intensity uses the user cost at the standard 25% rate for every firm. At the
+15% rate the super-deduction is worth less per yuan, and at Chen et al.'s elasticity of 1.1
+that would cut certified firms' own R&D by about a fifth; Chen et al. estimate that
+elasticity from the notch response itself and find that the programme raises R&D, so the
+model does not apply it a second time (an assumption, written in docs/model.md).
 """
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from innosim.model import structure as st
 from innosim.model.constants import CONSTANTS as C
-from innosim.timeline import START_YEAR
+from innosim.model.constants import WAN_PER_YI
 
 if TYPE_CHECKING:  # pragma: no cover
     from innosim.model.model import InnovationModel
@@ -30,37 +45,66 @@ def decide_rd(model: InnovationModel) -> None:
         bunching at the HTE notch and relabelling.
         Dimos & Pugh (2016), RP 45(4); Boeing (2016), RP 45(9): grant additionality.
     """
-    p, fi, rng, year = model.p, model.firms, model.stream("rd"), model.year
-    uc = st.rd_user_cost(year, fi.industrial, fi.hte)
-    drift = math.exp(p.rd_growth_drift * (model.t - START_YEAR))
-    intensity = fi.rd_propensity * drift * (uc / st.USER_COST_2015) ** (-p.user_cost_elasticity)
+    p, fi, year = model.p, model.firms, model.year
+    uc = st.rd_user_cost(year, fi.industrial, np.zeros(fi.n, dtype=bool))  # see the module docstring
+    intensity = fi.rd_propensity * (uc / st.USER_COST_2015) ** (-p.user_cost_elasticity)
     young = model.firm_age() < C.young_firm_age
     constrained = young & (fi.financed_until < model.t)
     intensity = intensity * np.where(constrained, 1 - p.credit_constraint, 1.0)
     desired = fi.revenue * intensity
-    capacity = (fi.staff + C.staff_slack) * p.rd_cost_per_staff * (1 + p.wage_growth) ** (model.t - START_YEAR)
+    capacity = (fi.staff + C.staff_slack) * model.rd_cost_per_staff()
     short = np.where(desired > 0, np.minimum(1.0, capacity / np.maximum(desired, 1e-9)), 1.0)
     real = desired * short**p.talent_elasticity
-    # HTE notch: near-threshold firms raise R&D to qualify (decided in Q1), part relabelled.
+    target = st.hte_rd_threshold(fi.revenue * model.price_level, year) * p.bunching_margin * fi.revenue
     if model.quarter == 1:
-        thr = st.hte_rd_threshold(fi.revenue)
-        ratio = real / np.maximum(fi.revenue, 1.0) / thr
-        near = (
-            fi.alive
-            & ~fi.hte
-            & (ratio >= 1 - p.bunching_window)
-            & (ratio < 1.0)
-            & (fi.hightech_share >= p.bunching_min_hightech)
-        )
-        rate = np.where(fi.pool, min(1.0, p.pool_bunching_factor * p.bunching_rate), p.bunching_rate)
-        fi.bunching = near & (rng.random(fi.n) < rate)
-    target = st.hte_rd_threshold(fi.revenue) * p.bunching_margin * fi.revenue
-    gap = np.maximum(target - real, 0.0)
-    bunch = fi.bunching
-    reported = np.where(bunch, real + gap, real)
-    real = np.where(bunch, real + gap * (1 - p.relabel_share), real)
+        fi.bunching = _notch_decision(model, real, target)
+    gap = np.where(fi.bunching, np.maximum(target - real, 0.0), 0.0)
+    reported = real + gap
+    model.add_flow("notch_rd", float(gap.sum()) / 4 / WAN_PER_YI / model.scale * model.price_level)
+    real = real + gap * (1 - p.relabel_share)
     extra = p.grant_pass_through * fi.grant
     fi.rd = np.where(fi.alive, real + extra, 0.0)
     fi.rd_reported = np.where(fi.alive, reported + extra, 0.0)
     fi.rd_year += fi.rd_reported / 4
     fi.sales_year += np.where(fi.alive, fi.revenue, 0.0) / 4
+
+
+def hte_net_benefit(model: InnovationModel, own_rd: np.ndarray, target: np.ndarray) -> np.ndarray:
+    """Yearly net benefit (万元) of holding HTE status, for every firm row.
+
+    The tax saving (10 points on profits) plus the expected district reward spread over the
+    certificate's three years, less the after-tax cost of the real part of the R&D needed
+    to reach ``target`` from ``own_rd`` and the fixed cost of certifying (per year of the
+    certificate), which includes acquiring core IP for a firm that has none. Cultivation-pool
+    firms' fixed cost is reduced by their pool grant.
+    """
+    p, fi, gov = model.p, model.firms, model.government
+    lever = gov.lever("hte_reward")
+    saving = (st.CIT_RATE - st.CIT_RATE_HTE) * p.profit_margin * fi.revenue
+    uc_hte = st.rd_user_cost(model.year, fi.industrial, np.ones(fi.n, dtype=bool))
+    extra_cost = np.maximum(target - own_rd, 0.0) * (1 - p.relabel_share) * uc_hte
+    reward = np.where(fi.hte, 0.0, lever.reward * WAN_PER_YI * model.hte_reward_paid_share)
+    fixed = p.hte_fixed_cost + np.where(
+        st.has_core_ip(fi.patents, fi.knowledge, fi.other_ip), 0.0, C.ip_acquisition_cost
+    )
+    fixed = np.maximum(fixed - np.where(fi.pool, lever.pool_grant * WAN_PER_YI, 0.0), 0.0)
+    return saving + (reward - fixed) / st.HTE_VALID_YEARS - extra_cost
+
+
+def _notch_decision(model: InnovationModel, real: np.ndarray, target: np.ndarray) -> np.ndarray:
+    """Q1: which firms hold reported R&D at the HTE criterion this year.
+
+    Certified firms below the criterion keep it there while the certificate pays. Others
+    with a high-tech share near the criterion (``bunching_min_hightech``) bunch where it pays,
+    starting at the yearly rate ``bunching_rate`` (adjustment takes time; coached pool firms
+    act faster) and going on while it pays; a firm without core IP acquires some when it starts.
+    """
+    p, fi, rng = model.p, model.firms, model.stream("rd")
+    below = fi.alive & (real < target)
+    pays = hte_net_benefit(model, real, target) > 0
+    keep = below & fi.hte & pays
+    candidate = below & ~fi.hte & pays & (fi.hightech_share >= p.bunching_min_hightech)
+    rate = np.where(fi.pool, min(1.0, p.pool_bunching_factor * p.bunching_rate), p.bunching_rate)
+    started = candidate & ~fi.bunching & (rng.random(fi.n) < rate)
+    fi.other_ip |= started  # a firm without core IP acquires it (utility models, software copyrights)
+    return keep | (candidate & fi.bunching) | started

@@ -11,7 +11,18 @@ from __future__ import annotations
 
 import numpy as np
 
-PROCESSES = ("calls", "talent", "rd", "knowledge", "production", "certification", "finance", "demography", "carriers")
+PROCESSES = (
+    "calls",
+    "talent",
+    "rd",
+    "knowledge",
+    "production",
+    "certification",
+    "finance",
+    "demography",
+    "carriers",
+    "network",
+)
 """Processes of the schedule that draw random numbers, each from its own stream. The order
 fixes the stream keys: append, never reorder."""
 

@@ -47,6 +47,7 @@ ST_SERVICES = 12
 SECTOR_WEIGHTS = np.array([s.weight for s in SECTORS]) / sum(s.weight for s in SECTORS)
 SECTOR_INDUSTRIAL = np.array([s.industrial for s in SECTORS])
 SECTOR_RD_ACTIVE = np.array([s.rd_active for s in SECTORS])
+SECTOR_RD_ACTIVE_LOGIT = np.log(SECTOR_RD_ACTIVE / (1 - SECTOR_RD_ACTIVE))
 SECTOR_RD_MEDIAN = np.array([s.rd_median for s in SECTORS])
 EMERGING = np.array([s.kind == "emerging" for s in SECTORS])
 ENTRANT_WEIGHTS = SECTOR_WEIGHTS * np.where(EMERGING, 2.0, 1.0)
@@ -62,25 +63,41 @@ ZONES: tuple[tuple[str, str, float], ...] = (
 )
 ZONE_WEIGHTS = np.array([z[2] for z in ZONES])
 
-# --- 国科发火〔2016〕32号 《高新技术企业认定管理办法》
+# --- 国科发火〔2016〕32号 《高新技术企业认定管理办法》 (from 2016), replacing 国科发火〔2008〕172号
 HTE_MIN_AGE_YEARS = 1.0
 HTE_MIN_STAFF_SHARE = 0.10
 HTE_MIN_HIGHTECH_SHARE = 0.60
 HTE_VALID_YEARS = 3
 HTE_SALES_BANDS = (5000.0, 20000.0)  # 万元: <=50M yuan, 50-200M
 HTE_RD_THRESHOLDS = (0.05, 0.04, 0.03)
+HTE_REFORM_YEAR = 2016
+"""First year of the 2016 rules. Under the 2008 rules (国科发火〔2008〕172号), firms with
+sales under 5000万元 needed R&D of 6% of sales, not 5%; the other bands were the same.
+(The 2008 rules also asked for 30% college-educated S&T staff, which the model does not
+represent.) The firms the 2016 reform made eligible explain much of the 2016 jump in
+Guangzhou's HTE stock (1,919 at end-2015, 4,742 at end-2016)."""
+HTE_RD_THRESHOLDS_2008 = (0.06, 0.04, 0.03)
 HTE_IP_KNOWLEDGE = 80.0
 """Knowledge stock (万元) standing for core IP other than invention patents (utility
 models, software copyrights), an assumption of the model."""
 
 
-def hte_rd_threshold(sales: np.ndarray) -> np.ndarray:
-    """Three-year R&D-to-sales threshold by sales band (sales in 万元)."""
+def hte_rd_threshold(sales: np.ndarray, year: int) -> np.ndarray:
+    """R&D-to-sales threshold by sales band (sales in 万元) under the rules in force in ``year``."""
     lo, hi = HTE_SALES_BANDS
-    return np.where(
-        sales <= lo, HTE_RD_THRESHOLDS[0], np.where(sales <= hi, HTE_RD_THRESHOLDS[1], HTE_RD_THRESHOLDS[2])
-    )
+    small, mid, large = HTE_RD_THRESHOLDS if year >= HTE_REFORM_YEAR else HTE_RD_THRESHOLDS_2008
+    return np.where(sales <= lo, small, np.where(sales <= hi, mid, large))
 
+
+def has_core_ip(patents: np.ndarray, knowledge: np.ndarray, other_ip: np.ndarray) -> np.ndarray:
+    """The IP criterion: an invention patent, a knowledge stock standing for other core IP,
+    or other IP acquired for the application."""
+    return (patents >= 1) | (knowledge >= HTE_IP_KNOWLEDGE) | other_ip
+
+
+PATENT_GRANT_SUBSIDY_END = 2025
+"""Grant-stage patent subsidies end before 2025 (CNIPA 国知发保字〔2021〕1号: "“十四五”期间,
+各地方要逐步减少对专利授权的各类财政资助,在2025年以前全部取消")."""
 
 # --- 规模以上 thresholds (国家统计局)
 ABOVE_SCALE_INDUSTRIAL = 2000.0  # 万元 main-business revenue

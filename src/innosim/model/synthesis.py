@@ -15,14 +15,17 @@ import math
 from typing import TYPE_CHECKING
 
 import numpy as np
+from scipy.optimize import brentq
 
 from innosim.facts import FactBook
 from innosim.model import carriers, talent
 from innosim.model import structure as st
-from innosim.model.agents import Fund, RdInstitution
+from innosim.model.agents import INSTITUTION_NAMES, Fund, RdInstitution
 from innosim.model.constants import CONSTANTS as C
 from innosim.model.constants import WAN_PER_YI
+from innosim.model.demography import rd_active_probability
 from innosim.model.maths import sigmoid
+from innosim.model.network import Links
 from innosim.model.population import Firms, Talent
 from innosim.parameters import Parameters
 from innosim.timeline import FIRST_YEAR, PLAN_13, PLAN_START, START_YEAR
@@ -63,6 +66,7 @@ def synthesise(model: InnovationModel) -> None:
     n = model.sampled(p.initial_firms)
     model.firms = Firms(capacity=int(n * C.firm_capacity_headroom) + 64)
     model.talent = Talent(capacity=n + 64)
+    model.links = Links(capacity=n // 20 + 16)
     sector = rng.choice(len(st.SECTORS), size=n, p=st.SECTOR_WEIGHTS)
     industrial = rng.random(n) < st.SECTOR_INDUSTRIAL[sector]
     age = rng.exponential(C.firm_age_mean, n)
@@ -75,19 +79,27 @@ def synthesise(model: InnovationModel) -> None:
     rev_per_emp = np.where(industrial, C.revenue_per_employee_industrial, C.revenue_per_employee_other) * np.exp(
         rng.normal(0.0, C.revenue_per_employee_sigma, n)
     )
-    active = rng.random(n) < st.SECTOR_RD_ACTIVE[sector]
-    rd_prop = np.where(active, st.SECTOR_RD_MEDIAN[sector] * np.exp(rng.normal(0.0, C.rd_intensity_sigma, n)), 0.0)
-    rd_prop = np.minimum(rd_prop, C.rd_intensity_max)
     zone = rng.choice(len(st.ZONES), size=n, p=st.ZONE_WEIGHTS)
     # Above-scale industrial output must add up to the 2015 figure (亿元 -> 万元).
     target_ind = f.value("above_scale_industrial_output", START_YEAR) * WAN_PER_YI * scale
-    target_st = f.value("st_services_revenue", START_YEAR) * WAN_PER_YI * scale
     for _ in range(6):
         big = industrial & (revenue >= st.ABOVE_SCALE_INDUSTRIAL)
         revenue[big] *= target_ind / revenue[big].sum()
-        svc = (sector == st.ST_SERVICES) & (revenue >= st.ABOVE_SCALE_SERVICES)
-        if svc.any():
-            revenue[svc] *= target_st / revenue[svc].sum()
+    # Which firms do R&D: larger firms more often (a logit slope on log size), the level
+    # shifted so that business R&D at the sectors' median intensities is its 2015 share.
+    prop = np.minimum(
+        st.SECTOR_RD_MEDIAN[sector] * p.rd_intensity_scale * np.exp(rng.normal(0.0, C.rd_intensity_sigma, n)),
+        C.rd_intensity_max,
+    )
+    target_rd = f.value("rd_expenditure", START_YEAR) * p.business_rd_share * WAN_PER_YI * scale
+
+    def excess(shift: float) -> float:
+        model.rd_active_shift = shift
+        return float((rd_active_probability(model, sector, revenue, industrial) * revenue * prop).sum() - target_rd)
+
+    model.rd_active_shift = brentq(excess, -30.0, 10.0)
+    active = rng.random(n) < rd_active_probability(model, sector, revenue, industrial)
+    rd_prop = np.where(active, prop, 0.0)
     # High-tech product share rises with R&D intensity; scaled to the 2015 output.
     noise = rng.normal(0.0, C.hightech_noise_sd, n)
     hts_raw = sigmoid(
@@ -102,19 +114,19 @@ def synthesise(model: InnovationModel) -> None:
         hts[big] = np.minimum(hts[big] * target_ht / (revenue[big] * hts[big]).sum(), C.hightech_share_max)
     # HTE: the most innovative eligible-looking firms hold certificates.
     n_hte = model.sampled(f.value("hte_count", START_YEAR))
-    score = rd_prop * hts * np.where(age >= st.HTE_MIN_AGE_YEARS, 1.0, 0.0) * rng.lognormal(0.0, C.hte_score_sigma, n)
+    # the tax saving scales with profits, so larger innovative firms held the certificates
+    score = rd_prop * hts * revenue * (age >= st.HTE_MIN_AGE_YEARS) * rng.lognormal(0.0, C.hte_score_sigma, n)
     hte_rows = np.argsort(-score, kind="stable")[:n_hte]
     hte = np.zeros(n, dtype=bool)
     hte[hte_rows] = True
-    thr = st.hte_rd_threshold(revenue)
+    thr = st.hte_rd_threshold(revenue, START_YEAR)
     rd_prop[hte] = np.maximum(rd_prop[hte], thr[hte] * rng.uniform(*C.hte_rd_margin, n_hte))
     hts[hte] = np.maximum(hts[hte], rng.uniform(*C.hte_hightech_share, n_hte))
     rest = big & ~hte  # the other above-scale firms make up the rest of the 2015 output
     for _ in range(20):
         residual = target_ht - (revenue * hts)[big & hte].sum()
         hts[rest] = np.minimum(hts[rest] * residual / (revenue[rest] * hts[rest]).sum(), C.hightech_share_max)
-    # Business R&D adds up to its share of 2015 R&D expenditure.
-    target_rd = f.value("rd_expenditure", START_YEAR) * p.business_rd_share * WAN_PER_YI * scale
+    # Business R&D adds up to its share of 2015 R&D expenditure exactly.
     free = ~hte
     residual = target_rd - (revenue * rd_prop)[hte].sum()
     rd_prop[free] *= max(residual, 0.0) / (revenue * rd_prop)[free].sum()
@@ -158,13 +170,38 @@ def synthesise(model: InnovationModel) -> None:
     n_listed = model.sampled(f.value("listed_hte", START_YEAR))
     order = np.argsort(-(revenue * hte), kind="stable")[:n_listed]
     fi.listed[order] = True
+    model.hte_reward_paid_share = 1.0
+    model.setup_due = []
     _talent(model)
     _agents(model)
+    _no_backlog(model)
     model.knowledge_before = fi.knowledge.copy()
     model.rd_last_year = model.district_rd()
     model.st_growth = 0.0
     model.next_uid = np.uint64(n)
     model.alive_firms = {START_YEAR: n}
+
+
+def _no_backlog(model: InnovationModel) -> None:
+    """Firms that meet every 2015 HTE criterion without holding a certificate, and for whom
+    the status pays, are no more than one year's applications (``C.hte_new_share_2015`` of the
+    2015 stock): the others are set just below the R&D criterion, where the notch may draw
+    them over it later. The 2016 reform then makes a further group eligible, as it did in
+    Guangzhou."""
+    from innosim.model.certification import hte_eligible
+    from innosim.model.rd import hte_net_benefit
+
+    fi, rng = model.firms, model.rng
+    ready = hte_eligible(model, START_YEAR, model.employees()) & ~fi.hte
+    ready &= hte_net_benefit(model, fi.rd_y1, np.zeros(fi.n)) > 0
+    rows = np.flatnonzero(ready)
+    allowed = model.sampled(C.hte_new_share_2015 * model.facts.value("hte_count", START_YEAR))
+    excess = rows[rng.permutation(len(rows))[allowed:]]
+    thr = st.hte_rd_threshold(fi.sales_y1[excess], START_YEAR)
+    factor = thr * rng.uniform(*C.backlog_rd_below, len(excess)) / (fi.rd_y1[excess] / fi.sales_y1[excess])
+    for name in ("rd_propensity", "rd", "rd_reported", "rd_y1", "rd_y2", "rd_y3"):
+        getattr(fi, name)[excess] *= factor
+    model.backlog_2015 = (len(rows), len(excess))
 
 
 def _talent(model: InnovationModel) -> None:
@@ -189,8 +226,10 @@ def _agents(model: InnovationModel) -> None:
         ("university", "universities", C.university_capacity),
         ("research_institute", "research_institutes", C.institute_capacity),
     ):
-        for _ in range(int(f.value(fact, PLAN_13[1]))):
-            RdInstitution(model, kind, int(rng.choice(len(st.ZONES), p=st.ZONE_WEIGHTS)), cap, C.institution_founded)
+        names = INSTITUTION_NAMES[kind]
+        for k in range(int(f.value(fact, PLAN_13[1]))):
+            zone = int(rng.choice(len(st.ZONES), p=st.ZONE_WEIGHTS))
+            RdInstitution(model, kind, zone, cap, C.institution_founded, names[k] if k < len(names) else "")
     for kind in FUND_KINDS:
         Fund(model, kind)
     inst_rd = f.value("rd_expenditure", START_YEAR) * (1 - model.p.business_rd_share)

@@ -1,9 +1,12 @@
 """Process 2: the talent market. S&T personnel leave, arrive for open posts, and are matched.
 
-Departures follow a yearly hazard that rises with housing prices (Song & Wu) and is lower
-for talent-card holders; arrivals fill part of the open R&D posts each quarter, and the
-share of high-level arrivals rises with card coverage. A firm's S&T posts are its R&D over
-the cost of an S&T person (rising with wages).
+Departures follow a yearly hazard around ``talent_departure`` that moves with housing cost
+relative to wages (Song & Wu 2020's cross-city coefficient, applied to the wage-deflated
+price level, so a price path that only keeps up with wages changes nothing) and is lower for
+talent-card holders; it is held inside the range reported for Chinese cities
+(:data:`~innosim.model.constants.Constants.talent_hazard_range`). Arrivals fill part of the
+open R&D posts each quarter, and the share of high-level arrivals rises with card coverage.
+A firm's S&T posts are its R&D over the cost of an S&T person (rising with wages).
 """
 
 from __future__ import annotations
@@ -13,22 +16,32 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from innosim.model import structure as st
+from innosim.model.constants import CONSTANTS as C
 from innosim.timeline import START_YEAR
 
 if TYPE_CHECKING:  # pragma: no cover
     from innosim.model.model import InnovationModel
 
 
-def talent_market(model: InnovationModel) -> None:
-    """Departures (housing cost, card retention), arrivals for vacancies, matching.
+def departure_hazard(model: InnovationModel, card: np.ndarray) -> np.ndarray:
+    """Yearly departure hazard of S&T personnel (card holders or not), inside the sourced range.
 
     References:
-        Song & Wu (金融研究): leaving probability +3.14% per 1,000 yuan/m2 of housing price.
+        宋弘、吴茂华 (2020), 金融研究 2020(3): 77-95: a graduate's probability of leaving a city
+        rises by 3.14% per 1,000 yuan/m2 of housing price (read here as a relative change).
     """
+    p = model.p
+    years = model.t - START_YEAR
+    real_price = p.housing_price_2015 * ((1 + p.housing_price_growth) / (1 + p.wage_growth)) ** years
+    base = p.talent_departure * (1 + p.housing_sensitivity * (real_price - p.housing_price_2015))
+    hazard = np.where(card, base * (1 - p.card_retention_effect), base)
+    return np.clip(hazard, *C.talent_hazard_range)
+
+
+def talent_market(model: InnovationModel) -> None:
+    """Departures (housing cost, card retention), arrivals for vacancies, matching."""
     p, ta, rng = model.p, model.talent, model.stream("talent")
-    price_rise = p.housing_price_2015 * ((1 + p.housing_price_growth) ** (model.t - START_YEAR) - 1)
-    hazard = p.talent_departure + p.housing_sensitivity * price_rise
-    hazard = np.clip(np.where(ta.card, hazard * (1 - p.card_retention_effect), hazard), 0.0, 1.0)
+    hazard = departure_hazard(model, ta.card)
     leave = ta.alive & (rng.random(ta.n) < 1 - (1 - hazard) ** 0.25)
     ta.alive[leave] = False
     ta.employer[leave] = -1
@@ -49,10 +62,12 @@ def talent_market(model: InnovationModel) -> None:
 
 
 def desired_staff(model: InnovationModel) -> np.ndarray:
-    """S&T posts per firm: R&D over the cost per person (rising with wages), rounded."""
-    fi, p = model.firms, model.p
-    cost = p.rd_cost_per_staff * (1 + p.wage_growth) ** (model.t - START_YEAR)
-    return np.rint(np.where(fi.alive, fi.rd / cost, 0.0)).astype(np.int64)
+    """S&T posts per firm: R&D over the cost per person (rising with wages), rounded, at least
+    one in a firm that does R&D."""
+    fi = model.firms
+    posts = np.rint(fi.rd / model.rd_cost_per_staff())
+    # a firm that does R&D has at least one S&T person (the HTE staff criterion counts heads)
+    return np.where(fi.alive & (fi.rd > 0), np.maximum(posts, 1.0), 0.0).astype(np.int64)
 
 
 def staff_counts(model: InnovationModel, mask: np.ndarray | None = None) -> np.ndarray:
