@@ -215,10 +215,7 @@ class Constants:
     )
     # ---- units
     patent_rd_unit: float = _c(100.0, "万元", "unit: the patent rate is per (100万元 of R&D)^elasticity")
-    reward_unit: float = _c(10.0, "万元", "unit: the HTE reward response is per 10万元")
-    million_unit: float = _c(
-        100.0, "100万元 per 亿元", "unit: the build-subsidy and listing-reward responses are per 100万元"
-    )
+    million_unit: float = _c(100.0, "100万元 per 亿元", "unit: the build-subsidy response is per 100万元")
 
 
 CONSTANTS = Constants()
