@@ -19,8 +19,6 @@ from innosim.model import structure as st
 from innosim.model.constants import CONSTANTS as C
 from innosim.model.talent import departure_hazard
 
-SCALE = 0.3
-
 
 def _run_2025(seed: int, **keywords: float) -> dict[str, float]:
     model = InnovationModel(load_scenario(SCENARIOS / "baseline.toml"), rng=seed, **keywords)

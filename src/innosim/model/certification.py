@@ -4,7 +4,7 @@ HTE (国科发火〔2016〕32号; 〔2008〕172号 before 2016): registered a ye
 S&T staff >= 10% of employees, three-year R&D/sales >= 5%/4%/3% by sales band (6% for the
 smallest band before 2016), high-tech income >= 60%, certificate valid three years. A
 certified firm whose certificate expires renews when it still qualifies and the status still
-pays (:func:`innosim.model.rd.hte_net_benefit`); an eligible firm applies when the status pays,
+pays (:func:`innosim.model.rd.status_pays`); an eligible firm applies when the status pays,
 at the yearly rate ``hte_apply_rate`` (awareness; pool firms are coached and always apply).
 New HTE receive the district's reward from the lever's budget, pro rata when the budget is
 oversubscribed; the share paid is what firms expect next year. Tech SMEs
@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from innosim.model import structure as st
-from innosim.model.rd import hte_net_benefit
+from innosim.model.rd import status_pays
 
 if TYPE_CHECKING:  # pragma: no cover
     from innosim.model.model import InnovationModel
@@ -33,7 +33,7 @@ def certify(model: InnovationModel) -> None:
     fi.sales_year = 0.0
     employees = model.employees()
     eligible = hte_eligible(model, year, employees)
-    pays = hte_net_benefit(model, fi.rd_y1, np.zeros(fi.n)) > 0  # criteria met: no extra R&D needed
+    pays = status_pays(model)
     expired = fi.hte & (fi.hte_expiry <= year)
     renew = expired & eligible & pays & (rng.random(fi.n) < p.hte_renewal_rate)
     fi.hte[expired & ~renew] = False
@@ -46,7 +46,6 @@ def certify(model: InnovationModel) -> None:
     asked = np.full(len(new), lever.reward)
     paid = gov.pay_pro_rata("hte_reward", asked)
     model.hte_reward_paid_share = float(paid.sum() / asked.sum()) if len(new) and lever.reward > 0 else 1.0
-    model.add_flow("hte_new", len(new) / model.scale)
     # tech SMEs
     if year >= st.TECH_SME_FIRST_YEAR:
         rd_int = fi.rd_y1 / np.maximum(fi.sales_y1, 1.0)

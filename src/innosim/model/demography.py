@@ -59,7 +59,9 @@ def add_firms(model: InnovationModel, n: int, sector: np.ndarray) -> slice:
     rng = model.stream("demography")
     industrial = rng.random(n) < st.SECTOR_INDUSTRIAL[sector]
     revenue = np.exp(rng.normal(math.log(C.entrant_revenue_median), C.entrant_revenue_sigma, n))
-    active = rng.random(n) < rd_active_probability(model, sector, revenue, industrial, C.entrant_rd_active_factor)
+    active = rng.random(n) < rd_active_probability(
+        sector, revenue, industrial, model.rd_active_shift, C.entrant_rd_active_factor
+    )
     rd_prop = np.where(
         active,
         st.SECTOR_RD_MEDIAN[sector]
@@ -92,16 +94,14 @@ def add_firms(model: InnovationModel, n: int, sector: np.ndarray) -> slice:
 
 
 def rd_active_probability(
-    model: InnovationModel, sector: np.ndarray, revenue: np.ndarray, industrial: np.ndarray, odds: float = 1.0
+    sector: np.ndarray, revenue: np.ndarray, industrial: np.ndarray, shift: float, odds: float = 1.0
 ) -> np.ndarray:
     """Probability that a firm does R&D: its sector's share, rising with size (a logit slope on
-    log revenue against the sector type's median), shifted as fitted to 2015 business R&D
-    (``model.rd_active_shift``), times ``odds`` on the odds scale."""
+    log revenue against the sector type's median), shifted by ``shift`` on the logit scale (the
+    model's ``rd_active_shift``, fitted to 2015 business R&D), times ``odds`` on the odds scale."""
     median = np.where(industrial, C.revenue_median_industrial, C.revenue_median_other)
     size = np.log(np.maximum(revenue, 1e-9) / median)
-    return sigmoid(
-        st.SECTOR_RD_ACTIVE_LOGIT[sector] + C.rd_active_size_slope * size + model.rd_active_shift + math.log(odds)
-    )
+    return sigmoid(st.SECTOR_RD_ACTIVE_LOGIT[sector] + C.rd_active_size_slope * size + shift + math.log(odds))
 
 
 def _admit_tenants(model: InnovationModel, rows: slice) -> None:

@@ -91,6 +91,12 @@ def hte_net_benefit(model: InnovationModel, own_rd: np.ndarray, target: np.ndarr
     return saving + (reward - fixed) / st.HTE_VALID_YEARS - extra_cost
 
 
+def status_pays(model: InnovationModel) -> np.ndarray:
+    """Whether HTE status pays each firm that already meets the criteria (no extra R&D needed):
+    what decides applications, renewals and the 2015 state."""
+    return hte_net_benefit(model, model.firms.rd_y1, np.zeros(model.firms.n)) > 0
+
+
 def _notch_decision(model: InnovationModel, real: np.ndarray, target: np.ndarray) -> np.ndarray:
     """Q1: which firms hold reported R&D at the HTE criterion this year.
 

@@ -94,11 +94,10 @@ def synthesise(model: InnovationModel) -> None:
     target_rd = f.value("rd_expenditure", START_YEAR) * p.business_rd_share * WAN_PER_YI * scale
 
     def excess(shift: float) -> float:
-        model.rd_active_shift = shift
-        return float((rd_active_probability(model, sector, revenue, industrial) * revenue * prop).sum() - target_rd)
+        return float((rd_active_probability(sector, revenue, industrial, shift) * revenue * prop).sum() - target_rd)
 
     model.rd_active_shift = brentq(excess, -30.0, 10.0)
-    active = rng.random(n) < rd_active_probability(model, sector, revenue, industrial)
+    active = rng.random(n) < rd_active_probability(sector, revenue, industrial, model.rd_active_shift)
     rd_prop = np.where(active, prop, 0.0)
     # High-tech product share rises with R&D intensity; scaled to the 2015 output.
     noise = rng.normal(0.0, C.hightech_noise_sd, n)
@@ -189,11 +188,11 @@ def _no_backlog(model: InnovationModel) -> None:
     them over it later. The 2016 reform then makes a further group eligible, as it did in
     Guangzhou."""
     from innosim.model.certification import hte_eligible
-    from innosim.model.rd import hte_net_benefit
+    from innosim.model.rd import status_pays
 
     fi, rng = model.firms, model.rng
     ready = hte_eligible(model, START_YEAR, model.employees()) & ~fi.hte
-    ready &= hte_net_benefit(model, fi.rd_y1, np.zeros(fi.n)) > 0
+    ready &= status_pays(model)
     rows = np.flatnonzero(ready)
     allowed = model.sampled(C.hte_new_share_2015 * model.facts.value("hte_count", START_YEAR))
     excess = rows[rng.permutation(len(rows))[allowed:]]
