@@ -18,6 +18,7 @@ import pandas as pd
 from innosim.calibration.abc import GENERATIONS, MANIFEST, POSTERIOR
 from innosim.calibration.config import Calibration, load_calibration
 from innosim.calibration.figures import plot_marginals, plot_predictive, plot_recovery
+from innosim.errors import InputError
 from innosim.indicators import INDICATORS, format_value
 from innosim.labels import short as _short
 from innosim.posterior import Posterior
@@ -284,12 +285,15 @@ def _recovery_section(cal: Calibration, out: Path, workers: int | None) -> list[
         "in its 90% posterior interval.",
         "",
     ]
+    rel = rec.out.relative_to(out, walk_up=True)
     if not (rec.out / POSTERIOR).exists():
-        return head + [f"Not run yet: no results in `{rec.out.relative_to(out, walk_up=True)}`.", ""]
-    posterior, manifest, _ = _load(rec.out)
+        return head + [f"Not run yet: no results in `{rel}`.", ""]
+    try:
+        posterior, manifest, _ = _load(rec.out)
+    except InputError as exc:  # a result of an earlier model, e.g. with a parameter since removed
+        return head + [f"The stored result in `{rel}/` does not fit this version of the model ({exc}); re-run it.", ""]
     rec = rec.with_observed(manifest["observed"], manifest["heldout"])
     params = parameters(rec, posterior)
-    rel = rec.out.relative_to(out, walk_up=True)
     plot_recovery(params, rec.out / FIG_RECOVERY, f"{rec.config.name}: true values and 90% posterior intervals")
     covered = int(params.covered.sum())
     return head + [

@@ -351,7 +351,7 @@ def calibrate(
                 scheduler=scheduler,
                 announce=lambda: bar.console.print(escape(header), highlight=False, soft_wrap=True),
             )
-    say(f"posterior written to {target / abc.POSTERIOR}")
-    if report:
-        fit_report.write_report(cal, target, workers=workers)
-        say(f"report written to {target / fit_report.REPORT}")
+        say(f"posterior written to {target / abc.POSTERIOR}")
+        if report:
+            fit_report.write_report(cal, target, workers=workers)
+            say(f"report written to {target / fit_report.REPORT}")
