@@ -191,8 +191,8 @@ def test_parameter_recovery_quick(tmp_path):
 # ------------------------------------------------------------------ the shipped posterior
 @pytest.mark.xfail(
     strict=True,
-    reason="open (issue 14): the re-fit after the mechanism rebuild ends at epsilon 3.8; HTE 2020 median "
-    "about -19% (calibration/REPORT.md). Remove this mark when the fit passes again.",
+    reason="open (issue 14): the re-fit after the mechanism rebuild ends at epsilon 3.56; HTE 2020 median "
+    "about -17% (calibration/REPORT.md). Remove this mark when the fit passes again.",
 )
 def test_shipped_posterior_fits_every_target():
     """Issue 3's acceptance: `innosim run --replicates 40`, full size, every 2020 target

@@ -85,3 +85,24 @@ def test_scale_samples_and_rescales():
 def test_end_year_extends_the_run():
     m = InnovationModel(default_scenario().with_overrides({"end_year": 2030, "scale": 0.05}), rng=1).run()
     assert max(m.records) == 2030 and m.steps == 60
+
+
+def test_hte_size_and_industrial_rd_intensity_indicators_read_the_firm_table():
+    m = InnovationModel(default_scenario(), rng=3, scale=0.2).run(until=2019)
+    fi, rec = m.firms, m.records[2019]
+    hte = fi.hte & fi.alive
+    assert rec["hte_mean_revenue"] == pytest.approx((fi.sales_y1 * m.price_level)[hte].mean() / 1e4)
+    assert rec["hte_mean_staff"] == pytest.approx(m.employees()[hte].mean())
+    big = fi.alive & fi.industrial & (fi.sales_y1 * m.price_level >= 2000)
+    intensity = fi.rd_y1[big].sum() / fi.sales_y1[big].sum()
+    assert rec["above_scale_industrial_rd_intensity"] == pytest.approx(intensity)
+    assert 0 < intensity < 0.1 and 0.01 < rec["hte_mean_revenue"] < 10
+
+
+def test_synthesis_matches_2015_rd_at_the_edges_of_the_priors():
+    """Where even every firm doing R&D at the sectors' intensities falls short of 2015 business
+    R&D (found by a Morris screen over the priors), the intensities close the gap instead."""
+    short = {"rd_intensity_scale": 0.4, "business_rd_share": 0.95, "initial_firms": 15000, "revenue_sigma": 1.2}
+    m = InnovationModel(default_scenario(), rng=1, scale=0.3, **short)
+    assert m.rd_active_shift == 10.0  # every firm that can do R&D does
+    assert m.district_rd() / m.gdp[2015] == pytest.approx(default_facts().value("rd_intensity", 2015), rel=0.02)

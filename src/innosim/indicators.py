@@ -103,6 +103,18 @@ def _hte_share_above_scale(m: InnovationModel) -> float:
     return float((fi.hte & _above_scale(m)).sum() / n) if n else 0.0
 
 
+def _hte_mean(m: InnovationModel, values: np.ndarray) -> float:
+    live = m.firms.hte & m.firms.alive
+    n = int(live.sum())
+    return float(values[live].sum() / n) if n else 0.0
+
+
+def _above_scale_industrial_rd_intensity(m: InnovationModel) -> float:
+    fi, big = m.firms, _above_scale_industrial(m)
+    sales = float(fi.sales_y1[big].sum())
+    return float(fi.rd_y1[big].sum()) / sales if sales else 0.0
+
+
 def _st_services(m: InnovationModel) -> float:
     fi = m.firms
     return _sum_yi(
@@ -298,6 +310,36 @@ _AUX_INDICATORS: tuple[Indicator, ...] = (
         "产学研 links between firms and R&D institutions in force at year end (funded and found by search)",
         True,
         lambda m: _count(m, network.live(m)),
+        plan=False,
+    ),
+    Indicator(
+        "hte_mean_revenue",
+        "高新技术企业平均营业收入",
+        "Mean revenue of an HTE",
+        "亿元",
+        "Sales over the year of the firms holding an HTE certificate at year end, per firm",
+        True,
+        lambda m: _hte_mean(m, m.firms.sales_y1 * m.price_level / _WAN_PER_YI),
+        plan=False,
+    ),
+    Indicator(
+        "hte_mean_staff",
+        "高新技术企业平均从业人员",
+        "Mean employees of an HTE",
+        "persons",
+        "Employees of the firms holding an HTE certificate at year end, per firm",
+        True,
+        lambda m: _hte_mean(m, m.employees()),
+        plan=False,
+    ),
+    Indicator(
+        "above_scale_industrial_rd_intensity",
+        "规上工业企业研发经费占营业收入比重",
+        "R&D intensity of above-scale industry",
+        "fraction",
+        "R&D over sales of industrial firms with sales >= 2000万元, over the year",
+        True,
+        _above_scale_industrial_rd_intensity,
         plan=False,
     ),
     Indicator(

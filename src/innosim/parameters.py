@@ -96,7 +96,7 @@ class Parameters(BaseModel):
         prior_source="prior: share of near-notch firms that raise R&D to qualify in a year (Chen et al. 2021 find strong bunching)",
     )
     profit_margin: float = numeric(
-        0.076,
+        0.074,
         0.01,
         0.3,
         "profit / revenue",
@@ -105,7 +105,7 @@ class Parameters(BaseModel):
         prior_source="national above-scale industrial profit margin 2016-2020 (about 6%), +-2-3 points",
     )
     hte_fixed_cost: float = numeric(
-        6.3,
+        6.6,
         0.0,
         200.0,
         "万元 per certificate (three years)",
@@ -170,7 +170,7 @@ class Parameters(BaseModel):
         prior_source="Hausman, Hall & Griliches (1984): within-firm patent-R&D elasticity 0.3-0.7",
     )
     patent_rate: float = numeric(
-        0.066,
+        0.067,
         0.0,
         5.0,
         "invention patents per year per (100万元 R&D)^elasticity",
@@ -235,15 +235,6 @@ class Parameters(BaseModel):
         (0.2, 0.8),
     )
     # production
-    revenue_growth: float = numeric(
-        0.06,
-        -0.2,
-        0.4,
-        "per year",
-        "13th-plan real GDP growth 6.4%/yr (data file)",
-        (0.04, 0.09),
-        prior_source="13th-plan real GDP growth 6.4%/yr (data file), +-2.5 points",
-    )
     knowledge_elasticity: float = numeric(
         0.08,
         0.0,
@@ -279,7 +270,7 @@ class Parameters(BaseModel):
     )
     # certification, finance, listing
     hte_apply_rate: float = numeric(
-        0.69,
+        0.71,
         0.0,
         1.0,
         "per year, eligible firms",
@@ -540,8 +531,8 @@ class Parameters(BaseModel):
         0.05,
         -0.1,
         0.2,
-        "per year, after 2024",
-        "assumption: continuation of Guangzhou's recent nominal growth",
+        "real, per year, after 2024",
+        "assumption: China's 2025 target of about 5% real growth (2025年政府工作报告: 国内生产总值增长5%左右); Baiyun's own 2025 outcome is not in the data file",
         (0.03, 0.07),
     )
     population_growth: float = numeric(

@@ -62,7 +62,7 @@ def evolve_carriers_and_institutions(model: InnovationModel) -> None:
     model.set_flow("tech_contract_turnover", p.contract_multiplier * firm_rd * model.price_level)
     # S&T services grow with the district's R&D (demand for services), next year
     rd_now = model.district_rd()
-    model.st_growth = p.st_services_elasticity * (math.log(rd_now / model.rd_last_year) - p.revenue_growth)
+    model.st_growth = p.st_services_elasticity * (math.log(rd_now / model.rd_last_year) - model.real_growth[year])
     model.rd_last_year = rd_now
 
 

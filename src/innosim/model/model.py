@@ -113,7 +113,8 @@ class InnovationModel(mesa.Model):
         firms: :class:`~innosim.model.population.Firms` table.
         talent: :class:`~innosim.model.population.Talent` table.
         government: The :class:`~innosim.model.agents.Government` agent.
-        gdp, population: District GDP (亿元) and resident population by year.
+        gdp, real_growth, population: District GDP (亿元), its real growth and the resident
+            population, by year.
         records: ``{year: {indicator_id: value}}``, filled at each year end.
         entries, exits: Firm entries and exits per year (sampled population).
         alive_firms: Live firms at each year end (sampled population).
@@ -133,7 +134,9 @@ class InnovationModel(mesa.Model):
     government: Government
     streams: Streams
     gdp: dict[int, float]
-    """District GDP (亿元) by year."""
+    """District GDP (亿元, nominal) by year."""
+    real_growth: dict[int, float]
+    """Real GDP growth of the district by year: the trend of firms' sales."""
     population: dict[int, float]
     """Resident population by year."""
     # state set by the synthesis (innosim.model.synthesis) and carried between processes
@@ -193,7 +196,7 @@ class InnovationModel(mesa.Model):
         self._period_flows: dict[str, float] = {}
         self.government = Government(self, self.innosim_scenario.policy, history_policy())
         self.streams = Streams(int(self.rng.integers(2**63)))
-        self.gdp, self.population = macro_paths(self.facts, self.p, self.end_year)
+        self.gdp, self.real_growth, self.population = macro_paths(self.facts, self.p, self.end_year)
         synthesise(self)
         self.datacollector = mesa.DataCollector(model_reporters=MODEL_REPORTERS, agenttype_reporters=AGENT_REPORTERS)
 

@@ -1,9 +1,10 @@
 """Process 5: production. Revenue grows with knowledge; the high-tech share follows it.
 
-Revenue grows at the trend rate plus the output elasticity of knowledge capital times the
-growth of the firm's knowledge, plus a boost for three years after an equity investment
-and, for S&T services, the demand from the district's R&D; sector and firm shocks are
-lognormal. The high-tech product share moves towards a logistic target in knowledge
+Revenue grows at the district's real GDP growth of the year (data to 2024, the scenario's
+``gdp_growth`` after: an observed input, not a fitted trend) plus the output elasticity of
+knowledge capital times the growth of the firm's knowledge, plus a boost for three years
+after an equity investment and, for S&T services, the demand from the district's R&D;
+sector and firm shocks are lognormal. The high-tech product share moves towards a logistic target in knowledge
 intensity (firms without R&D keep their product mix).
 """
 
@@ -27,7 +28,9 @@ def produce(model: InnovationModel) -> None:
     p, fi, rng = model.p, model.firms, model.stream("production")
     kint = fi.knowledge / np.maximum(fi.revenue, 1.0)
     # output elasticity of knowledge capital: revenue ~ K^elasticity
-    g = p.revenue_growth + p.knowledge_elasticity * 4 * (np.log1p(fi.knowledge) - np.log1p(model.knowledge_before))
+    g = model.real_growth[model.year] + p.knowledge_elasticity * 4 * (
+        np.log1p(fi.knowledge) - np.log1p(model.knowledge_before)
+    )
     g = g + p.funding_growth_boost * (fi.funded_until >= model.t)
     g = g + np.where(fi.sector == st.ST_SERVICES, model.st_growth, 0.0)
     shocks = rng.normal(0.0, p.sector_shock_sd / 2, len(st.SECTORS))[fi.sector]

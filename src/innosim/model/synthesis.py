@@ -5,7 +5,8 @@ above-scale industrial output, S&T-services revenue and high-tech product output
 to the 2015 facts; the 2015 HTE are the most innovative eligible-looking firms; business
 R&D adds up to its share of 2015 R&D expenditure. S&T personnel fill the posts firms'
 R&D needs; carriers, institutions and funds are the Mesa agents of 2015. The GDP and
-population paths come from the facts (realised to 2024, a growth rate after).
+population paths come from the facts (realised to 2024, a growth rate after); real GDP
+growth is the trend of firms' sales.
 The fixed assumptions used here are the :mod:`~innosim.model.constants`.
 """
 
@@ -34,30 +35,41 @@ if TYPE_CHECKING:  # pragma: no cover
     from innosim.model.model import InnovationModel
 
 REALISED_GDP_YEAR = 2024
-"""Last year of GDP in the facts file; growth after it is the ``gdp_growth`` parameter."""
+"""Last year of GDP in the facts file; real growth after it is the ``gdp_growth`` parameter."""
 FUND_KINDS = ("guidance", "venture", "credit")
 """The funds of the district: the guidance fund, private VC and the tech-credit banks."""
 
 
-def macro_paths(facts: FactBook, p: Parameters, end_year: int) -> tuple[dict[int, float], dict[int, float]]:
-    """District GDP (亿元) and resident population by year, ``START_YEAR..end_year``.
+def macro_paths(
+    facts: FactBook, p: Parameters, end_year: int
+) -> tuple[dict[int, float], dict[int, float], dict[int, float]]:
+    """District GDP (亿元, nominal), its real growth and the resident population, by year.
 
-    Geometric interpolation between the facts of 2015, 2020 and 2024 (GDP) and 2015 and
-    2020 (population), then the scenario's growth parameters.
+    GDP is interpolated geometrically between the facts of 2015, 2020 and 2024, then grows
+    at the real ``gdp_growth`` times the price level. Real growth, the trend of firms'
+    sales (:mod:`~innosim.model.production`), is the 13th-plan average for 2016-2020, the
+    district's reported yearly growth for 2021-2024 (the 2024 level carries a census
+    revision, so its nominal path is not used), and ``gdp_growth`` after. Population: geometric between the 2015 and 2020 facts, then
+    ``population_growth``.
     """
     gdp15, gdp20, gdp24 = (facts.value("gdp", y) for y in (START_YEAR, PLAN_13[1], REALISED_GDP_YEAR))
     g1 = (gdp20 / gdp15) ** (1 / 5)
     g2 = (gdp24 / gdp20) ** (1 / 4)
     gdp = {y: gdp15 * g1 ** (y - START_YEAR) for y in range(START_YEAR, PLAN_START)}
     gdp.update({y: gdp20 * g2 ** (y - PLAN_13[1]) for y in range(PLAN_START, REALISED_GDP_YEAR + 1)})
+    nominal_after = (1 + p.gdp_growth) * (1 + p.price_growth)
     for y in range(REALISED_GDP_YEAR + 1, end_year + 1):
-        gdp[y] = gdp24 * (1 + p.gdp_growth) ** (y - REALISED_GDP_YEAR)
+        gdp[y] = gdp24 * nominal_after ** (y - REALISED_GDP_YEAR)
+    plan13_real = facts.value("gdp_real_growth", PLAN_13[1])
+    growth = {y: plan13_real for y in range(START_YEAR + 1, PLAN_START)}
+    growth.update({y: facts.value("gdp_real_growth", y) for y in range(PLAN_START, REALISED_GDP_YEAR + 1)})
+    growth.update({y: p.gdp_growth for y in range(REALISED_GDP_YEAR + 1, end_year + 1)})
     pop15, pop20 = facts.value("population", START_YEAR), facts.value("population", PLAN_13[1])
     gp = (pop20 / pop15) ** (1 / 5)
     population = {y: pop15 * gp ** (y - START_YEAR) for y in range(START_YEAR, PLAN_START)}
     for y in range(PLAN_START, end_year + 1):
         population[y] = pop20 * (1 + p.population_growth) ** (y - PLAN_13[1])
-    return gdp, population
+    return gdp, growth, population
 
 
 def synthesise(model: InnovationModel) -> None:
@@ -96,7 +108,17 @@ def synthesise(model: InnovationModel) -> None:
     def excess(shift: float) -> float:
         return float((rd_active_probability(sector, revenue, industrial, shift) * revenue * prop).sum() - target_rd)
 
-    model.rd_active_shift = brentq(excess, -30.0, 10.0)
+    # At the ends of the bracket (almost) no firm or every firm does R&D. Where even every firm
+    # falls short of the target (or no firm at all exceeds it: low intensities with a large
+    # business share, or the reverse, at the edges of the priors), the end is taken and the exact
+    # rescaling of business R&D below closes the gap through the intensities.
+    lo, hi = -30.0, 10.0
+    if excess(hi) <= 0:
+        model.rd_active_shift = hi
+    elif excess(lo) >= 0:
+        model.rd_active_shift = lo
+    else:
+        model.rd_active_shift = brentq(excess, lo, hi)
     active = rng.random(n) < rd_active_probability(sector, revenue, industrial, model.rd_active_shift)
     rd_prop = np.where(active, prop, 0.0)
     # High-tech product share rises with R&D intensity; scaled to the 2015 output.
