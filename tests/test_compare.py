@@ -46,8 +46,12 @@ def test_effects_spending_and_cost_effectiveness_are_consistent(small):
     assert (spend["uptake"].dropna() <= 1 + 1e-9).all()
     cost = small.cost_effectiveness.set_index("indicator")
     assert list(cost.index) == PLAN_INDICATORS
-    extra = spend.loc[("plan", "total"), "extra"]
-    assert cost.loc["incubators", "per_yi_median"] == pytest.approx(diff.median() / extra, rel=0.05)
+    # the effect per 亿元 is taken replicate by replicate: each replicate's effect over its own extra spending
+    total = runs.xs("spending_total", level="indicator")
+    total = total[total.index.get_level_values("year") >= 2021].groupby(level="replicate").sum()
+    per_yi = diff / (total["plan"] - total["baseline"]).reindex(diff.index)
+    assert cost.loc["incubators", "per_yi_median"] == pytest.approx(per_yi.median(), rel=1e-9)
+    assert cost.loc["incubators", "extra_spending"] == pytest.approx((total["plan"] - total["baseline"]).median())
 
 
 def test_same_comparison_on_one_worker_or_two(small):

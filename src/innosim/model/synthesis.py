@@ -150,7 +150,9 @@ def synthesise(model: InnovationModel) -> None:
     # Business R&D adds up to its share of 2015 R&D expenditure exactly.
     free = ~hte
     residual = target_rd - (revenue * rd_prop)[hte].sum()
-    rd_prop[free] *= max(residual, 0.0) / (revenue * rd_prop)[free].sum()
+    free_rd = (revenue * rd_prop)[free].sum()
+    if free_rd > 0:  # in a tiny sample (scale of a few %) no firm outside the HTE may do R&D
+        rd_prop[free] *= max(residual, 0.0) / free_rd
     rd = revenue * rd_prop
     # young firms start finance-constrained, as in innosim.model.rd
     constrained = np.where(age < C.young_firm_age, 1 - p.credit_constraint, 1.0)
