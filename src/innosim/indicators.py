@@ -97,13 +97,8 @@ def _carriers(m: InnovationModel, kinds: tuple[str, ...]) -> float:
     return float(sum(1 for c in m.carriers if c.kind in kinds))
 
 
-def _hte_share_above_scale(m: InnovationModel) -> float:
-    fi = m.firms
-    n = (fi.hte & fi.alive).sum()
-    return float((fi.hte & _above_scale(m)).sum() / n) if n else 0.0
-
-
 def _hte_mean(m: InnovationModel, values: np.ndarray) -> float:
+    """Mean of ``values`` over the live HTE (0 when there are none)."""
     live = m.firms.hte & m.firms.alive
     n = int(live.sum())
     return float(values[live].sum() / n) if n else 0.0
@@ -142,7 +137,7 @@ _PLAN_INDICATORS: tuple[Indicator, ...] = (
         "fraction",
         "HTE that are above scale (industry: sales >= 2000万元; services: >= 1000万元) over all HTE",
         True,
-        _hte_share_above_scale,
+        lambda m: _hte_mean(m, _above_scale(m)),
     ),
     Indicator(
         "hightech_output",

@@ -49,8 +49,8 @@ def macro_paths(
     at the real ``gdp_growth`` times the price level. Real growth, the trend of firms'
     sales (:mod:`~innosim.model.production`), is the 13th-plan average for 2016-2020, the
     district's reported yearly growth for 2021-2024 (the 2024 level carries a census
-    revision, so its nominal path is not used), and ``gdp_growth`` after. Population: geometric between the 2015 and 2020 facts, then
-    ``population_growth``.
+    revision, so its nominal path is not used), and ``gdp_growth`` after. Population:
+    geometric between the 2015 and 2020 facts, then ``population_growth``.
     """
     gdp15, gdp20, gdp24 = (facts.value("gdp", y) for y in (START_YEAR, PLAN_13[1], REALISED_GDP_YEAR))
     g1 = (gdp20 / gdp15) ** (1 / 5)
@@ -108,17 +108,11 @@ def synthesise(model: InnovationModel) -> None:
     def excess(shift: float) -> float:
         return float((rd_active_probability(sector, revenue, industrial, shift) * revenue * prop).sum() - target_rd)
 
-    # At the ends of the bracket (almost) no firm or every firm does R&D. Where even every firm
-    # falls short of the target (or no firm at all exceeds it: low intensities with a large
-    # business share, or the reverse, at the edges of the priors), the end is taken and the exact
-    # rescaling of business R&D below closes the gap through the intensities.
-    lo, hi = -30.0, 10.0
-    if excess(hi) <= 0:
-        model.rd_active_shift = hi
-    elif excess(lo) >= 0:
-        model.rd_active_shift = lo
-    else:
-        model.rd_active_shift = brentq(excess, lo, hi)
+    # At a shift of 10 (almost) every firm does R&D. Where even then business R&D falls short of
+    # its target (low intensities with a large business share, at the edges of the priors), that
+    # shift is taken and the exact rescaling of business R&D below closes the gap.
+    hi = 10.0
+    model.rd_active_shift = hi if excess(hi) <= 0 else brentq(excess, -30.0, hi)
     active = rng.random(n) < rd_active_probability(sector, revenue, industrial, model.rd_active_shift)
     rd_prop = np.where(active, prop, 0.0)
     # High-tech product share rises with R&D intensity; scaled to the 2015 output.
