@@ -137,3 +137,31 @@ def test_app_refuses_bad_input_before_serving(tmp_path, args, words):
     r = run_cli(*[a.format(tmp=tmp_path) for a in args])
     assert r.returncode == 2, r.stderr
     assert all(w in r.stderr for w in words) and "Traceback" not in r.stderr and "http://" not in r.stderr
+
+
+def test_a_failing_run_is_named_without_a_traceback(tmp_path, monkeypatch):
+    """A model that raises in a run: one line naming the run and the error, exit 1, the traceback
+    in a file, no output directory."""
+    from typer.testing import CliRunner
+
+    import innosim.simulation as simulation
+    from innosim.cli.main import app
+
+    real, seeds = simulation.run_replicate, simulation.replicate_seeds(0, 2)
+
+    def flaky(scenario, seed, until=None):
+        if seed == seeds[1]:
+            raise ZeroDivisionError("boom")
+        return real(scenario, seed, until)
+
+    monkeypatch.setattr(simulation, "run_replicate", flaky)
+    out = tmp_path / "res"
+    r = CliRunner().invoke(
+        app, ["run", "--replicates", "2", "--workers", "1", "--set", "scale=0.05", "--out", str(out)]
+    )
+    text = r.output + (r.stderr if r.stderr_bytes is not None else "")
+    assert r.exit_code == 1, text
+    assert f"replicate 1 (seed {seeds[1]}" in text and "ZeroDivisionError: boom" in text, text
+    assert "Traceback" not in text and not out.exists()
+    log = text.split("traceback in ")[1].split(")")[0].strip()
+    assert "ZeroDivisionError" in open(log, encoding="utf-8").read()

@@ -34,6 +34,9 @@ def test_initial_state_matches_2015_facts(model):
     assert fi.revenue[big].sum() / 1e4 == pytest.approx(f.value("above_scale_industrial_output", 2015), rel=0.01)
     rd = model.district_rd()
     assert rd / model.gdp[2015] == pytest.approx(f.value("rd_intensity", 2015), rel=0.02)
+    assert fi.rd_reported[big].sum() / fi.revenue[big].sum() == pytest.approx(
+        f.value("above_scale_industrial_rd_intensity", 2015), rel=0.01
+    )
 
 
 def test_initial_state_is_reproducible():
@@ -96,6 +99,7 @@ def test_hte_size_and_industrial_rd_intensity_indicators_read_the_firm_table():
     big = fi.alive & fi.industrial & (fi.sales_y1 * m.price_level >= 2000)
     intensity = fi.rd_y1[big].sum() / fi.sales_y1[big].sum()
     assert rec["above_scale_industrial_rd_intensity"] == pytest.approx(intensity)
+    assert rec["above_scale_industrial_rd_performers"] == pytest.approx((fi.rd_y1[big] > 0).mean())
     assert 0 < intensity < 0.1 and 0.01 < rec["hte_mean_revenue"] < 10
 
 

@@ -174,3 +174,30 @@ def test_worked_example_in_the_docs_runs(tmp_path, monkeypatch, capsys):
         exec(compile(block, "docs/experiments.md", "exec"), scope)  # noqa: S102 - our own documentation
     assert scope["per_yi"].notna().sum() > 0 and set(scope["effect"].columns) >= {0.05, 0.5, 0.95}
     assert "hte_count" in scope["effect"].index
+
+
+def test_a_failing_run_is_named_and_the_finished_runs_are_kept(tiny, tmp_path, monkeypatch):
+    """A run that raises stops the sweep with an error naming it (run, point, replicate, seed and
+    posterior draw); the runs before it are on disk, and --resume ends with the full table."""
+    import innosim.simulation as simulation
+    from innosim.errors import SimulationError
+
+    path, reference = tiny
+    real = simulation.run_replicate
+    failing = int(reference[reference.run == 7].seed.iloc[0])
+    calls = []
+
+    def flaky(scenario, seed, until=None):
+        calls.append(seed)
+        if len(calls) == 8:  # run 7: point 3, replicate 1
+            raise ZeroDivisionError("boom")
+        return real(scenario, seed, until)
+
+    monkeypatch.setattr(simulation, "run_replicate", flaky)
+    out = tmp_path / "out"
+    with pytest.raises(SimulationError, match=rf"run 7 \(point 3, replicate 1, seed {failing}, posterior draw"):
+        sweep(path, out=out, workers=1, checkpoint=0)
+    stored = pd.concat([pd.read_parquet(p) for p in sorted((out / PARTS).glob("part-*"))])
+    assert sorted(stored["run"].unique()) == list(range(7))
+    monkeypatch.setattr(simulation, "run_replicate", real)
+    pd.testing.assert_frame_equal(sweep(path, out=out, workers=1, resume=True), reference)

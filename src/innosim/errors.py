@@ -31,6 +31,23 @@ class InputError(ValueError):
         super().__init__(f"{where}: {problem}")
 
 
+class SimulationError(RuntimeError):
+    """A simulation raised: the message names the run (scenario or point, replicate, seed and
+    posterior draw) so that it can be reproduced; ``detail`` holds the traceback from the worker.
+
+    Args:
+        run: Which run failed, in words.
+        cause: The exception, as ``Type: message``.
+        detail: The formatted traceback.
+    """
+
+    def __init__(self, run: str, cause: str, detail: str = "") -> None:
+        self.run = run
+        self.cause = cause
+        self.detail = detail
+        super().__init__(f"{run} failed: {cause}")
+
+
 _FLAGS = False
 
 

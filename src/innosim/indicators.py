@@ -58,8 +58,7 @@ class Indicator:
 # ------------------------------------------------------------------ helpers on model state
 def _above_scale(m: InnovationModel) -> np.ndarray:
     fi = m.firms
-    threshold = np.where(fi.industrial, st.ABOVE_SCALE_INDUSTRIAL, st.ABOVE_SCALE_SERVICES)
-    return fi.alive & (fi.sales_y1 * m.price_level >= threshold)
+    return fi.alive & st.above_scale(fi.sales_y1 * m.price_level, fi.industrial)
 
 
 def _above_scale_industrial(m: InnovationModel) -> np.ndarray:
@@ -99,9 +98,13 @@ def _carriers(m: InnovationModel, kinds: tuple[str, ...]) -> float:
 
 def _hte_mean(m: InnovationModel, values: np.ndarray) -> float:
     """Mean of ``values`` over the live HTE (0 when there are none)."""
-    live = m.firms.hte & m.firms.alive
-    n = int(live.sum())
-    return float(values[live].sum() / n) if n else 0.0
+    return _mean_over(m, m.firms.hte & m.firms.alive, values)
+
+
+def _mean_over(m: InnovationModel, rows: np.ndarray, values: np.ndarray) -> float:
+    """Mean of ``values`` over ``rows`` (0 when there are none)."""
+    n = int(rows.sum())
+    return float(values[rows].sum() / n) if n else 0.0
 
 
 def _above_scale_industrial_rd_intensity(m: InnovationModel) -> float:
@@ -335,6 +338,17 @@ _AUX_INDICATORS: tuple[Indicator, ...] = (
         "R&D over sales of industrial firms with sales >= 2000万元, over the year",
         True,
         _above_scale_industrial_rd_intensity,
+        plan=False,
+    ),
+    Indicator(
+        "above_scale_industrial_rd_performers",
+        "规上工业企业中开展研发活动的比重",
+        "Share of above-scale industrial firms doing R&D",
+        "fraction",
+        "Industrial firms with sales >= 2000万元 that did R&D in the year, over all of them (at least the 43.1% "
+        "with an R&D institution in 2020, PLAN 一(一)2)",
+        True,
+        lambda m: _mean_over(m, _above_scale_industrial(m), m.firms.rd_y1 > 0),
         plan=False,
     ),
     Indicator(

@@ -79,14 +79,14 @@ class HteReward(Lever):
 
     budget: float = budget(
         0.5,
-        "assumption: share of the 13th-plan S&T grants (PLAN 一(一)5) paid as HTE rewards; Guangzhou paid up to 30万元 per new HTE in 2017-2019",
+        "assumption: share of the 13th-plan S&T grants (PLAN 一(一)5) paid as the district's HTE rewards (Guangzhou's own schedule is paid on top, outside the district's budget)",
     )
     reward: float = numeric(
         0.003,
         0.0,
         0.1,
         "亿元 per first certification",
-        "assumption: 30万元 (city and district rewards for a first HTE certificate, 2017-2019 practice)",
+        "assumption: 30万元, the district's own reward for a first HTE certificate, on top of Guangzhou's schedule (innosim.model.structure.city_hte_reward); no Baiyun amount was found",
     )
     pool_size: int = numeric(
         100, 0, 5000, "firms", "13th plan: 102 firms in the HTE cultivation pool in 2020 (PLAN 一(一)3)"

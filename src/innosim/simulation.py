@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
+import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from innosim import provenance
-from innosim.errors import InputError, option
+from innosim.errors import InputError, SimulationError, option
 from innosim.executor import POOL_STARTUP_SECONDS, pool_size, run_tasks
 from innosim.files import read_csv
 from innosim.indicators import INDICATOR_ORDER, INDICATORS
@@ -103,9 +104,32 @@ def run_replicate(scenario: Scenario, seed: int, until: int | None = None) -> di
     return InnovationModel(scenario, rng=seed).run(until).records
 
 
-def _run_task(args: tuple[Scenario, int, int | None]) -> dict[int, dict[str, float]]:
+@dataclass(frozen=True)
+class Failure:
+    """What a run raised, as text: workers return it instead of raising, so that the caller
+    knows which run failed (:class:`~innosim.errors.SimulationError`)."""
+
+    cause: str
+    detail: str
+
+    def error(self, run: str) -> SimulationError:
+        """The error to raise for ``run``, a description of the run in words."""
+        return SimulationError(run, self.cause, self.detail)
+
+
+def replicate_or_failure(
+    scenario: Scenario, seed: int, until: int | None = None
+) -> dict[int, dict[str, float]] | Failure:
+    """:func:`run_replicate`, or the :class:`Failure` it raised."""
+    try:
+        return run_replicate(scenario, seed, until)
+    except Exception as exc:  # noqa: BLE001 - returned to the caller, which names the run
+        return Failure(f"{type(exc).__name__}: {exc}", traceback.format_exc())
+
+
+def _run_task(args: tuple[Scenario, int, int | None]) -> dict[int, dict[str, float]] | Failure:
     scenario, seed, until = args
-    return run_replicate(scenario, seed, until)
+    return replicate_or_failure(scenario, seed, until)
 
 
 def simulate(
@@ -167,6 +191,9 @@ def simulate(
         scheduler,
         seconds=max(run_seconds(s, until) for s in scenarios),
     )
+    for (scn, k, _, draw), records in zip(runs, results, strict=True):
+        if isinstance(records, Failure):
+            raise records.error(f"scenario {scn.name!r}, replicate {k} (seed {seeds[k]}, posterior draw {draw})")
     rows = [
         (scn.name, k, seeds[k], draw, scn.scale, year, iid, values[iid])
         for (scn, k, _, draw), records in zip(runs, results)

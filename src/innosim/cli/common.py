@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import tempfile
 from collections.abc import Iterator
 from enum import StrEnum
 from pathlib import Path
@@ -22,7 +23,7 @@ from rich.progress import (
 )
 from rich.text import Text
 
-from innosim.errors import InputError
+from innosim.errors import InputError, SimulationError
 from innosim.files import check_output, os_error
 from innosim.limits import BYTES_PER_SAVED_RUN
 
@@ -80,6 +81,13 @@ def user_errors() -> Iterator[None]:
         error = os_error(exc) if isinstance(exc, OSError) else exc
         err_console.print(f"[bold red]error:[/] {escape(str(error))}", highlight=False, soft_wrap=True)
         raise typer.Exit(2) from None
+    except SimulationError as exc:
+        with tempfile.NamedTemporaryFile("w", prefix="innosim-error-", suffix=".txt", delete=False) as log:
+            log.write(f"{exc}\n\n{exc.detail}")
+        err_console.print(
+            f"[bold red]error:[/] {escape(str(exc))} (traceback in {log.name})", highlight=False, soft_wrap=True
+        )
+        raise typer.Exit(1) from None
     except KeyboardInterrupt:
         say("interrupted")
         raise typer.Exit(130) from None

@@ -30,13 +30,14 @@ import pandas as pd
 import pyarrow as pa
 
 from innosim import provenance
+from innosim.errors import option
 from innosim.executor import POOL_STARTUP_SECONDS, Executor, get_executor, pool_size
 from innosim.experiments.base import Experiment
 from innosim.experiments.kinds import load_sweep
 from innosim.experiments.sweep import Sweep
 from innosim.files import check_output
 from innosim.limits import BYTES_PER_STORED_ROW
-from innosim.simulation import quantiles, replicate_seeds, run_replicate, run_seconds
+from innosim.simulation import Failure, quantiles, replicate_or_failure, replicate_seeds, run_seconds
 from innosim.store import RESULTS, RunStore, write_atomic
 from innosim.verification import Expected
 
@@ -49,9 +50,11 @@ FLUSH_ROWS = 2_000_000
 """Rows held in memory at most before they are written."""
 
 
-def _sweep_task(args: tuple[Any, int, int, tuple[str, ...], tuple[int, ...]]) -> np.ndarray:
+def _sweep_task(args: tuple[Any, int, int, tuple[str, ...], tuple[int, ...]]) -> np.ndarray | Failure:
     scenario, seed, until, indicators, years = args
-    records = run_replicate(scenario, seed, until)
+    records = replicate_or_failure(scenario, seed, until)
+    if isinstance(records, Failure):
+        return records
     return np.array([records[y][i] for y in years for i in indicators], dtype=np.float64)
 
 
@@ -296,6 +299,12 @@ def _run(
     try:
         for values in ex.map(_sweep_task, tasks(), total=todo, seconds=seconds):
             meta = queued.popleft()
+            if isinstance(values, Failure):  # the runs before it are kept (below) for --resume
+                run, point, k, seed, draw = meta
+                raise values.error(
+                    f"run {run} (point {point}, replicate {k}, seed {seed}, posterior draw {draw}; "
+                    f"the {finished:,} finished runs are kept for {option('resume', flag=True)})"
+                )
             if buffer.meta and meta[0] != buffer.meta[-1][0] + 1:  # a part holds a contiguous range of runs
                 store.append(buffer.table())
                 buffer.clear()

@@ -5,7 +5,9 @@ the build subsidy raises (relative to the 13th-plan subsidy); the district conve
 industrial parks into incubators while its budget lasts; carriers close at a small rate.
 Institutions are recognised as provincial new-type R&D institutions. The registered share
 of R&D in technology contracts rises (Guangdong's registration push), and S&T-services
-demand follows the growth of the district's R&D.
+demand follows the growth of their clients' R&D: the district's R&D outside the S&T-services
+sector (their own R&D is not demand for their services; counting it made the demand feed
+on itself, with a loop gain above one at the edges of the priors).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import math
 from typing import TYPE_CHECKING
 
 from innosim.model import network
+from innosim.model import structure as st
 from innosim.model.agents import IncubationCarrier
 from innosim.model.constants import CONSTANTS as C
 from innosim.model.constants import WAN_PER_YI
@@ -60,10 +63,17 @@ def evolve_carriers_and_institutions(model: InnovationModel) -> None:
     linked_rd = rd[network.linked(model)].sum()
     firm_rd = registered * (rd.sum() + p.link_effect * linked_rd) / WAN_PER_YI / model.scale
     model.set_flow("tech_contract_turnover", p.contract_multiplier * firm_rd * model.price_level)
-    # S&T services grow with the district's R&D (demand for services), next year
-    rd_now = model.district_rd()
+    # S&T services grow with their clients' R&D (demand for services), next year
+    rd_now = client_rd(model)
     model.st_growth = p.st_services_elasticity * (math.log(rd_now / model.rd_last_year) - model.real_growth[year])
     model.rd_last_year = rd_now
+
+
+def client_rd(model: InnovationModel) -> float:
+    """R&D of the S&T-services sector's clients (亿元 a year): institutions and the firms of other sectors."""
+    fi = model.firms
+    clients = fi.alive & (fi.sector != st.ST_SERVICES)
+    return float((fi.rd_reported * clients).sum()) / WAN_PER_YI / model.scale + model.institution_rd()
 
 
 def open_carrier(

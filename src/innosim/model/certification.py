@@ -2,7 +2,9 @@
 
 HTE (国科发火〔2016〕32号; 〔2008〕172号 before 2016): registered a year or more, core IP,
 S&T staff >= 10% of employees, three-year R&D/sales >= 5%/4%/3% by sales band (6% for the
-smallest band before 2016), high-tech income >= 60%, certificate valid three years. A
+smallest band before 2016), high-tech income >= 60%, certificate valid three years. A firm
+applies during the year on its accounts of the three years before (近三个会计年度) and is
+certified at the year's end, so R&D raised in one year counts from the next year's round. A
 certified firm whose certificate expires renews when it still qualifies and the status still
 pays (:func:`innosim.model.rd.status_pays`); an eligible firm applies when the status pays,
 at the yearly rate ``hte_apply_rate`` (awareness; pool firms are coached and always apply).
@@ -27,13 +29,14 @@ if TYPE_CHECKING:  # pragma: no cover
 def certify(model: InnovationModel) -> None:
     """Yearly HTE and tech-SME certification by the official criteria."""
     p, fi, gov, rng, year = model.p, model.firms, model.government, model.stream("certification"), model.year
+    employees = model.employees()
+    # applications are judged on the three accounting years before this one
+    eligible = hte_eligible(model, year, employees)
+    pays = status_pays(model)
     fi.rd_y3, fi.rd_y2, fi.rd_y1 = fi.rd_y2.copy(), fi.rd_y1.copy(), fi.rd_year.copy()
     fi.sales_y3, fi.sales_y2, fi.sales_y1 = fi.sales_y2.copy(), fi.sales_y1.copy(), fi.sales_year.copy()
     fi.rd_year = 0.0
     fi.sales_year = 0.0
-    employees = model.employees()
-    eligible = hte_eligible(model, year, employees)
-    pays = status_pays(model)
     expired = fi.hte & (fi.hte_expiry <= year)
     renew = expired & eligible & pays & (rng.random(fi.n) < p.hte_renewal_rate)
     fi.hte[expired & ~renew] = False
@@ -63,7 +66,7 @@ def certify(model: InnovationModel) -> None:
 
 def hte_eligible(model: InnovationModel, year: int, employees: np.ndarray) -> np.ndarray:
     """Firms that meet every HTE criterion of the rules in force in ``year`` on their last
-    three years' accounts (the certificate itself aside)."""
+    three completed years' accounts (the certificate itself aside)."""
     fi = model.firms
     sales3 = fi.sales_y1 + fi.sales_y2 + fi.sales_y3
     rd3 = fi.rd_y1 + fi.rd_y2 + fi.rd_y3

@@ -66,6 +66,7 @@ def add_firms(model: InnovationModel, n: int, sector: np.ndarray) -> slice:
         active,
         st.SECTOR_RD_MEDIAN[sector]
         * model.p.rd_intensity_scale
+        * model.entrant_rd_scale
         * C.entrant_rd_median_factor
         * np.exp(rng.normal(0.0, C.rd_intensity_sigma, n)),
         0.0,
@@ -94,7 +95,7 @@ def add_firms(model: InnovationModel, n: int, sector: np.ndarray) -> slice:
 
 
 def rd_active_probability(
-    sector: np.ndarray, revenue: np.ndarray, industrial: np.ndarray, shift: float, odds: float = 1.0
+    sector: np.ndarray, revenue: np.ndarray, industrial: np.ndarray, shift: float | np.ndarray, odds: float = 1.0
 ) -> np.ndarray:
     """Probability that a firm does R&D: its sector's share, rising with size (a logit slope on
     log revenue against the sector type's median), shifted by ``shift`` on the logit scale (the

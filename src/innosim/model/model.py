@@ -154,9 +154,9 @@ class InnovationModel(mesa.Model):
     knowledge_before: np.ndarray
     """Firms' knowledge before this quarter's R&D (production reads its growth)."""
     st_growth: float
-    """Extra growth of S&T-services revenue from the district's R&D growth, set yearly."""
+    """Extra growth of S&T-services revenue from their clients' R&D growth, set yearly."""
     rd_last_year: float
-    """District R&D at the last year end (亿元 a year)."""
+    """The S&T-services sector's clients' R&D at the last year end (亿元 a year, :func:`~innosim.model.carriers.client_rd`)."""
     next_uid: np.uint64
     """Identity of the next entrant."""
     backlog_2015: tuple[int, int]
@@ -164,7 +164,10 @@ class InnovationModel(mesa.Model):
     and how many of them the synthesis set below the R&D criterion (see ``synthesis``)."""
     rd_active_shift: float
     """Logit shift of the probability of doing R&D, fitted to 2015 business R&D (synthesis)
-    and applied to entrants too."""
+    and applied to entrants too (above-scale industry has its own, fitted to its R&D)."""
+    entrant_rd_scale: float
+    """Factor on entrants' R&D intensities: the one that brought the 2015 intensities of the
+    firms below industrial scale to their part of business R&D (:mod:`~innosim.model.synthesis`)."""
     setup_due: list[int]
     """Set-up instalments still owed to each new-type R&D institution being founded."""
     hte_reward_paid_share: float

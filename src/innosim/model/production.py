@@ -3,7 +3,7 @@
 Revenue grows at the district's real GDP growth of the year (data to 2024, the scenario's
 ``gdp_growth`` after: an observed input, not a fitted trend) plus the output elasticity of
 knowledge capital times the growth of the firm's knowledge, plus a boost for three years
-after an equity investment and, for S&T services, the demand from the district's R&D;
+after an equity investment and, for S&T services, the demand from their clients' R&D;
 sector and firm shocks are lognormal. The high-tech product share moves towards a logistic
 target in knowledge intensity (firms without R&D keep their product mix).
 """

@@ -55,7 +55,7 @@ def decide_rd(model: InnovationModel) -> None:
     capacity = (fi.staff + C.staff_slack) * model.rd_cost_per_staff()
     short = np.where(desired > 0, np.minimum(1.0, capacity / np.maximum(desired, 1e-9)), 1.0)
     real = desired * short**p.talent_elasticity
-    target = st.hte_rd_threshold(fi.revenue * model.price_level, year) * p.bunching_margin * fi.revenue
+    target = notch_target(model)
     if model.quarter == 1:
         fi.bunching = _notch_decision(model, real, target)
     gap = np.where(fi.bunching, np.maximum(target - real, 0.0), 0.0)
@@ -69,21 +69,48 @@ def decide_rd(model: InnovationModel) -> None:
     fi.sales_year += np.where(fi.alive, fi.revenue, 0.0) / 4
 
 
+def notch_target(model: InnovationModel) -> np.ndarray:
+    """R&D (万元 a year) each firm must report this year to meet the HTE criterion at the
+    year-end certification, with ``bunching_margin``.
+
+    The criterion is on the last three years' sums (R&D over sales), so a firm whose past two
+    years fell short makes up the shortfall this year; a firm that has been at the criterion
+    needs the criterion times this year's sales.
+    """
+    p, fi = model.p, model.firms
+    rate = st.hte_rd_threshold(fi.revenue * model.price_level, model.year) * p.bunching_margin
+    return np.maximum(rate * (fi.revenue + fi.sales_y1 + fi.sales_y2) - fi.rd_y1 - fi.rd_y2, 0.0)
+
+
 def hte_net_benefit(model: InnovationModel, own_rd: np.ndarray, target: np.ndarray) -> np.ndarray:
     """Yearly net benefit (万元) of holding HTE status, for every firm row.
 
-    The tax saving (10 points on profits) plus the expected district reward spread over the
-    certificate's three years, less the after-tax cost of the real part of the R&D needed
+    The tax saving (10 points on profits) plus the expected rewards (the district's, paid pro
+    rata from its budget, and the city's schedule, :func:`~innosim.model.structure.city_hte_reward`)
+    spread over the certificate's three years, less the after-tax cost of the real part of the R&D needed
     to reach ``target`` from ``own_rd`` and the fixed cost of certifying (per year of the
-    certificate), which includes acquiring core IP for a firm that has none. Cultivation-pool
-    firms' fixed cost is reduced by their pool grant.
+    certificate), which includes acquiring core IP for a firm that has none. The part of
+    ``target`` that makes up past years' shortfall (:func:`notch_target`) is paid once, so
+    it counts for a third (one year of the certificate). Cultivation-pool firms' fixed cost
+    is reduced by their pool grant.
     """
     p, fi, gov = model.p, model.firms, model.government
     lever = gov.lever("hte_reward")
     saving = (st.CIT_RATE - st.CIT_RATE_HTE) * p.profit_margin * fi.revenue
     uc_hte = st.rd_user_cost(model.year, fi.industrial, np.ones(fi.n, dtype=bool))
-    extra_cost = np.maximum(target - own_rd, 0.0) * (1 - p.relabel_share) * uc_hte
-    reward = np.where(fi.hte, 0.0, lever.reward * WAN_PER_YI * model.hte_reward_paid_share)
+    steady = st.hte_rd_threshold(fi.revenue * model.price_level, model.year) * p.bunching_margin * fi.revenue
+    gap = np.maximum(np.minimum(target, steady) - own_rd, 0.0)
+    catch_up = np.maximum(target - np.maximum(steady, own_rd), 0.0)
+    extra_cost = (gap + catch_up / st.HTE_VALID_YEARS) * (1 - p.relabel_share) * uc_hte
+    district = np.where(fi.hte, 0.0, lever.reward * WAN_PER_YI * model.hte_reward_paid_share)
+    nominal = model.price_level
+    city = st.city_hte_reward(
+        model.year,
+        np.maximum(own_rd, target) * nominal,
+        st.above_scale(fi.revenue * nominal, fi.industrial),
+        renewal=fi.hte,
+    )
+    reward = district + city / nominal
     fixed = p.hte_fixed_cost + np.where(
         st.has_core_ip(fi.patents, fi.knowledge, fi.other_ip), 0.0, C.ip_acquisition_cost
     )

@@ -7,6 +7,7 @@ tax rules are the official ones (see each constant's docstring).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -102,6 +103,47 @@ PATENT_GRANT_SUBSIDY_END = 2025
 # --- 规模以上 thresholds (国家统计局)
 ABOVE_SCALE_INDUSTRIAL = 2000.0  # 万元 main-business revenue
 ABOVE_SCALE_SERVICES = 1000.0  # 万元, for 科学研究和技术服务业 and other services
+
+
+def above_scale(sales: np.ndarray, industrial: np.ndarray) -> np.ndarray:
+    """Whether firms with ``sales`` (万元 a year, nominal) are above scale (规模以上 / 四上)."""
+    return sales >= np.where(industrial, ABOVE_SCALE_INDUSTRIAL, ABOVE_SCALE_SERVICES)
+
+
+# --- Guangzhou's reward for HTE certification (city and district funds under the city's schemes)
+CITY_HTE_REWARD_2015_2017 = 120.0
+"""万元 per firm certified in 2015-2017: a 20万元 subsidy on the accepted application and a 100万元 reward
+on certification, paid by the city and the districts (《广州市科技创新小巨人企业及高新技术企业培育行动方案》,
+穗府办函〔2015〕127号; 2017 notice: 「市财政给予每家20万元经费补贴……由市、区两级财政……给予每家总额100万元
+的资金奖励」, reposted at http://m.kaituanwang.com/news/show-320.html)."""
+CITY_HTE_REWARD_2018_2020 = ((200.0, 30.0), (1000.0, 50.0), (math.inf, 100.0))
+"""(R&D below, 万元 a year; reward 万元) for firms certified in 2018-2020, with 100万元 for any above-scale firm
+(《广州市高新技术企业树标提质行动方案(2018—2020年)》: 「参考企业研发投入状况分档给予奖励,最高100万元」;
+tiers as listed at http://www.feimabiji.com/news/keji-13464.html: 「研發費‹200萬,補貼30萬;1000萬>研發費≥200萬,
+補貼50萬;研發費≥1000萬,補貼100萬。②納入統計的規上企業獎勵100萬」)."""
+CITY_HTE_REWARD_2021 = (20.0, 10.0, 10.0, ((1000.0, 0.0), (5000.0, 20.0), (10000.0, 40.0), (math.inf, 70.0)))
+"""From 2021 (穗科规字〔2021〕4号, in force to 2024 and assumed to continue): 20万元 for a first certificate,
+10万元 for a renewal, 10万元 more for an above-scale firm, and 20/40/70万元 more for R&D of 1000-5000万元,
+5000万-1亿元 and over 1亿元 (「首次认定通过的高新技术企业,给予20万元奖励。重新认定通过的高新技术企业,给予10万元
+奖励……首次纳入国民经济统计"四上"企业库,额外奖励10万元。研发费用投入金额在1000万~5000万元之间的,额外奖励20万元
+……5000万~1亿元之间的,额外奖励40万元……1亿元以上的,额外奖励70万元」, reposted at
+https://gzzhilu.com/newsinfo/2516967.html)."""
+
+
+def city_hte_reward(year: int, rd: np.ndarray, is_above_scale: np.ndarray, renewal: np.ndarray) -> np.ndarray:
+    """Guangzhou's reward (万元) for a certificate won in ``year``, by the firm's R&D (万元 a year,
+    nominal), scale and whether it renews one (renewals were rewarded only from 2021)."""
+    if year <= 2017:
+        return np.where(renewal, 0.0, CITY_HTE_REWARD_2015_2017)
+    if year <= 2020:
+        bounds, amounts = zip(*CITY_HTE_REWARD_2018_2020, strict=True)
+        tier = np.asarray(amounts)[np.searchsorted(bounds, rd, side="right")]
+        return np.where(renewal, 0.0, np.where(is_above_scale, amounts[-1], tier))
+    first, again, scale_bonus, rd_tiers = CITY_HTE_REWARD_2021
+    bounds21, amounts21 = zip(*rd_tiers, strict=True)
+    bonus = np.asarray(amounts21)[np.searchsorted(bounds21, rd, side="right")]
+    return np.where(renewal, again, first) + np.where(is_above_scale, scale_bonus, 0.0) + bonus
+
 
 # --- 科技型中小企业评价办法 (国科发政〔2017〕115号), evaluated from 2017
 TECH_SME_FIRST_YEAR = 2017

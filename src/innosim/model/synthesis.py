@@ -98,22 +98,18 @@ def synthesise(model: InnovationModel) -> None:
         big = industrial & (revenue >= st.ABOVE_SCALE_INDUSTRIAL)
         revenue[big] *= target_ind / revenue[big].sum()
     # Which firms do R&D: larger firms more often (a logit slope on log size), the level
-    # shifted so that business R&D at the sectors' median intensities is its 2015 share.
+    # shifted so that business R&D at the sectors' median intensities is its 2015 share; for
+    # above-scale industry, shifted instead so that its R&D is its own share of its revenue.
     prop = np.minimum(
         st.SECTOR_RD_MEDIAN[sector] * p.rd_intensity_scale * np.exp(rng.normal(0.0, C.rd_intensity_sigma, n)),
         C.rd_intensity_max,
     )
     target_rd = f.value("rd_expenditure", START_YEAR) * p.business_rd_share * WAN_PER_YI * scale
-
-    def excess(shift: float) -> float:
-        return float((rd_active_probability(sector, revenue, industrial, shift) * revenue * prop).sum() - target_rd)
-
-    # At a shift of 10 (almost) every firm does R&D. Where even then business R&D falls short of
-    # its target (low intensities with a large business share, at the edges of the priors), that
-    # shift is taken and the exact rescaling of business R&D below closes the gap.
-    hi = 10.0
-    model.rd_active_shift = hi if excess(hi) <= 0 else brentq(excess, -30.0, hi)
-    active = rng.random(n) < rd_active_probability(sector, revenue, industrial, model.rd_active_shift)
+    target_asi = min(f.value("above_scale_industrial_rd_intensity", START_YEAR) * revenue[big].sum(), target_rd)
+    model.rd_active_shift = _participation_shift(sector, revenue, industrial, prop, target_rd)
+    shift = np.full(n, model.rd_active_shift)
+    shift[big] = _participation_shift(sector[big], revenue[big], industrial[big], prop[big], target_asi)
+    active = rng.random(n) < rd_active_probability(sector, revenue, industrial, shift)
     rd_prop = np.where(active, prop, 0.0)
     # High-tech product share rises with R&D intensity; scaled to the 2015 output.
     noise = rng.normal(0.0, C.hightech_noise_sd, n)
@@ -141,12 +137,16 @@ def synthesise(model: InnovationModel) -> None:
     for _ in range(20):
         residual = target_ht - (revenue * hts)[big & hte].sum()
         hts[rest] = np.minimum(hts[rest] * residual / (revenue[rest] * hts[rest]).sum(), C.hightech_share_max)
-    # Business R&D adds up to its share of 2015 R&D expenditure exactly.
-    free = ~hte
-    residual = target_rd - (revenue * rd_prop)[hte].sum()
-    free_rd = (revenue * rd_prop)[free].sum()
-    if free_rd > 0:  # in a tiny sample (scale of a few %) no firm outside the HTE may do R&D
-        rd_prop[free] *= max(residual, 0.0) / free_rd
+    # Business R&D, and above-scale industry's part of it, add up to their 2015 values exactly:
+    # each group's firms without a certificate scale their intensities to close its gap; entrants,
+    # all below scale, draw their intensities with the factor of the firms below scale.
+    for group, goal in ((big, target_asi), (~big, target_rd - target_asi)):
+        free = group & ~hte
+        free_rd = (revenue * rd_prop)[free].sum()
+        # in a tiny sample (scale of a few %) a group may have no R&D performer
+        factor = max(goal - (revenue * rd_prop)[group & hte].sum(), 0.0) / free_rd if free_rd > 0 else 1.0
+        rd_prop[free] *= factor
+    model.entrant_rd_scale = factor
     rd = revenue * rd_prop
     # young firms start finance-constrained, as in innosim.model.rd
     constrained = np.where(age < C.young_firm_age, 1 - p.credit_constraint, 1.0)
@@ -193,10 +193,33 @@ def synthesise(model: InnovationModel) -> None:
     _agents(model)
     _no_backlog(model)
     model.knowledge_before = fi.knowledge.copy()
-    model.rd_last_year = model.district_rd()
+    model.rd_last_year = carriers.client_rd(model)
     model.st_growth = 0.0
     model.next_uid = np.uint64(n)
     model.alive_firms = {START_YEAR: n}
+
+
+def _participation_shift(
+    sector: np.ndarray, revenue: np.ndarray, industrial: np.ndarray, prop: np.ndarray, goal: float
+) -> float:
+    """The logit shift of R&D participation at which firms with intensities ``prop`` spend
+    ``goal`` (万元) on R&D in expectation.
+
+    At a shift of 10 (almost) every firm does R&D: where even then R&D falls short of its goal
+    (low intensities with a large business share, at the edges of the priors), that shift is
+    taken and the exact rescaling in :func:`synthesise` closes the gap; at -30 (almost) none
+    does, the shift for a goal of zero.
+    """
+    lo, hi = -30.0, 10.0
+
+    def excess(shift: float) -> float:
+        return float((rd_active_probability(sector, revenue, industrial, shift) * revenue * prop).sum() - goal)
+
+    if excess(hi) <= 0:
+        return hi
+    if excess(lo) >= 0:
+        return lo
+    return float(brentq(excess, lo, hi))
 
 
 def _no_backlog(model: InnovationModel) -> None:
