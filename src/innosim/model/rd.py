@@ -77,9 +77,15 @@ def notch_target(model: InnovationModel) -> np.ndarray:
     years fell short makes up the shortfall this year; a firm that has been at the criterion
     needs the criterion times this year's sales.
     """
-    p, fi = model.p, model.firms
-    rate = st.hte_rd_threshold(fi.revenue * model.price_level, model.year) * p.bunching_margin
-    return np.maximum(rate * (fi.revenue + fi.sales_y1 + fi.sales_y2) - fi.rd_y1 - fi.rd_y2, 0.0)
+    fi = model.firms
+    return np.maximum(_aim(model) * (fi.revenue + fi.sales_y1 + fi.sales_y2) - fi.rd_y1 - fi.rd_y2, 0.0)
+
+
+def _aim(model: InnovationModel) -> np.ndarray:
+    """The R&D-to-sales ratio bunching firms aim at: the criterion of their sales band times
+    ``bunching_margin``."""
+    fi = model.firms
+    return st.hte_rd_threshold(fi.revenue * model.price_level, model.year) * model.p.bunching_margin
 
 
 def hte_net_benefit(model: InnovationModel, own_rd: np.ndarray, target: np.ndarray) -> np.ndarray:
@@ -98,7 +104,7 @@ def hte_net_benefit(model: InnovationModel, own_rd: np.ndarray, target: np.ndarr
     lever = gov.lever("hte_reward")
     saving = (st.CIT_RATE - st.CIT_RATE_HTE) * p.profit_margin * fi.revenue
     uc_hte = st.rd_user_cost(model.year, fi.industrial, np.ones(fi.n, dtype=bool))
-    steady = st.hte_rd_threshold(fi.revenue * model.price_level, model.year) * p.bunching_margin * fi.revenue
+    steady = _aim(model) * fi.revenue
     gap = np.maximum(np.minimum(target, steady) - own_rd, 0.0)
     catch_up = np.maximum(target - np.maximum(steady, own_rd), 0.0)
     extra_cost = (gap + catch_up / st.HTE_VALID_YEARS) * (1 - p.relabel_share) * uc_hte

@@ -136,13 +136,16 @@ def city_hte_reward(year: int, rd: np.ndarray, is_above_scale: np.ndarray, renew
     if year <= 2017:
         return np.where(renewal, 0.0, CITY_HTE_REWARD_2015_2017)
     if year <= 2020:
-        bounds, amounts = zip(*CITY_HTE_REWARD_2018_2020, strict=True)
-        tier = np.asarray(amounts)[np.searchsorted(bounds, rd, side="right")]
-        return np.where(renewal, 0.0, np.where(is_above_scale, amounts[-1], tier))
+        top = CITY_HTE_REWARD_2018_2020[-1][1]
+        return np.where(renewal, 0.0, np.where(is_above_scale, top, _tier(CITY_HTE_REWARD_2018_2020, rd)))
     first, again, scale_bonus, rd_tiers = CITY_HTE_REWARD_2021
-    bounds21, amounts21 = zip(*rd_tiers, strict=True)
-    bonus = np.asarray(amounts21)[np.searchsorted(bounds21, rd, side="right")]
-    return np.where(renewal, again, first) + np.where(is_above_scale, scale_bonus, 0.0) + bonus
+    return np.where(renewal, again, first) + np.where(is_above_scale, scale_bonus, 0.0) + _tier(rd_tiers, rd)
+
+
+def _tier(tiers: tuple[tuple[float, float], ...], rd: np.ndarray) -> np.ndarray:
+    """The amount of the tier ``(R&D below, amount)`` each firm's R&D falls in."""
+    bounds, amounts = zip(*tiers, strict=True)
+    return np.asarray(amounts)[np.searchsorted(bounds, rd, side="right")]
 
 
 # --- 科技型中小企业评价办法 (国科发政〔2017〕115号), evaluated from 2017

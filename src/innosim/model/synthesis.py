@@ -146,7 +146,7 @@ def synthesise(model: InnovationModel) -> None:
         # in a tiny sample (scale of a few %) a group may have no R&D performer
         factor = max(goal - (revenue * rd_prop)[group & hte].sum(), 0.0) / free_rd if free_rd > 0 else 1.0
         rd_prop[free] *= factor
-    model.entrant_rd_scale = factor
+    model.entrant_rd_scale = factor  # the last group's: the firms below scale
     rd = revenue * rd_prop
     # young firms start finance-constrained, as in innosim.model.rd
     constrained = np.where(age < C.young_firm_age, 1 - p.credit_constraint, 1.0)
