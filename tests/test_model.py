@@ -6,6 +6,7 @@ import pytest
 
 from innosim import INDICATORS, LEVERS, InnovationModel, default_scenario, simulate
 from innosim.facts import default_facts
+from innosim.model import structure as st
 from innosim.model.agents import Fund, Government, IncubationCarrier, RdInstitution
 
 
@@ -100,6 +101,12 @@ def test_hte_size_and_industrial_rd_intensity_indicators_read_the_firm_table():
     intensity = fi.rd_y1[big].sum() / fi.sales_y1[big].sum()
     assert rec["above_scale_industrial_rd_intensity"] == pytest.approx(intensity)
     assert rec["above_scale_industrial_rd_performers"] == pytest.approx((fi.rd_y1[big] > 0).mean())
+    above = fi.alive & st.above_scale(fi.sales_y1 * m.price_level, fi.industrial)
+    assert rec["hte_share_of_business_rd"] == pytest.approx(fi.rd_y1[hte].sum() / fi.rd_y1[above].sum())
+    institutions = m.institution_rd() * m.price_level
+    assert rec["rd_expenditure"] == pytest.approx(
+        (fi.rd_y1[above].sum() / 1e4 / m.scale) * m.price_level + institutions
+    )
     assert 0 < intensity < 0.1 and 0.01 < rec["hte_mean_revenue"] < 10
 
 

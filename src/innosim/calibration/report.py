@@ -292,6 +292,12 @@ def _recovery_section(cal: Calibration, out: Path, workers: int | None) -> list[
         posterior, manifest, _ = _load(rec.out)
     except InputError as exc:  # a result of an earlier model, e.g. with a parameter since removed
         return head + [f"The stored result in `{rel}/` does not fit this version of the model ({exc}); re-run it.", ""]
+    missing = [f.path for f in rec.config.free if f.path not in posterior.mean()]
+    if missing:  # a result from before a parameter was freed
+        return head + [
+            f"The stored result in `{rel}/` has no {', '.join(missing)}: it fits an earlier model; re-run it.",
+            "",
+        ]
     rec = rec.with_observed(manifest["observed"], manifest["heldout"])
     params = parameters(rec, posterior)
     plot_recovery(params, rec.out / FIG_RECOVERY, f"{rec.config.name}: true values and 90% posterior intervals")

@@ -18,6 +18,7 @@ from innosim.model import structure as st
 from innosim.model.agents import INSTITUTION_NAMES, RdInstitution
 from innosim.model.constants import CONSTANTS as C
 from innosim.model.constants import WAN_PER_YI
+from innosim.model.rd import rd_criterion
 
 if TYPE_CHECKING:  # pragma: no cover
     from innosim.model.model import InnovationModel
@@ -44,7 +45,7 @@ def open_calls(model: InnovationModel) -> None:
     closeness = (
         fi.rd[cand]
         / np.maximum(fi.revenue[cand], 1.0)
-        / st.hte_rd_threshold(fi.revenue[cand] * model.price_level, year)
+        / rd_criterion(model, fi.revenue[cand] * model.price_level, year)
     )
     closeness *= fi.hightech_share[cand]
     n_pool = min(model.sampled(lever.pool_size, rng), len(cand))

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from innosim.model import structure as st
-from innosim.model.rd import status_pays
+from innosim.model.rd import rd_criterion, status_pays
 
 if TYPE_CHECKING:  # pragma: no cover
     from innosim.model.model import InnovationModel
@@ -75,6 +75,6 @@ def hte_eligible(model: InnovationModel, year: int, employees: np.ndarray) -> np
         & (model.firm_age() >= st.HTE_MIN_AGE_YEARS)
         & st.has_core_ip(fi.patents, fi.knowledge, fi.other_ip)
         & (fi.staff / employees >= st.HTE_MIN_STAFF_SHARE)
-        & (rd3 >= st.hte_rd_threshold(fi.sales_y1 * model.price_level, year) * sales3)
+        & (rd3 >= rd_criterion(model, fi.sales_y1 * model.price_level, year) * sales3)
         & (fi.hightech_share >= st.HTE_MIN_HIGHTECH_SHARE)
     )

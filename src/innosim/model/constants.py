@@ -40,6 +40,16 @@ class Constants:
     revenue_median_other: float = _c(
         300.0, "万元", "assumption: median revenue of a non-industrial firm before scaling"
     )
+    above_scale_pareto_alpha: float = _c(
+        1.07,
+        "Pareto exponent",
+        "Guangzhou's HTE by revenue, 2015 (广州市科学技术局 2020-10-29, Torch statistics): 93 firms at 10亿 or more and 8 at 100亿 or more, a tenfold size for 11.6 times fewer firms, log10(93/8) = 1.07 (226 and 17 in 2019: 1.12); Axtell (2001, Science 293) finds 1.06 for US firms",
+    )
+    above_scale_revenue_cap: float = _c(
+        1e6,
+        "万元",
+        "assumption: no Baiyun industrial firm had 100亿 of revenue in 2015 (Guangzhou had 8 such HTE; Baiyun's share of the city's above-scale output, 850.6 of 19,556亿 in 2016, would give it 0.35)",
+    )
     revenue_per_employee_industrial: float = _c(
         60.0, "万元 per employee", "assumption: Guangdong manufacturing labour productivity, order of magnitude"
     )
@@ -188,6 +198,16 @@ class Constants:
         5.0, "years", "assumption: firms younger than this are finance-constrained unless financed"
     )
     venture_max_age: float = _c(8.0, "years", "assumption: VC and the guidance fund invest in firms younger than this")
+    venture_max_revenue: float = _c(
+        40000.0,
+        "万元 a year, nominal",
+        "VC and the guidance fund invest in small and medium firms: the upper bound of a medium industrial enterprise (中小企业划型标准规定, 工信部联企业〔2011〕300号: 营业收入40000万元以下)",
+    )
+    growth_size_exponent: float = _c(
+        0.15,
+        "elasticity of growth dispersion to size",
+        "the dispersion of firms' growth rates falls with size as size^-0.15 (Stanley et al. 1996, Nature 379: 0.15 +- 0.03 for sales); firm_shock_sd is that of a firm of the median industrial size (productivity_reference_revenue) and smaller",
+    )
     equity_years: float = _c(
         3.0,
         "years",

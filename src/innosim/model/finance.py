@@ -1,6 +1,6 @@
 """Process 7: finance. Private VC and the guidance fund invest; tech credit lends; HTE list.
 
-Young R&D-active firms without current financing are ranked by promise (knowledge with
+Young R&D-active small and medium firms without current financing are ranked by promise (knowledge with
 Gumbel noise); private VC makes its yearly deals and the guidance fund, capitalised in Q1
 with private co-investors at the realised leverage, invests over two years. An equity
 investment relaxes the finance constraint and raises growth for three years. The tech
@@ -26,7 +26,11 @@ def finance(model: InnovationModel) -> None:
     finance constraints; grown HTE list (Q4)."""
     p, fi, gov, rng = model.p, model.firms, model.government, model.stream("finance")
     young_tech = np.flatnonzero(
-        fi.alive & (model.firm_age() < C.venture_max_age) & (fi.rd > 0) & (fi.financed_until < model.t)
+        fi.alive
+        & (model.firm_age() < C.venture_max_age)
+        & (fi.revenue * model.price_level < C.venture_max_revenue)
+        & (fi.rd > 0)
+        & (fi.financed_until < model.t)
     )
     promise = np.log1p(fi.knowledge[young_tech]) + rng.gumbel(0.0, 1.0, len(young_tech))
     order = young_tech[np.argsort(-promise, kind="stable")]

@@ -33,6 +33,7 @@ from innosim.model import (
     rd,
     talent,
 )
+from innosim.model import structure as st
 from innosim.model.agents import Fund, Government, IncubationCarrier, RdInstitution
 from innosim.model.constants import CONSTANTS as C
 from innosim.model.constants import WAN_PER_YI
@@ -163,11 +164,11 @@ class InnovationModel(mesa.Model):
     """Firms that met every 2015 HTE criterion without a certificate (and for whom it paid),
     and how many of them the synthesis set below the R&D criterion (see ``synthesis``)."""
     rd_active_shift: float
-    """Logit shift of the probability of doing R&D, fitted to 2015 business R&D (synthesis)
-    and applied to entrants too (above-scale industry has its own, fitted to its R&D)."""
+    """Logit shift of the probability of doing R&D of the firms outside above-scale industry,
+    fitted to the 2015 R&D of the above-scale ones (synthesis), and applied to entrants too."""
     entrant_rd_scale: float
     """Factor on entrants' R&D intensities: the one that brought the 2015 intensities of the
-    firms below industrial scale to their part of business R&D (:mod:`~innosim.model.synthesis`)."""
+    firms outside above-scale industry to the R&D of the above-scale ones (:mod:`~innosim.model.synthesis`)."""
     setup_due: list[int]
     """Set-up instalments still owed to each new-type R&D institution being founded."""
     hte_reward_paid_share: float
@@ -313,9 +314,11 @@ class InnovationModel(mesa.Model):
         return self.institution_capacity() * self.inst_rd_per_capacity
 
     def district_rd(self) -> float:
-        """District R&D expenditure (亿元, annual rate): firms' reported R&D plus institutions'."""
+        """District R&D expenditure (亿元, annual rate) as the statistics count it: above-scale
+        firms' reported R&D (the statistics' scope for enterprises) plus institutions'."""
         fi = self.firms
-        firm = (fi.rd_reported * fi.alive).sum() / WAN_PER_YI / self.scale
+        counted = fi.alive & st.above_scale(fi.revenue * self.price_level, fi.industrial)
+        firm = (fi.rd_reported * counted).sum() / WAN_PER_YI / self.scale
         return firm + self.institution_rd()
 
     def spillover(self) -> np.ndarray:

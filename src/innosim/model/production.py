@@ -4,7 +4,7 @@ Revenue grows at the district's real GDP growth of the year (data to 2024, the s
 ``gdp_growth`` after: an observed input, not a fitted trend) plus the output elasticity of
 knowledge capital times the growth of the firm's knowledge, plus a boost for three years
 after an equity investment and, for S&T services, the demand from their clients' R&D;
-sector and firm shocks are lognormal. The high-tech product share moves towards a logistic
+sector and firm shocks are lognormal, the firm's smaller the larger the firm (Stanley et al. 1996). The high-tech product share moves towards a logistic
 target in knowledge intensity (firms without R&D keep their product mix).
 """
 
@@ -34,7 +34,9 @@ def produce(model: InnovationModel) -> None:
     g = g + p.funding_growth_boost * (fi.funded_until >= model.t)
     g = g + np.where(fi.sector == st.ST_SERVICES, model.st_growth, 0.0)
     shocks = rng.normal(0.0, p.sector_shock_sd / 2, len(st.SECTORS))[fi.sector]
-    sd = p.firm_shock_sd / 2
+    # growth dispersion falls with size (Stanley et al. 1996)
+    size = np.maximum(fi.revenue / C.productivity_reference_revenue, 1.0)
+    sd = p.firm_shock_sd / 2 * size ** (-C.growth_size_exponent)
     eps = sd * ndtri(model.firm_uniform("production"))
     fi.revenue = fi.revenue * np.exp(g / 4 + shocks + eps - sd * sd / 2)
     target = sigmoid(

@@ -14,7 +14,9 @@ weighs that saving against the after-tax cost of the extra R&D (the relabelled p
 nothing) and the fixed cost of certifying; where it pays, the firm raises reported R&D to just
 above the criterion ("bunching"). A certified firm whose own R&D has fallen below the
 criterion weighs the same and keeps its R&D at the criterion while keeping the certificate
-pays, so certification never pushes a firm below the threshold.
+pays, so certification never pushes a firm below the threshold. R&D is persistent: at the
+year's end a bunching firm keeps ``rd_persistence`` of the real R&D it added (the staff and
+projects), as part of its own desired R&D.
 
 The desired intensity uses the user cost at the standard 25% rate for every firm. At the
 15% rate the super-deduction is worth less per yuan, and at Chen et al.'s elasticity of 1.1
@@ -47,21 +49,25 @@ def decide_rd(model: InnovationModel) -> None:
     """
     p, fi, year = model.p, model.firms, model.year
     uc = st.rd_user_cost(year, fi.industrial, np.zeros(fi.n, dtype=bool))  # see the module docstring
-    intensity = fi.rd_propensity * (uc / st.USER_COST_2015) ** (-p.user_cost_elasticity)
     young = model.firm_age() < C.young_firm_age
     constrained = young & (fi.financed_until < model.t)
-    intensity = intensity * np.where(constrained, 1 - p.credit_constraint, 1.0)
-    desired = fi.revenue * intensity
+    # desired R&D per unit of propensity: revenue shifted by the user cost and the finance constraint
+    unit = fi.revenue * (uc / st.USER_COST_2015) ** (-p.user_cost_elasticity)
+    unit = unit * np.where(constrained, 1 - p.credit_constraint, 1.0)
+    desired = fi.rd_propensity * unit
     capacity = (fi.staff + C.staff_slack) * model.rd_cost_per_staff()
     short = np.where(desired > 0, np.minimum(1.0, capacity / np.maximum(desired, 1e-9)), 1.0)
     real = desired * short**p.talent_elasticity
     target = notch_target(model)
     if model.quarter == 1:
-        fi.bunching = _notch_decision(model, real, target)
+        fi.bunching = notch_decision(model, real, target)
     gap = np.where(fi.bunching, np.maximum(target - real, 0.0), 0.0)
     reported = real + gap
     model.add_flow("notch_rd", float(gap.sum()) / 4 / WAN_PER_YI / model.scale * model.price_level)
     real = real + gap * (1 - p.relabel_share)
+    if model.quarter == 4:  # the year's end: bunching firms keep part of the real R&D they added
+        kept = p.rd_persistence * gap * (1 - p.relabel_share) / np.maximum(unit, 1e-9)
+        fi.rd_propensity = np.minimum(fi.rd_propensity + kept, C.rd_intensity_max)
     extra = p.grant_pass_through * fi.grant
     fi.rd = np.where(fi.alive, real + extra, 0.0)
     fi.rd_reported = np.where(fi.alive, reported + extra, 0.0)
@@ -69,29 +75,45 @@ def decide_rd(model: InnovationModel) -> None:
     fi.sales_year += np.where(fi.alive, fi.revenue, 0.0) / 4
 
 
-def notch_target(model: InnovationModel) -> np.ndarray:
-    """R&D (万元 a year) each firm must report this year to meet the HTE criterion at the
-    year-end certification, with ``bunching_margin``.
+def notch_target(
+    model: InnovationModel,
+    sales: np.ndarray | None = None,
+    past_sales: np.ndarray | None = None,
+    past_rd: np.ndarray | None = None,
+) -> np.ndarray:
+    """R&D (万元 a year) each firm must report this year to meet the HTE criterion, with
+    ``bunching_margin``, on its three-year sums in the next round.
 
-    The criterion is on the last three years' sums (R&D over sales), so a firm whose past two
-    years fell short makes up the shortfall this year; a firm that has been at the criterion
-    needs the criterion times this year's sales.
+    The criterion is on three years' sums (R&D over sales), so a firm whose past two years fell
+    short makes up the shortfall this year; a firm that has been at the criterion needs the
+    criterion times this year's sales. By default this year's sales are the firm's revenue and
+    the past two years are its last two completed ones (the synthesis passes 2015's and 2013-14's).
     """
     fi = model.firms
-    return np.maximum(_aim(model) * (fi.revenue + fi.sales_y1 + fi.sales_y2) - fi.rd_y1 - fi.rd_y2, 0.0)
+    sales = fi.revenue if sales is None else sales
+    past_sales = fi.sales_y1 + fi.sales_y2 if past_sales is None else past_sales
+    past_rd = fi.rd_y1 + fi.rd_y2 if past_rd is None else past_rd
+    return np.maximum(_aim(model, sales) * (sales + past_sales) - past_rd, 0.0)
 
 
-def _aim(model: InnovationModel) -> np.ndarray:
-    """The R&D-to-sales ratio bunching firms aim at: the criterion of their sales band times
-    ``bunching_margin``."""
-    fi = model.firms
-    return st.hte_rd_threshold(fi.revenue * model.price_level, model.year) * model.p.bunching_margin
+def _aim(model: InnovationModel, sales: np.ndarray) -> np.ndarray:
+    """The R&D-to-sales ratio bunching firms aim at: the criterion of the band of ``sales``
+    (万元 a year, real) times ``bunching_margin``."""
+    return rd_criterion(model, sales * model.price_level, model.year) * model.p.bunching_margin
+
+
+def rd_criterion(model: InnovationModel, sales: np.ndarray, year: int) -> np.ndarray:
+    """The ratio of R&D, as the statistics and the model count it, to ``sales`` (万元, nominal)
+    at which a firm meets the HTE criterion of ``year``: the official threshold of its sales
+    band over ``certification_rd_ratio`` (certification counts more of a firm's costs as R&D)."""
+    return st.hte_rd_threshold(sales, year) / model.p.certification_rd_ratio
 
 
 def hte_net_benefit(model: InnovationModel, own_rd: np.ndarray, target: np.ndarray) -> np.ndarray:
     """Yearly net benefit (万元) of holding HTE status, for every firm row.
 
-    The tax saving (10 points on profits) plus the expected rewards (the district's, paid pro
+    The tax saving (10 points on profits) and the other value of the status
+    (``hte_status_value``), plus the expected rewards (the district's, paid pro
     rata from its budget, and the city's schedule, :func:`~innosim.model.structure.city_hte_reward`)
     spread over the certificate's three years, less the after-tax cost of the real part of the R&D needed
     to reach ``target`` from ``own_rd`` and the fixed cost of certifying (per year of the
@@ -104,7 +126,7 @@ def hte_net_benefit(model: InnovationModel, own_rd: np.ndarray, target: np.ndarr
     lever = gov.lever("hte_reward")
     saving = (st.CIT_RATE - st.CIT_RATE_HTE) * p.profit_margin * fi.revenue
     uc_hte = st.rd_user_cost(model.year, fi.industrial, np.ones(fi.n, dtype=bool))
-    steady = _aim(model) * fi.revenue
+    steady = _aim(model, fi.revenue) * fi.revenue
     gap = np.maximum(np.minimum(target, steady) - own_rd, 0.0)
     catch_up = np.maximum(target - np.maximum(steady, own_rd), 0.0)
     extra_cost = (gap + catch_up / st.HTE_VALID_YEARS) * (1 - p.relabel_share) * uc_hte
@@ -112,7 +134,7 @@ def hte_net_benefit(model: InnovationModel, own_rd: np.ndarray, target: np.ndarr
     nominal = model.price_level
     city = st.city_hte_reward(
         model.year,
-        np.maximum(own_rd, target) * nominal,
+        np.maximum(own_rd, target) * nominal * p.certification_rd_ratio,
         st.above_scale(fi.revenue * nominal, fi.industrial),
         renewal=fi.hte,
     )
@@ -121,7 +143,7 @@ def hte_net_benefit(model: InnovationModel, own_rd: np.ndarray, target: np.ndarr
         st.has_core_ip(fi.patents, fi.knowledge, fi.other_ip), 0.0, C.ip_acquisition_cost
     )
     fixed = np.maximum(fixed - np.where(fi.pool, lever.pool_grant * WAN_PER_YI, 0.0), 0.0)
-    return saving + (reward - fixed) / st.HTE_VALID_YEARS - extra_cost
+    return saving + p.hte_status_value + (reward - fixed) / st.HTE_VALID_YEARS - extra_cost
 
 
 def status_pays(model: InnovationModel) -> np.ndarray:
@@ -130,7 +152,7 @@ def status_pays(model: InnovationModel) -> np.ndarray:
     return hte_net_benefit(model, model.firms.rd_y1, np.zeros(model.firms.n)) > 0
 
 
-def _notch_decision(model: InnovationModel, real: np.ndarray, target: np.ndarray) -> np.ndarray:
+def notch_decision(model: InnovationModel, real: np.ndarray, target: np.ndarray) -> np.ndarray:
     """Q1: which firms hold reported R&D at the HTE criterion this year.
 
     Certified firms below the criterion keep it there while the certificate pays. Others

@@ -17,9 +17,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 from scipy.optimize import brentq
+from scipy.special import ndtr, ndtri
 
 from innosim.facts import FactBook
 from innosim.model import carriers, talent
+from innosim.model import rd as rd_rules
 from innosim.model import structure as st
 from innosim.model.agents import INSTITUTION_NAMES, Fund, RdInstitution
 from innosim.model.constants import CONSTANTS as C
@@ -38,6 +40,8 @@ REALISED_GDP_YEAR = 2024
 """Last year of GDP in the facts file; real growth after it is the ``gdp_growth`` parameter."""
 FUND_KINDS = ("guidance", "venture", "credit")
 """The funds of the district: the guidance fund, private VC and the tech-credit banks."""
+RD_COLUMNS = ("rd_propensity", "rd", "rd_reported", "rd_y1", "rd_y2", "rd_y3")
+"""The firm columns that hold a firm's R&D (its propensity, rates and accounts), scaled together."""
 
 
 def macro_paths(
@@ -82,33 +86,32 @@ def synthesise(model: InnovationModel) -> None:
     sector = rng.choice(len(st.SECTORS), size=n, p=st.SECTOR_WEIGHTS)
     industrial = rng.random(n) < st.SECTOR_INDUSTRIAL[sector]
     age = rng.exponential(C.firm_age_mean, n)
-    revenue = np.exp(
-        rng.normal(
-            np.where(industrial, math.log(C.revenue_median_industrial), math.log(C.revenue_median_other)),
-            p.revenue_sigma,
-        )
-    )
+    # Above-scale industrial output must add up to the 2015 figure (亿元 -> 万元).
+    target_ind = f.value("above_scale_industrial_output", START_YEAR) * WAN_PER_YI * scale
+    revenue = _revenue(rng, industrial, p.revenue_sigma, target_ind)
     rev_per_emp = np.where(industrial, C.revenue_per_employee_industrial, C.revenue_per_employee_other) * np.exp(
         rng.normal(0.0, C.revenue_per_employee_sigma, n)
     )
     zone = rng.choice(len(st.ZONES), size=n, p=st.ZONE_WEIGHTS)
-    # Above-scale industrial output must add up to the 2015 figure (亿元 -> 万元).
-    target_ind = f.value("above_scale_industrial_output", START_YEAR) * WAN_PER_YI * scale
     for _ in range(6):
         big = industrial & (revenue >= st.ABOVE_SCALE_INDUSTRIAL)
         revenue[big] *= target_ind / revenue[big].sum()
-    # Which firms do R&D: larger firms more often (a logit slope on log size), the level
-    # shifted so that business R&D at the sectors' median intensities is its 2015 share; for
-    # above-scale industry, shifted instead so that its R&D is its own share of its revenue.
+    # Which firms do R&D: larger firms more often (a logit slope on log size). The statistics
+    # count the R&D of above-scale firms only (their scope for enterprises), so each group's level
+    # of participation is shifted to what its above-scale firms spent in 2015: above-scale
+    # industry its own share of its revenue, the other firms the rest of business R&D; the firms
+    # below scale, outside the statistics, behave as the above-scale firms of their group.
     prop = np.minimum(
         st.SECTOR_RD_MEDIAN[sector] * p.rd_intensity_scale * np.exp(rng.normal(0.0, C.rd_intensity_sigma, n)),
         C.rd_intensity_max,
     )
     target_rd = f.value("rd_expenditure", START_YEAR) * p.business_rd_share * WAN_PER_YI * scale
     target_asi = min(f.value("above_scale_industrial_rd_intensity", START_YEAR) * revenue[big].sum(), target_rd)
-    model.rd_active_shift = _participation_shift(sector, revenue, industrial, prop, target_rd)
-    shift = np.full(n, model.rd_active_shift)
-    shift[big] = _participation_shift(sector[big], revenue[big], industrial[big], prop[big], target_asi)
+    groups = ((big, big, target_asi), (~big, ~big & st.above_scale(revenue, industrial), target_rd - target_asi))
+    asi_shift, model.rd_active_shift = (
+        _participation_shift(sector[c], revenue[c], industrial[c], prop[c], goal) for _, c, goal in groups
+    )
+    shift = np.where(big, asi_shift, model.rd_active_shift)
     active = rng.random(n) < rd_active_probability(sector, revenue, industrial, shift)
     rd_prop = np.where(active, prop, 0.0)
     # High-tech product share rises with R&D intensity; scaled to the 2015 output.
@@ -123,30 +126,29 @@ def synthesise(model: InnovationModel) -> None:
     target_ht = f.value("hightech_output", START_YEAR) * WAN_PER_YI * scale
     for _ in range(8):
         hts[big] = np.minimum(hts[big] * target_ht / (revenue[big] * hts[big]).sum(), C.hightech_share_max)
-    # HTE: the most innovative eligible-looking firms hold certificates.
+    # HTE: the most innovative eligible-looking firms hold certificates: those whose R&D intensity
+    # meets the criterion first, and among them (the tax saving scales with profits) the larger.
     n_hte = model.sampled(f.value("hte_count", START_YEAR))
-    # the tax saving scales with profits, so larger innovative firms held the certificates
+    thr = rd_rules.rd_criterion(model, revenue, START_YEAR)
     score = rd_prop * hts * revenue * (age >= st.HTE_MIN_AGE_YEARS) * rng.lognormal(0.0, C.hte_score_sigma, n)
-    hte_rows = np.argsort(-score, kind="stable")[:n_hte]
+    hte_rows = np.lexsort((-score, rd_prop < thr))[:n_hte]
     hte = np.zeros(n, dtype=bool)
     hte[hte_rows] = True
-    thr = st.hte_rd_threshold(revenue, START_YEAR)
-    rd_prop[hte] = np.maximum(rd_prop[hte], thr[hte] * rng.uniform(*C.hte_rd_margin, n_hte))
+    floor = np.zeros(n)  # the certificate holders' R&D meets the criterion
+    floor[hte] = thr[hte] * rng.uniform(*C.hte_rd_margin, n_hte)
     hts[hte] = np.maximum(hts[hte], rng.uniform(*C.hte_hightech_share, n_hte))
     rest = big & ~hte  # the other above-scale firms make up the rest of the 2015 output
     for _ in range(20):
         residual = target_ht - (revenue * hts)[big & hte].sum()
         hts[rest] = np.minimum(hts[rest] * residual / (revenue[rest] * hts[rest]).sum(), C.hightech_share_max)
-    # Business R&D, and above-scale industry's part of it, add up to their 2015 values exactly:
-    # each group's firms without a certificate scale their intensities to close its gap; entrants,
-    # all below scale, draw their intensities with the factor of the firms below scale.
-    for group, goal in ((big, target_asi), (~big, target_rd - target_asi)):
-        free = group & ~hte
-        free_rd = (revenue * rd_prop)[free].sum()
-        # in a tiny sample (scale of a few %) a group may have no R&D performer
-        factor = max(goal - (revenue * rd_prop)[group & hte].sum(), 0.0) / free_rd if free_rd > 0 else 1.0
-        rd_prop[free] *= factor
-    model.entrant_rd_scale = factor  # the last group's: the firms below scale
+    # Above-scale industry's R&D and the other above-scale firms' add up to their 2015 values
+    # exactly: each group's firms scale their intensities to close its gap, the certificate holders
+    # not below the criterion; entrants draw theirs with the factor of the group outside above-scale
+    # industry.
+    for members, counted, goal in groups:
+        factor = _closing_factor(revenue * rd_prop, revenue * floor, counted, goal)
+        rd_prop[members] = np.maximum(factor * rd_prop[members], floor[members])
+    model.entrant_rd_scale = factor
     rd = revenue * rd_prop
     # young firms start finance-constrained, as in innosim.model.rd
     constrained = np.where(age < C.young_firm_age, 1 - p.credit_constraint, 1.0)
@@ -189,14 +191,77 @@ def synthesise(model: InnovationModel) -> None:
     fi.listed[order] = True
     model.hte_reward_paid_share = 1.0
     model.setup_due = []
+    _first_year(model, groups)
     _talent(model)
     _agents(model)
-    _no_backlog(model)
+    _no_backlog(model, groups)
     model.knowledge_before = fi.knowledge.copy()
     model.rd_last_year = carriers.client_rd(model)
     model.st_growth = 0.0
     model.next_uid = np.uint64(n)
     model.alive_firms = {START_YEAR: n}
+
+
+def _first_year(model: InnovationModel, groups: tuple[tuple[np.ndarray, np.ndarray, float], ...]) -> None:
+    """The first year of the firms' response to Guangzhou's rewards, which began with the
+    certificates of 2015 (穗府办函〔2015〕127号): firms for whom reaching the R&D criterion paid
+    started bunching in 2015, at ``bunching_rate`` and by the rule of :mod:`~innosim.model.rd`,
+    raising their 2015 R&D so as to meet the criterion on their 2013-2015 accounts and apply in
+    2016. In each group of :func:`synthesise` (its members, the rows the statistics count, their
+    R&D goal in 万元) the members that neither hold a certificate nor bunch give up as much R&D
+    (their intensities scale), so 2015 R&D keeps its facts; entrants' intensities take the last
+    group's factor. Valid patents were allocated before, by the knowledge
+    of the synthesis (a difference of a few per cent for the firms that scale)."""
+    fi, p = model.firms, model.p
+    target = rd_rules.notch_target(model, fi.sales_y1, fi.sales_y2 + fi.sales_y3, fi.rd_y2 + fi.rd_y3)
+    started = rd_rules.notch_decision(model, fi.rd_y1.copy(), target) & ~fi.hte
+    gap = np.where(started, np.maximum(target - fi.rd_y1, 0.0), 0.0)
+    fi.rd_y1 += gap
+    fi.rd_reported += gap
+    fi.rd += gap * (1 - p.relabel_share)
+    fi.bunching = started
+    _close(model, groups, fi.hte | started)
+    model.first_year_bunching = int(started.sum())
+
+
+def _closing_factor(scalable: np.ndarray, floor: np.ndarray, counted: np.ndarray, goal: float) -> float:
+    """The factor f at which the R&D of the ``counted`` firms, max(f × ``scalable``, ``floor``) each,
+    adds up to ``goal`` (万元): 0 where the floors alone reach it, 1 where nothing can scale (as in
+    a tiny sample with no R&D performer in a group)."""
+    x, low = scalable[counted], floor[counted]
+    if x.sum() <= 0:
+        return 1.0
+    if low.sum() >= goal:
+        return 0.0
+    return float(brentq(lambda f: np.maximum(f * x, low).sum() - goal, 0.0, 2 * goal / x.sum()))
+
+
+def _revenue(rng: np.random.Generator, industrial: np.ndarray, sigma: float, output: float) -> np.ndarray:
+    """Revenue (万元) of the 2015 firms: lognormal (log-sd ``sigma``) below the above-scale
+    threshold, and for above-scale industry a Pareto tail truncated at ``C.above_scale_revenue_cap``,
+    with as many firms as its ``output`` (万元) needs at the tail's mean.
+
+    The industrial firms with the largest lognormal draws are the above-scale ones and take the
+    Pareto values in the same order; the other industrial firms' draws are mapped, quantile for
+    quantile, onto the lognormal below the threshold.
+    """
+    n = len(industrial)
+    log_median = np.where(industrial, math.log(C.revenue_median_industrial), math.log(C.revenue_median_other))
+    z = rng.normal(0.0, 1.0, n)
+    revenue = np.exp(log_median + sigma * z)
+    alpha, low = C.above_scale_pareto_alpha, st.ABOVE_SCALE_INDUSTRIAL
+    ratio = low / C.above_scale_revenue_cap
+    mean = low * alpha / (alpha - 1) * (1 - ratio ** (alpha - 1)) / (1 - ratio**alpha)
+    rows = np.flatnonzero(industrial)
+    rows = rows[np.argsort(-z[rows], kind="stable")]
+    k = min(round(output / mean), len(rows))
+    tail = low * (1 - rng.random(k) * (1 - ratio**alpha)) ** (-1 / alpha)
+    revenue[rows[:k]] = np.sort(tail)[::-1]
+    body = rows[k:]
+    below = ndtr((math.log(low) - log_median[body]) / sigma)
+    # (capped just below the threshold: a draw far out in the tail would otherwise map onto it)
+    revenue[body] = np.minimum(np.exp(log_median[body] + sigma * ndtri(ndtr(z[body]) * below)), np.nextafter(low, 0))
+    return revenue
 
 
 def _participation_shift(
@@ -222,26 +287,46 @@ def _participation_shift(
     return float(brentq(excess, lo, hi))
 
 
-def _no_backlog(model: InnovationModel) -> None:
+def _close(model: InnovationModel, groups: tuple[tuple[np.ndarray, np.ndarray, float], ...], fixed: np.ndarray) -> None:
+    """Scale the R&D of each group's members that are not ``fixed`` so that the R&D the
+    statistics count of the group (see :func:`synthesise`) is its 2015 goal again; entrants'
+    intensities follow the last group."""
+    fi = model.firms
+    for members, counted, goal in groups:
+        free = members & ~fixed
+        factor = _closing_factor(np.where(free, fi.rd_y1, 0.0), np.where(free, 0.0, fi.rd_y1), counted, goal)
+        for name in (*RD_COLUMNS, "knowledge"):
+            getattr(fi, name)[free] *= factor
+    model.entrant_rd_scale *= factor
+
+
+def _no_backlog(model: InnovationModel, groups: tuple[tuple[np.ndarray, np.ndarray, float], ...]) -> None:
     """Firms that meet every 2015 HTE criterion without holding a certificate, and for whom
-    the status pays, are no more than one year's applications (``C.hte_new_share_2015`` of the
+    the status pays, are, besides the firms that bunched in 2015 (:func:`_first_year`, the 2016
+    round's applicants), no more than one year's applications (``C.hte_new_share_2015`` of the
     2015 stock): the others are set just below the R&D criterion, where the notch may draw
-    them over it later. The 2016 reform then makes a further group eligible, as it did in
-    Guangzhou."""
+    them over it later, and the other firms of their group make up the R&D they give up. The 2016
+    reform then makes a further group eligible, as it did in Guangzhou."""
     from innosim.model.certification import hte_eligible
-    from innosim.model.rd import status_pays
 
     fi, rng = model.firms, model.rng
-    ready = hte_eligible(model, START_YEAR, model.employees()) & ~fi.hte
-    ready &= status_pays(model)
-    rows = np.flatnonzero(ready)
     allowed = model.sampled(C.hte_new_share_2015 * model.facts.value("hte_count", START_YEAR))
-    excess = rows[rng.permutation(len(rows))[allowed:]]
-    thr = st.hte_rd_threshold(fi.sales_y1[excess], START_YEAR)
-    factor = thr * rng.uniform(*C.backlog_rd_below, len(excess)) / (fi.rd_y1[excess] / fi.sales_y1[excess])
-    for name in ("rd_propensity", "rd", "rd_reported", "rd_y1", "rd_y2", "rd_y3"):
-        getattr(fi, name)[excess] *= factor
-    model.backlog_2015 = (len(rows), len(excess))
+    lowered = np.zeros(fi.n, dtype=bool)
+    found = -1
+    for _ in range(10):  # making up the R&D given up can lift a few others over the criterion
+        ready = hte_eligible(model, START_YEAR, model.employees()) & ~fi.hte & ~fi.bunching
+        rows = np.flatnonzero(ready & rd_rules.status_pays(model))
+        found = len(rows) if found < 0 else found
+        if len(rows) <= allowed:
+            break
+        excess = rows[rng.permutation(len(rows))[allowed:]]
+        thr = rd_rules.rd_criterion(model, fi.sales_y1[excess], START_YEAR)
+        factor = thr * rng.uniform(*C.backlog_rd_below, len(excess)) / (fi.rd_y1[excess] / fi.sales_y1[excess])
+        for name in RD_COLUMNS:
+            getattr(fi, name)[excess] *= factor
+        lowered[excess] = True
+        _close(model, groups, fi.hte | fi.bunching | lowered)
+    model.backlog_2015 = (found, int(lowered.sum()))
 
 
 def _talent(model: InnovationModel) -> None:
