@@ -210,11 +210,11 @@ def _first_year(model: InnovationModel, groups: tuple[tuple[np.ndarray, np.ndarr
     2016. In each group of :func:`synthesise` (its members, the rows the statistics count, their
     R&D goal in 万元) the members that neither hold a certificate nor bunch give up as much R&D
     (their intensities scale), so 2015 R&D keeps its facts; entrants' intensities take the last
-    group's factor. Valid patents were allocated before, by the knowledge
-    of the synthesis (a difference of a few per cent for the firms that scale)."""
+    group's factor. Valid patents were allocated before, by the knowledge of the synthesis (a
+    difference of a few per cent for the firms that scale)."""
     fi, p = model.firms, model.p
     target = rd_rules.notch_target(model, fi.sales_y1, fi.sales_y2 + fi.sales_y3, fi.rd_y2 + fi.rd_y3)
-    started = rd_rules.notch_decision(model, fi.rd_y1.copy(), target) & ~fi.hte
+    started = rd_rules.notch_decision(model, fi.rd_y1, target) & ~fi.hte
     gap = np.where(started, np.maximum(target - fi.rd_y1, 0.0), 0.0)
     fi.rd_y1 += gap
     fi.rd_reported += gap
