@@ -21,34 +21,39 @@ from innosim.model.constants import CONSTANTS as C
 from innosim.model.talent import departure_hazard
 
 
-def _reported_rd(seed: int) -> tuple[float, float]:
-    """Full size, baseline: firms' reported R&D summed over 2016-2020 (亿元, every firm, as the tax
-    records of Chen et al. 2021 count it; the statistic counts above-scale firms only) and the 2025 HTE."""
+def _reported_rd(seed: int, programme: bool = True) -> tuple[float, float, float]:
+    """Full size, baseline, from the same 2015 state: firms' reported R&D summed over 2016-2020 and
+    2016-2025 (亿元, every firm, as the tax records of Chen et al. 2021 count it; the statistic counts
+    above-scale firms only) and the 2025 HTE. Without the programme the status never pays from 2016 on."""
     model = InnovationModel(load_scenario(SCENARIOS / "baseline.toml"), rng=seed)
-    total = 0.0
-    while model.year < 2025:
-        model.run(until=model.year + 1)
-        if model.year <= 2020:
+    totals = {2020: 0.0, 2025: 0.0}
+    with pytest.MonkeyPatch.context() as mp:
+        if not programme:
+            mp.setattr(rd, "hte_net_benefit", lambda model, own, target: np.full(model.firms.n, -1.0))
+        while model.year < 2025:
+            model.run(until=model.year + 1)
             fi = model.firms
-            total += float((fi.rd_y1 * fi.alive).sum()) / 1e4 * model.price_level
-    return total, model.records[2025]["hte_count"]
+            for end in totals:
+                if model.year <= end:
+                    totals[end] += float((fi.rd_y1 * fi.alive).sum()) / 1e4 * model.price_level
+    return totals[2020], totals[2025], model.records[2025]["hte_count"]
 
 
-def test_the_hte_programme_raises_reported_rd(monkeypatch):
-    """Full size, 24 paired seeds: without the programme (the status never pays: no tax saving, no
-    rewards; the 2015 certificates expire by 2018) firms report less R&D over 2016-2020, the years of
-    Guangzhou's large rewards (one-sided paired z > 2), and there are no HTE in 2025. Over 2016-2025 the
-    difference is smaller than its noise: bunching firms' hires leave fewer S&T staff for other firms'
-    R&D, and the rewards fall from 2021 (docs/model.md 3.1)."""
+def test_the_hte_programme_raises_reported_rd():
+    """Full size, 24 paired seeds from the same 2015 state: without the programme from 2016 (the
+    status never pays: no tax saving, no rewards; the firms bunching in 2015 stop, and the 2015
+    certificates expire by 2018) firms report less R&D over 2016-2020 and over 2016-2025 (one-sided
+    paired z > 2), and there are no HTE in 2025 (docs/model.md 3.1). Switching the programme off in
+    the 2015 synthesis too would compare two states fitted to the same 2015 R&D, which by construction
+    gives the 2015 bunchers' R&D to the other firms of their group."""
     seeds = range(1, 25)
     on = [_reported_rd(s) for s in seeds]
-    monkeypatch.setattr(rd, "hte_net_benefit", lambda model, own, target: np.full(model.firms.n, -1.0))
-    off = [_reported_rd(s) for s in seeds]
-    for k, name in ((0, "reported R&D 2016-2020"), (1, "HTE 2025")):
+    off = [_reported_rd(s, programme=False) for s in seeds]
+    for k, name in ((0, "reported R&D 2016-2020"), (1, "reported R&D 2016-2025"), (2, "HTE 2025")):
         diff = np.array([a[k] - b[k] for a, b in zip(on, off, strict=True)])
         z = diff.mean() / (diff.std(ddof=1) / np.sqrt(len(diff)))
         assert z > 2, f"{name}: programme on minus off = {diff} (paired z {z:.2f})"
-    assert all(b[1] == 0 for b in off)
+    assert all(b[2] == 0 for b in off)
 
 
 def test_the_2015_state_has_the_first_round_of_bunchers_and_no_backlog():
@@ -103,6 +108,37 @@ def test_bunching_firms_make_up_the_three_year_shortfall():
     sales3 = np.maximum(fi.sales_y1 + fi.sales_y2 + fi.sales_y3, 1.0)
     ratio = (fi.rd_y1 + fi.rd_y2 + fi.rd_y3) / sales3 / rd.rd_criterion(model, fi.sales_y1 * model.price_level, 2017)
     assert np.median(ratio[starters]) >= 0.98, np.median(ratio[starters])
+
+
+def test_firms_that_grow_start_rd():
+    """A firm without R&D starts in the year its participation probability at its new size exceeds
+    the draw that decided it at birth, with a positive intensity; a performer that shrinks keeps its R&D."""
+    from innosim.model.demography import rd_active_probability
+
+    model = InnovationModel(load_scenario(SCENARIOS / "baseline.toml"), rng=4, scale=0.3)
+    fi = model.firms
+    idle = np.flatnonzero(fi.alive & (fi.rd_propensity == 0) & ~fi.industrial)[:200]
+    doers = np.flatnonzero(fi.alive & (fi.rd_propensity > 0))[:50]
+    fi.revenue[idle] *= 30.0
+    fi.revenue[doers] /= 30.0
+    kept = fi.rd_propensity[doers].copy()
+    slope = model.p.rd_active_size_slope
+    chance = rd_active_probability(fi.sector[idle], fi.revenue[idle], fi.industrial[idle], model.rd_active_shift, slope)
+    rd.start_rd(model)
+    started = fi.rd_propensity[idle] > 0
+    assert 20 <= started.sum() < len(idle)
+    assert np.array_equal(started, fi.rd_start_draw[idle] < chance)
+    assert np.array_equal(fi.rd_propensity[doers], kept)
+
+
+def test_above_scale_industry_keeps_its_share_of_rd_performers():
+    """Firms that grow into above-scale industry start R&D as the size gradient says, so the share of
+    above-scale industrial firms doing R&D does not fall with the firms that cross the threshold
+    (it fell from 54% in 2016 to 34% in 2020 before they could start)."""
+    for seed in (1, 2, 3):
+        model = InnovationModel(load_scenario(SCENARIOS / "baseline.toml"), rng=seed).run(until=2020)
+        first, last = (model.records[y]["above_scale_industrial_rd_performers"] for y in (2016, 2020))
+        assert last >= first - 0.05, (seed, first, last)
 
 
 @pytest.mark.parametrize(

@@ -21,6 +21,23 @@ def test_is_a_mesa_model_with_agent_types(model):
         assert cls in model.agents_by_type and len(model.agents_by_type[cls]) > 0
 
 
+def test_price_level_is_realised_to_2024_then_the_parameter():
+    """Firms' money is in 2015 prices: the level compounds the facts' consumer-price rises to 2024,
+    then ``price_growth``, which moves nothing before 2025 (and 2025's nominal GDP with it)."""
+    f = default_facts()
+    low, high = (InnovationModel(default_scenario(), rng=1, scale=0.05, price_growth=g) for g in (0.0, 0.03))
+    level = 1.0
+    for year in range(2016, 2025):
+        level *= 1 + f.value("cpi_growth", year)
+        assert low.prices[year] == high.prices[year] == pytest.approx(level)
+        assert low.gdp[year] == high.gdp[year]
+    assert low.prices[2020] == pytest.approx(1.134, abs=0.001)
+    assert high.prices[2025] / low.prices[2025] == pytest.approx(1.03)
+    assert high.gdp[2025] / low.gdp[2025] == pytest.approx(1.03)
+    low.run(until=2016)
+    assert low.price_level == low.prices[2016]
+
+
 def test_initial_state_matches_2015_facts(model):
     f = default_facts()
     fi = model.firms

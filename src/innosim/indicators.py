@@ -368,6 +368,17 @@ _AUX_INDICATORS: tuple[Indicator, ...] = (
         plan=False,
     ),
     Indicator(
+        "above_scale_industrial_hte_share",
+        "规上工业高新技术企业占比",
+        "Share of above-scale industrial firms among HTE",
+        "fraction",
+        "HTE that are above-scale industrial firms (sales >= 2000万元) over all HTE; 36.5% nationally at the "
+        "end of 2024 (data file)",
+        True,
+        lambda m: _hte_mean(m, _above_scale_industrial(m)),
+        plan=False,
+    ),
+    Indicator(
         "firms",
         "创新相关企业数",
         "Innovation-relevant firms",

@@ -45,13 +45,22 @@ class Parameters(BaseModel):
     )
     # R&D decisions
     rd_intensity_scale: float = numeric(
-        0.71,
+        0.81,
         0.1,
         2.0,
         "multiple of the sectors' median R&D intensities",
         "prior: the sectors' median intensities of R&D performers (innosim.model.structure.SECTORS) are assumptions; with the 2015 R&D total fixed, this sets how many firms do R&D and how far below the HTE criterion they sit (above-scale industry, whose R&D is fixed separately, has every firm doing R&D in 2015 at 0.49 and a third at 1.0; at least 43.1% had an R&D institution in 2020); default: the posterior median of the shipped calibration (calibration/REPORT.md)",
         (0.4, 1.0),
         prior_source="prior: scale of the assumed sector median R&D intensities of R&D performers, 0.4-1.0",
+    )
+    rd_active_size_slope: float = numeric(
+        0.2,
+        0.0,
+        2.0,
+        "logit per log revenue",
+        "larger firms do R&D more often (Cohen & Klepper 1996, A reprise of size and R&D, Economic Journal 106(437): the likelihood that a firm reports R&D rises with its size): the slope of a firm's probability of doing R&D on its log revenue, in the 2015 population, for entrants and as firms grow (innosim.model.rd.start_rd). It sets how many small firms do R&D: Baiyun's 979 tech SMEs in 2020 (held out of the fit) and 1,046 HTE against the HTE's mean size (0.80亿, estimated, held out); default: the posterior median of the shipped calibration (calibration/REPORT.md)",
+        (0.1, 0.7),
+        prior_source="prior: from nearly flat (small tech firms do R&D about as often as large ones) to steep (0.7 logit per log revenue: a firm ten times larger has five times the odds); was a constant 0.5, an assumption, with which the model had too few small R&D performers (578 tech SMEs against 979, HTE 20-30% short in 2020)",
     )
     rd_cost_per_staff: float = numeric(
         11.6,
@@ -87,7 +96,7 @@ class Parameters(BaseModel):
         (0.4, 1.2),
     )
     bunching_rate: float = numeric(
-        0.45,
+        0.43,
         0.0,
         1.0,
         "per year",
@@ -96,7 +105,7 @@ class Parameters(BaseModel):
         prior_source="prior: share of near-notch firms that raise R&D to qualify in a year (Chen et al. 2021 find strong bunching)",
     )
     profit_margin: float = numeric(
-        0.069,
+        0.065,
         0.01,
         0.3,
         "profit / revenue",
@@ -105,7 +114,7 @@ class Parameters(BaseModel):
         prior_source="national above-scale industrial profit margin 2016-2020 (about 6%), +-2-3 points",
     )
     hte_fixed_cost: float = numeric(
-        15.8,
+        16.7,
         0.0,
         200.0,
         "万元 per certificate (three years)",
@@ -114,7 +123,7 @@ class Parameters(BaseModel):
         prior_source="prior: agency fees of 3-10万元 per application plus IP and audit costs, 5-30万元 per certificate",
     )
     hte_status_value: float = numeric(
-        5.4,
+        5.2,
         0.0,
         50.0,
         "万元 a year",
@@ -195,7 +204,7 @@ class Parameters(BaseModel):
         prior_source="Hausman, Hall & Griliches (1984): within-firm patent-R&D elasticity 0.3-0.7",
     )
     patent_rate: float = numeric(
-        0.11,
+        0.1,
         0.0,
         5.0,
         "invention patents per year per (100万元 R&D)^elasticity",
@@ -285,17 +294,17 @@ class Parameters(BaseModel):
         1.0, 0.0, 5.0, "logit per log knowledge intensity", "assumption", (0.5, 1.5)
     )
     hightech_logit_shift: float = numeric(
-        3.0,
+        1.5,
         -5.0,
         8.0,
         "logit",
-        "calibrated by hand to 523.47亿 of high-tech output in 2020",
-        (2.0, 4.0),
-        prior_source="prior around the hand calibration to 523.47亿 high-tech output",
+        "calibrated to 523.47亿 of high-tech output in 2020; default: the posterior median of the shipped calibration (calibration/REPORT.md)",
+        (-2.0, 3.0),
+        prior_source="prior: the high-tech product share that an R&D firm's mix moves towards at the reference knowledge intensity, logistic(shift), from 12% to 95% (Baiyun's share of above-scale industrial output was 43.1% in 2020); was 2-4 around a hand calibration of the model before firm sizes had a Pareto tail, a range that could not give both the 2020 output and the held-out share",
     )
     # certification, finance, listing
     hte_apply_rate: float = numeric(
-        0.64,
+        0.6,
         0.0,
         1.0,
         "per year, eligible firms",
@@ -553,9 +562,9 @@ class Parameters(BaseModel):
         0.02,
         -0.05,
         0.1,
-        "per year",
-        "deflator between firms' real money and the nominal facts and thresholds: Guangdong's CPI rose 2.2% in 2018 and 2.6% in 2020 (广东省国民经济和社会发展统计公报); Guangzhou's own deflator was not found",
-        (0.01, 0.03),
+        "per year, after 2024",
+        "consumer-price rise after the realised years (cpi_growth, 2016-2024, in the facts file): the deflator between firms' real money and the nominal facts and thresholds; default: China's 2025 target (2025年政府工作报告: 居民消费价格涨幅2%左右); prior over 2016-2024's rises (0.2-2.9%)",
+        (0.0, 0.03),
     )
     gdp_growth: float = numeric(
         0.05,

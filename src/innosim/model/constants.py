@@ -64,11 +64,6 @@ class Constants:
     productivity_reference_revenue: float = _c(
         600.0, "万元", "reference size of rev_per_employee: the median industrial firm"
     )
-    rd_active_size_slope: float = _c(
-        0.5,
-        "logit per log revenue",
-        "assumption: larger firms do R&D more often (43.1% of Baiyun's above-scale industrial firms had an R&D institution in 2020, PLAN 一(一)2, against the sectors' shares of 25-80% of all firms)",
-    )
     revenue_per_employee_sigma: float = _c(0.3, "log-sd", "assumption: dispersion of labour productivity")
     rd_intensity_sigma: float = _c(
         0.7, "log-sd", "assumption: dispersion of R&D intensity among R&D-active firms of a sector"

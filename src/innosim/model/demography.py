@@ -59,14 +59,15 @@ def add_firms(model: InnovationModel, n: int, sector: np.ndarray) -> slice:
     rng = model.stream("demography")
     industrial = rng.random(n) < st.SECTOR_INDUSTRIAL[sector]
     revenue = np.exp(rng.normal(math.log(C.entrant_revenue_median), C.entrant_revenue_sigma, n))
-    active = rng.random(n) < rd_active_probability(
-        sector, revenue, industrial, model.rd_active_shift, C.entrant_rd_active_factor
+    draw = rng.random(n)
+    active = draw < rd_active_probability(
+        sector, revenue, industrial, model.rd_active_shift, model.p.rd_active_size_slope, C.entrant_rd_active_factor
     )
     rd_prop = np.where(
         active,
         st.SECTOR_RD_MEDIAN[sector]
         * model.p.rd_intensity_scale
-        * model.entrant_rd_scale
+        * model.group_rd_scale[1]
         * C.entrant_rd_median_factor
         * np.exp(rng.normal(0.0, C.rd_intensity_sigma, n)),
         0.0,
@@ -88,6 +89,7 @@ def add_firms(model: InnovationModel, n: int, sector: np.ndarray) -> slice:
         rd_reported=revenue * rd_prop,
         hightech_share=np.where(active, rng.uniform(*C.entrant_hightech_share, n), 0.0),
         knowledge=revenue * rd_prop,
+        rd_start_draw=draw,
     )
     model.entries[model.year] = model.entries.get(model.year, 0) + n
     _admit_tenants(model, rows)
@@ -95,14 +97,20 @@ def add_firms(model: InnovationModel, n: int, sector: np.ndarray) -> slice:
 
 
 def rd_active_probability(
-    sector: np.ndarray, revenue: np.ndarray, industrial: np.ndarray, shift: float | np.ndarray, odds: float = 1.0
+    sector: np.ndarray,
+    revenue: np.ndarray,
+    industrial: np.ndarray,
+    shift: float | np.ndarray,
+    slope: float,
+    odds: float = 1.0,
 ) -> np.ndarray:
-    """Probability that a firm does R&D: its sector's share, rising with size (a logit slope on
-    log revenue against the sector type's median), shifted by ``shift`` on the logit scale (the
-    model's ``rd_active_shift``, fitted to 2015 business R&D), times ``odds`` on the odds scale."""
+    """Probability that a firm does R&D: its sector's share, rising with size (``slope``, the
+    parameter ``rd_active_size_slope``, on log revenue against the sector type's median), shifted
+    by ``shift`` on the logit scale (the model's ``rd_active_shift``, fitted to 2015 business R&D),
+    times ``odds`` on the odds scale."""
     median = np.where(industrial, C.revenue_median_industrial, C.revenue_median_other)
     size = np.log(np.maximum(revenue, 1e-9) / median)
-    return sigmoid(st.SECTOR_RD_ACTIVE_LOGIT[sector] + C.rd_active_size_slope * size + shift + math.log(odds))
+    return sigmoid(st.SECTOR_RD_ACTIVE_LOGIT[sector] + slope * size + shift + math.log(odds))
 
 
 def _admit_tenants(model: InnovationModel, rows: slice) -> None:

@@ -114,8 +114,8 @@ class InnovationModel(mesa.Model):
         firms: :class:`~innosim.model.population.Firms` table.
         talent: :class:`~innosim.model.population.Talent` table.
         government: The :class:`~innosim.model.agents.Government` agent.
-        gdp, real_growth, population: District GDP (亿元), its real growth and the resident
-            population, by year.
+        gdp, real_growth, prices, population: District GDP (亿元), its real growth, the price
+            level (2015 = 1) and the resident population, by year.
         records: ``{year: {indicator_id: value}}``, filled at each year end.
         entries, exits: Firm entries and exits per year (sampled population).
         alive_firms: Live firms at each year end (sampled population).
@@ -138,6 +138,8 @@ class InnovationModel(mesa.Model):
     """District GDP (亿元, nominal) by year."""
     real_growth: dict[int, float]
     """Real GDP growth of the district by year: the trend of firms' sales."""
+    prices: dict[int, float]
+    """Price level by year (2015 = 1): realised consumer prices (facts to 2024), then ``price_growth``."""
     population: dict[int, float]
     """Resident population by year."""
     # state set by the synthesis (innosim.model.synthesis) and carried between processes
@@ -166,9 +168,14 @@ class InnovationModel(mesa.Model):
     rd_active_shift: float
     """Logit shift of the probability of doing R&D of the firms outside above-scale industry,
     fitted to the 2015 R&D of the above-scale ones (synthesis), and applied to entrants too."""
-    entrant_rd_scale: float
-    """Factor on entrants' R&D intensities: the one that brought the 2015 intensities of the
-    firms outside above-scale industry to the R&D of the above-scale ones (:mod:`~innosim.model.synthesis`)."""
+    asi_rd_active_shift: float
+    """The same for above-scale industry, fitted to its own 2015 R&D."""
+    group_rd_scale: list[float]
+    """Factors on the sector median R&D intensities that brought each R&D group's 2015 R&D to
+    its fact: above-scale industry, then the other firms (:mod:`~innosim.model.synthesis`);
+    entrants and firms that start R&D later (:func:`~innosim.model.rd.start_rd`) take their group's."""
+    rd_starts: dict[int, int]
+    """Firms that started R&D in each year (sampled population, :func:`~innosim.model.rd.start_rd`)."""
     setup_due: list[int]
     """Set-up instalments still owed to each new-type R&D institution being founded."""
     hte_reward_paid_share: float
@@ -194,13 +201,14 @@ class InnovationModel(mesa.Model):
         self.end_year = self.innosim_scenario.end_year
         self.records: dict[int, dict[str, float]] = {}
         self.entries: dict[int, int] = {}
+        self.rd_starts: dict[int, int] = {}
         self.exits: dict[int, int] = {}
         self._flows: dict[str, float] = {}
         self._last_flows: dict[str, float] = {}
         self._period_flows: dict[str, float] = {}
         self.government = Government(self, self.innosim_scenario.policy, history_policy())
         self.streams = Streams(int(self.rng.integers(2**63)))
-        self.gdp, self.real_growth, self.population = macro_paths(self.facts, self.p, self.end_year)
+        self.gdp, self.real_growth, self.prices, self.population = macro_paths(self.facts, self.p, self.end_year)
         synthesise(self)
         self.datacollector = mesa.DataCollector(model_reporters=MODEL_REPORTERS, agenttype_reporters=AGENT_REPORTERS)
 
@@ -263,7 +271,7 @@ class InnovationModel(mesa.Model):
         """Price level of the current year (2015 = 1). Firms' money is in 2015 prices; the
         indicators, the facts and the official thresholds (above-scale, HTE sales bands) are
         nominal, and are compared through this deflator."""
-        return (1 + self.p.price_growth) ** (self.year - START_YEAR)
+        return self.prices[self.year]
 
     def rd_cost_per_staff(self) -> float:
         """R&D (万元 a year) that keeps one S&T person busy now: it rises with wages."""

@@ -126,6 +126,12 @@ class Firms(Population):
         "rev_per_employee": Column(np.float64, 50.0, "万元/person", "revenue per employee"),
         "hightech_share": Column(np.float64, 0.0, "fraction", "high-tech products' share of revenue"),
         "rd_propensity": Column(np.float64, 0.0, "fraction", "desired R&D intensity before user cost and drift"),
+        "rd_start_draw": Column(
+            np.float64,
+            1.0,
+            "probability",
+            "the birth draw that decides R&D: a firm without R&D starts when its participation probability exceeds it",
+        ),
         "rd": Column(np.float64, 0.0, "万元/yr", "real R&D, annual rate"),
         "rd_reported": Column(np.float64, 0.0, "万元/yr", "reported R&D (includes relabelling), annual rate"),
         "rd_year": Column(np.float64, 0.0, "万元", "reported R&D accumulated in the current year"),

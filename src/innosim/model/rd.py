@@ -30,10 +30,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
+from scipy.special import ndtri
 
 from innosim.model import structure as st
 from innosim.model.constants import CONSTANTS as C
 from innosim.model.constants import WAN_PER_YI
+from innosim.model.demography import rd_active_probability
 
 if TYPE_CHECKING:  # pragma: no cover
     from innosim.model.model import InnovationModel
@@ -48,6 +50,8 @@ def decide_rd(model: InnovationModel) -> None:
         Dimos & Pugh (2016), RP 45(4); Boeing (2016), RP 45(9): grant additionality.
     """
     p, fi, year = model.p, model.firms, model.year
+    if model.quarter == 1:
+        start_rd(model)
     uc = st.rd_user_cost(year, fi.industrial, np.zeros(fi.n, dtype=bool))  # see the module docstring
     young = model.firm_age() < C.young_firm_age
     constrained = young & (fi.financed_until < model.t)
@@ -73,6 +77,33 @@ def decide_rd(model: InnovationModel) -> None:
     fi.rd_reported = np.where(fi.alive, reported + extra, 0.0)
     fi.rd_year += fi.rd_reported / 4
     fi.sales_year += np.where(fi.alive, fi.revenue, 0.0) / 4
+
+
+def start_rd(model: InnovationModel) -> None:
+    """Firms that have grown start R&D, so that larger firms do R&D more often over time as they
+    do in the 2015 cross-section.
+
+    Whether a firm does R&D is decided at birth by a uniform draw against its participation
+    probability (:func:`~innosim.model.demography.rd_active_probability`: its sector's share,
+    rising with size, at its group's shift); the draw is kept, and a firm without R&D starts in
+    the year its probability at its current size exceeds it. A firm that grows thus starts with
+    the probability that the cross-section gives the size it has grown into, and one that shrinks
+    keeps its R&D (performers rarely stop: Máñez et al. 2009). The new performer's intensity is
+    drawn like a 2015 performer's of its group: its sector's median times ``rd_intensity_scale``
+    times the group's closing factor, lognormal.
+    """
+    fi = model.firms
+    big = fi.industrial & (fi.revenue * model.price_level >= st.ABOVE_SCALE_INDUSTRIAL)
+    shift = np.where(big, model.asi_rd_active_shift, model.rd_active_shift)
+    chance = rd_active_probability(fi.sector, fi.revenue, fi.industrial, shift, model.p.rd_active_size_slope)
+    start = fi.alive & (fi.rd_propensity <= 0) & (fi.rd_start_draw < chance)
+    if not start.any():
+        return
+    z = ndtri(model.firm_uniform("rd"))[start]
+    scale = np.where(big[start], model.group_rd_scale[0], model.group_rd_scale[1])
+    prop = st.SECTOR_RD_MEDIAN[fi.sector[start]] * model.p.rd_intensity_scale * scale * np.exp(C.rd_intensity_sigma * z)
+    fi.rd_propensity[start] = np.minimum(prop, C.rd_intensity_max)
+    model.rd_starts[model.year] = model.rd_starts.get(model.year, 0) + int((prop > 0).sum())
 
 
 def notch_target(

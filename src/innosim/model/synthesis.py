@@ -13,7 +13,7 @@ The fixed assumptions used here are the :mod:`~innosim.model.constants`.
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 from scipy.optimize import brentq
@@ -38,22 +38,37 @@ if TYPE_CHECKING:  # pragma: no cover
 
 REALISED_GDP_YEAR = 2024
 """Last year of GDP in the facts file; real growth after it is the ``gdp_growth`` parameter."""
+REALISED_PRICE_YEAR = 2024
+"""Last year of realised consumer prices in the facts file; after it prices rise at ``price_growth``."""
 FUND_KINDS = ("guidance", "venture", "credit")
 """The funds of the district: the guidance fund, private VC and the tech-credit banks."""
 RD_COLUMNS = ("rd_propensity", "rd", "rd_reported", "rd_y1", "rd_y2", "rd_y3")
 """The firm columns that hold a firm's R&D (its propensity, rates and accounts), scaled together."""
 
 
-def macro_paths(
-    facts: FactBook, p: Parameters, end_year: int
-) -> tuple[dict[int, float], dict[int, float], dict[int, float]]:
-    """District GDP (亿元, nominal), its real growth and the resident population, by year.
+class MacroPaths(NamedTuple):
+    """The district's exogenous paths by year (:func:`macro_paths`)."""
+
+    gdp: dict[int, float]
+    """District GDP (亿元, nominal)."""
+    real_growth: dict[int, float]
+    """Real GDP growth: the trend of firms' sales."""
+    price_level: dict[int, float]
+    """Price level, 2015 = 1: realised consumer prices to :data:`REALISED_PRICE_YEAR`, then ``price_growth``."""
+    population: dict[int, float]
+    """Resident population."""
+
+
+def macro_paths(facts: FactBook, p: Parameters, end_year: int) -> MacroPaths:
+    """District GDP (亿元, nominal), its real growth, the price level and the population, by year.
 
     GDP is interpolated geometrically between the facts of 2015, 2020 and 2024, then grows
     at the real ``gdp_growth`` times the price level. Real growth, the trend of firms'
     sales (:mod:`~innosim.model.production`), is the 13th-plan average for 2016-2020, the
     district's reported yearly growth for 2021-2024 (the 2024 level carries a census
-    revision, so its nominal path is not used), and ``gdp_growth`` after. Population:
+    revision, so its nominal path is not used), and ``gdp_growth`` after. The price level
+    compounds the realised consumer-price rises of 2016-2024 (``cpi_growth``: Guangzhou's,
+    else Guangdong's, else China's, the nearest found), then ``price_growth``. Population:
     geometric between the 2015 and 2020 facts, then ``population_growth``.
     """
     gdp15, gdp20, gdp24 = (facts.value("gdp", y) for y in (START_YEAR, PLAN_13[1], REALISED_GDP_YEAR))
@@ -68,12 +83,16 @@ def macro_paths(
     growth = {y: plan13_real for y in range(START_YEAR + 1, PLAN_START)}
     growth.update({y: facts.value("gdp_real_growth", y) for y in range(PLAN_START, REALISED_GDP_YEAR + 1)})
     growth.update({y: p.gdp_growth for y in range(REALISED_GDP_YEAR + 1, end_year + 1)})
+    price = {START_YEAR: 1.0}
+    for y in range(START_YEAR + 1, end_year + 1):
+        rise = facts.value("cpi_growth", y) if y <= REALISED_PRICE_YEAR else p.price_growth
+        price[y] = price[y - 1] * (1 + rise)
     pop15, pop20 = facts.value("population", START_YEAR), facts.value("population", PLAN_13[1])
     gp = (pop20 / pop15) ** (1 / 5)
     population = {y: pop15 * gp ** (y - START_YEAR) for y in range(START_YEAR, PLAN_START)}
     for y in range(PLAN_START, end_year + 1):
         population[y] = pop20 * (1 + p.population_growth) ** (y - PLAN_13[1])
-    return gdp, growth, population
+    return MacroPaths(gdp, growth, price, population)
 
 
 def synthesise(model: InnovationModel) -> None:
@@ -108,11 +127,13 @@ def synthesise(model: InnovationModel) -> None:
     target_rd = f.value("rd_expenditure", START_YEAR) * p.business_rd_share * WAN_PER_YI * scale
     target_asi = min(f.value("above_scale_industrial_rd_intensity", START_YEAR) * revenue[big].sum(), target_rd)
     groups = ((big, big, target_asi), (~big, ~big & st.above_scale(revenue, industrial), target_rd - target_asi))
-    asi_shift, model.rd_active_shift = (
-        _participation_shift(sector[c], revenue[c], industrial[c], prop[c], goal) for _, c, goal in groups
+    slope = p.rd_active_size_slope
+    model.asi_rd_active_shift, model.rd_active_shift = (
+        _participation_shift(sector[c], revenue[c], industrial[c], prop[c], goal, slope) for _, c, goal in groups
     )
-    shift = np.where(big, asi_shift, model.rd_active_shift)
-    active = rng.random(n) < rd_active_probability(sector, revenue, industrial, shift)
+    shift = np.where(big, model.asi_rd_active_shift, model.rd_active_shift)
+    draw = rng.random(n)  # kept: the firm starts R&D later if it grows (innosim.model.rd.start_rd)
+    active = draw < rd_active_probability(sector, revenue, industrial, shift, slope)
     rd_prop = np.where(active, prop, 0.0)
     # High-tech product share rises with R&D intensity; scaled to the 2015 output.
     noise = rng.normal(0.0, C.hightech_noise_sd, n)
@@ -143,12 +164,12 @@ def synthesise(model: InnovationModel) -> None:
         hts[rest] = np.minimum(hts[rest] * residual / (revenue[rest] * hts[rest]).sum(), C.hightech_share_max)
     # Above-scale industry's R&D and the other above-scale firms' add up to their 2015 values
     # exactly: each group's firms scale their intensities to close its gap, the certificate holders
-    # not below the criterion; entrants draw theirs with the factor of the group outside above-scale
-    # industry.
+    # not below the criterion; entrants and later starters draw theirs with their group's factor.
+    model.group_rd_scale = []
     for members, counted, goal in groups:
         factor = _closing_factor(revenue * rd_prop, revenue * floor, counted, goal)
         rd_prop[members] = np.maximum(factor * rd_prop[members], floor[members])
-    model.entrant_rd_scale = factor
+        model.group_rd_scale.append(factor)
     rd = revenue * rd_prop
     # young firms start finance-constrained, as in innosim.model.rd
     constrained = np.where(age < C.young_firm_age, 1 - p.credit_constraint, 1.0)
@@ -176,6 +197,7 @@ def synthesise(model: InnovationModel) -> None:
         sales_y3=revenue / sg**2,
         knowledge=knowledge,
         hte=hte,
+        rd_start_draw=draw,
     )
     fi = model.firms
     fi.hte_expiry[hte] = rng.integers(FIRST_YEAR, FIRST_YEAR + st.HTE_VALID_YEARS, n_hte)
@@ -265,7 +287,7 @@ def _revenue(rng: np.random.Generator, industrial: np.ndarray, sigma: float, out
 
 
 def _participation_shift(
-    sector: np.ndarray, revenue: np.ndarray, industrial: np.ndarray, prop: np.ndarray, goal: float
+    sector: np.ndarray, revenue: np.ndarray, industrial: np.ndarray, prop: np.ndarray, goal: float, slope: float
 ) -> float:
     """The logit shift of R&D participation at which firms with intensities ``prop`` spend
     ``goal`` (万元) on R&D in expectation.
@@ -278,7 +300,7 @@ def _participation_shift(
     lo, hi = -30.0, 10.0
 
     def excess(shift: float) -> float:
-        return float((rd_active_probability(sector, revenue, industrial, shift) * revenue * prop).sum() - goal)
+        return float((rd_active_probability(sector, revenue, industrial, shift, slope) * revenue * prop).sum() - goal)
 
     if excess(hi) <= 0:
         return hi
@@ -289,15 +311,16 @@ def _participation_shift(
 
 def _close(model: InnovationModel, groups: tuple[tuple[np.ndarray, np.ndarray, float], ...], fixed: np.ndarray) -> None:
     """Scale the R&D of each group's members that are not ``fixed`` so that the R&D the
-    statistics count of the group (see :func:`synthesise`) is its 2015 goal again; entrants'
-    intensities follow the last group."""
+    statistics count of the group (see :func:`synthesise`) is its 2015 goal again. This makes
+    room in the 2015 totals for the firms that bunch or sit below the criterion; it is not a
+    lower propensity of the sector, so entrants and the firms that start R&D later keep the
+    group's factor from before it (``model.group_rd_scale``)."""
     fi = model.firms
     for members, counted, goal in groups:
         free = members & ~fixed
         factor = _closing_factor(np.where(free, fi.rd_y1, 0.0), np.where(free, 0.0, fi.rd_y1), counted, goal)
         for name in (*RD_COLUMNS, "knowledge"):
             getattr(fi, name)[free] *= factor
-    model.entrant_rd_scale *= factor
 
 
 def _no_backlog(model: InnovationModel, groups: tuple[tuple[np.ndarray, np.ndarray, float], ...]) -> None:
