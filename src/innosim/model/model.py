@@ -174,8 +174,6 @@ class InnovationModel(mesa.Model):
     """Factors on the sector median R&D intensities that brought each R&D group's 2015 R&D to
     its fact: above-scale industry, then the other firms (:mod:`~innosim.model.synthesis`);
     entrants and firms that start R&D later (:func:`~innosim.model.rd.start_rd`) take their group's."""
-    rd_starts: dict[int, int]
-    """Firms that started R&D in each year (sampled population, :func:`~innosim.model.rd.start_rd`)."""
     setup_due: list[int]
     """Set-up instalments still owed to each new-type R&D institution being founded."""
     hte_reward_paid_share: float
@@ -201,7 +199,6 @@ class InnovationModel(mesa.Model):
         self.end_year = self.innosim_scenario.end_year
         self.records: dict[int, dict[str, float]] = {}
         self.entries: dict[int, int] = {}
-        self.rd_starts: dict[int, int] = {}
         self.exits: dict[int, int] = {}
         self._flows: dict[str, float] = {}
         self._last_flows: dict[str, float] = {}

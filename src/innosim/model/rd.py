@@ -103,7 +103,6 @@ def start_rd(model: InnovationModel) -> None:
     scale = np.where(big[start], model.group_rd_scale[0], model.group_rd_scale[1])
     prop = st.SECTOR_RD_MEDIAN[fi.sector[start]] * model.p.rd_intensity_scale * scale * np.exp(C.rd_intensity_sigma * z)
     fi.rd_propensity[start] = np.minimum(prop, C.rd_intensity_max)
-    model.rd_starts[model.year] = model.rd_starts.get(model.year, 0) + int((prop > 0).sum())
 
 
 def notch_target(

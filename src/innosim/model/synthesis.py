@@ -53,7 +53,7 @@ class MacroPaths(NamedTuple):
     """District GDP (亿元, nominal)."""
     real_growth: dict[int, float]
     """Real GDP growth: the trend of firms' sales."""
-    price_level: dict[int, float]
+    prices: dict[int, float]
     """Price level, 2015 = 1: realised consumer prices to :data:`REALISED_PRICE_YEAR`, then ``price_growth``."""
     population: dict[int, float]
     """Resident population."""
@@ -231,8 +231,7 @@ def _first_year(model: InnovationModel, groups: tuple[tuple[np.ndarray, np.ndarr
     raising their 2015 R&D so as to meet the criterion on their 2013-2015 accounts and apply in
     2016. In each group of :func:`synthesise` (its members, the rows the statistics count, their
     R&D goal in 万元) the members that neither hold a certificate nor bunch give up as much R&D
-    (their intensities scale), so 2015 R&D keeps its facts; entrants' intensities take the last
-    group's factor. Valid patents were allocated before, by the knowledge of the synthesis (a
+    (their intensities scale), so 2015 R&D keeps its facts. Valid patents were allocated before, by the knowledge of the synthesis (a
     difference of a few per cent for the firms that scale)."""
     fi, p = model.firms, model.p
     target = rd_rules.notch_target(model, fi.sales_y1, fi.sales_y2 + fi.sales_y3, fi.rd_y2 + fi.rd_y3)
