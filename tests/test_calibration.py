@@ -189,15 +189,10 @@ def test_parameter_recovery_quick(tmp_path):
 
 
 # ------------------------------------------------------------------ the shipped posterior
-@pytest.mark.xfail(
-    strict=True,
-    reason="open (issue 14): the re-fit ends at epsilon 2.73; every target is inside its 5-95% interval but the "
-    "medians of high-tech output (+12.8%) and contract turnover (+13.2%) are not within 10% "
-    "(calibration/REPORT.md). Remove this mark when the fit passes again.",
-)
 def test_shipped_posterior_fits_every_target():
     """Issue 3's acceptance: `innosim run --replicates 40`, full size, every 2020 target
-    inside the 5-95% interval and its median within 10%."""
+    inside the 5-95% interval and its median within 10%; the HTE's mean revenue, an estimate of
+    low confidence, within issue 14's 25%."""
     cal = load_calibration(ROOT / "calibration" / "baiyun.toml")
     from innosim.calibration.report import predictive
     from innosim.posterior import shipped_posterior
@@ -205,7 +200,8 @@ def test_shipped_posterior_fits_every_target():
     check = predictive(cal, shipped_posterior(), workers=0)
     targets = check[check.role == "target"]
     assert len(targets) == len(cal.observed)
-    bad = targets[~(targets.inside_90 & targets.within_10pct)]
+    band = targets.fact_id.map({"hte_mean_revenue": 0.25}).fillna(0.10)
+    bad = targets[~targets.inside_90 | (targets.relative_error.abs() > band)]
     assert bad.empty, bad[["fact_id", "fact", "median", "p05", "p95"]]
 
 

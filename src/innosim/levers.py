@@ -246,7 +246,7 @@ class ListingSupport(Lever):
         0.0,
         0.5,
         "亿元 per reserve firm per year",
-        "assumption: 50万元 a year of support (shareholding reform, intermediaries) to each firm of the listing reserve (上市后备企业库); paid before rewards",
+        "assumption: 50万元 a year of support (shareholding reform, intermediaries) to each firm of the listing reserve (上市后备企业库), from what the year's expected listing rewards leave of the budget",
     )
 
 

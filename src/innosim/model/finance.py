@@ -4,8 +4,9 @@ Young R&D-active small and medium firms without current financing are ranked by 
 Gumbel noise); private VC makes its yearly deals and the guidance fund, capitalised in Q1
 with private co-investors at the realised leverage, invests over two years. An equity
 investment relaxes the finance constraint and raises growth for three years. The tech
-credit risk pool (Q1) lends to young tech firms. The listing lever supports a reserve of
-the largest HTE above the listing size (Q1), which list more often (Q4).
+credit risk pool (Q1) lends to young tech firms. The listing lever rewards listings (Q4) and,
+from what the expected rewards leave of its budget, supports a reserve of the largest HTE
+above the listing size (Q1), which list more often.
 """
 
 from __future__ import annotations
@@ -64,17 +65,21 @@ def finance(model: InnovationModel) -> None:
         gov.pay("tech_finance", n_loans * lever.loan_size / lever.loan_multiplier / model.scale)
         fi.financed_until[picked] = model.t + C.loan_years
         model.fund("credit").deals += n_loans
-    # listing: in Q1 the district supports its listing reserve (上市后备企业: the largest HTE
-    # above the listing size, as far as the budget goes); in Q4 candidates list, reserve
-    # firms more often, and new listings are rewarded from what is left
+    # listing: a listing reward is an entitlement (paid on listing), so in Q1 the district keeps
+    # back what it expects to pay in rewards this year and supports its listing reserve
+    # (上市后备企业: the largest HTE above the listing size) with what is left; in Q4 candidates
+    # list, reserve firms more often, and new listings are rewarded
     lever = gov.lever("listing_support")
     cand = fi.alive & fi.hte & ~fi.listed & (fi.revenue * model.price_level >= p.listing_revenue)
     if model.quarter == 1:
         rows = np.flatnonzero(cand)
         rows = rows[np.argsort(-fi.revenue[rows], kind="stable")]
-        paid = gov.pay_each("listing_support", np.full(len(rows), lever.reserve_grant))
+        rewards = lever.reward * p.listing_rate * (1 + p.listing_response) * len(rows) / model.scale
+        room = max(gov.remaining("listing_support") - rewards, 0.0)
+        n = min(len(rows), int(room * model.scale / lever.reserve_grant + 1e-9)) if lever.reserve_grant > 0 else 0
+        paid = gov.pay_each("listing_support", np.full(n, lever.reserve_grant))
         fi.listing_reserve = False
-        fi.listing_reserve[rows[paid >= lever.reserve_grant * (1 - 1e-9)]] = True
+        fi.listing_reserve[rows[:n][paid >= lever.reserve_grant * (1 - 1e-9)]] = True
     if model.quarter == 4:
         rate = p.listing_rate * np.where(fi.listing_reserve, 1 + p.listing_response, 1.0)
         new = cand & (rng.random(fi.n) < rate)
