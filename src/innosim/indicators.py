@@ -63,7 +63,7 @@ def _above_scale(m: InnovationModel) -> np.ndarray:
 
 def _above_scale_industrial(m: InnovationModel) -> np.ndarray:
     fi = m.firms
-    return fi.alive & fi.industrial & (fi.sales_y1 * m.price_level >= st.ABOVE_SCALE_INDUSTRIAL)
+    return fi.alive & st.above_scale_industrial(fi.sales_y1 * m.price_level, fi.industrial)
 
 
 def _count(m: InnovationModel, mask: np.ndarray) -> float:

@@ -77,9 +77,9 @@ def finance(model: InnovationModel) -> None:
         rewards = lever.reward * p.listing_rate * (1 + p.listing_response) * len(rows) / model.scale
         room = max(gov.remaining("listing_support") - rewards, 0.0)
         n = min(len(rows), int(room * model.scale / lever.reserve_grant + 1e-9)) if lever.reserve_grant > 0 else 0
-        paid = gov.pay_each("listing_support", np.full(n, lever.reserve_grant))
+        gov.pay_each("listing_support", np.full(n, lever.reserve_grant))  # affordable: paid in full
         fi.listing_reserve = False
-        fi.listing_reserve[rows[:n][paid >= lever.reserve_grant * (1 - 1e-9)]] = True
+        fi.listing_reserve[rows[:n]] = True
     if model.quarter == 4:
         rate = p.listing_rate * np.where(fi.listing_reserve, 1 + p.listing_response, 1.0)
         new = cand & (rng.random(fi.n) < rate)

@@ -93,7 +93,7 @@ def start_rd(model: InnovationModel) -> None:
     times the group's closing factor, lognormal.
     """
     fi = model.firms
-    big = fi.industrial & (fi.revenue * model.price_level >= st.ABOVE_SCALE_INDUSTRIAL)
+    big = st.above_scale_industrial(fi.revenue * model.price_level, fi.industrial)
     shift = np.where(big, model.asi_rd_active_shift, model.rd_active_shift)
     chance = rd_active_probability(fi.sector, fi.revenue, fi.industrial, shift, model.p.rd_active_size_slope)
     start = fi.alive & (fi.rd_propensity <= 0) & (fi.rd_start_draw < chance)

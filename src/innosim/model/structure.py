@@ -110,6 +110,11 @@ def above_scale(sales: np.ndarray, industrial: np.ndarray) -> np.ndarray:
     return sales >= np.where(industrial, ABOVE_SCALE_INDUSTRIAL, ABOVE_SCALE_SERVICES)
 
 
+def above_scale_industrial(sales: np.ndarray, industrial: np.ndarray) -> np.ndarray:
+    """Whether firms with ``sales`` (万元 a year, nominal) are above-scale industrial firms (规上工业)."""
+    return industrial & (sales >= ABOVE_SCALE_INDUSTRIAL)
+
+
 # --- Guangzhou's reward for HTE certification (city and district funds under the city's schemes)
 CITY_HTE_REWARD_2015_2017 = 120.0
 """万元 per firm certified in 2015-2017: a 20万元 subsidy on the accepted application and a 100万元 reward

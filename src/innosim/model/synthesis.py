@@ -113,7 +113,7 @@ def synthesise(model: InnovationModel) -> None:
     )
     zone = rng.choice(len(st.ZONES), size=n, p=st.ZONE_WEIGHTS)
     for _ in range(6):
-        big = industrial & (revenue >= st.ABOVE_SCALE_INDUSTRIAL)
+        big = st.above_scale_industrial(revenue, industrial)
         revenue[big] *= target_ind / revenue[big].sum()
     # Which firms do R&D: larger firms more often (a logit slope on log size). The statistics
     # count the R&D of above-scale firms only (their scope for enterprises), so each group's level
@@ -143,7 +143,7 @@ def synthesise(model: InnovationModel) -> None:
         + noise
     )
     hts = np.where(active, hts_raw, C.hightech_inactive_factor * hts_raw)
-    big = industrial & (revenue >= st.ABOVE_SCALE_INDUSTRIAL)
+    big = st.above_scale_industrial(revenue, industrial)
     target_ht = f.value("hightech_output", START_YEAR) * WAN_PER_YI * scale
     for _ in range(8):
         hts[big] = np.minimum(hts[big] * target_ht / (revenue[big] * hts[big]).sum(), C.hightech_share_max)
