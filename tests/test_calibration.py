@@ -11,7 +11,9 @@ import pytest
 from conftest import ROOT, kill_cli_when, run_cli
 from innosim.calibration import load_calibration
 from innosim.calibration.abc import POSTERIOR, calibrate, generations
-from innosim.calibration.report import REPORT, parameters, write_report
+from innosim.calibration.checks import parameters
+from innosim.calibration.report import write_report
+from innosim.calibration.sections import REPORT
 from innosim.errors import InputError
 from innosim.posterior import Posterior
 
@@ -25,14 +27,34 @@ population = 30
 max_generations = {generations}
 [check]
 replicates = 6
+[forecast]
+scenario = "{realised}"
+replicates = 4
 [[target]]
 fact = "hte_count"
 tolerance = 0.05
 [[target]]
 fact = "maker_spaces"
 tolerance = 0.2
+[[target]]
+fact = "guangzhou_hte_count"
+indicator = "hte_count"
+year = 2017
+relative_to = 2019
+tolerance = 0.3
+[[target]]
+fact = "guangzhou_hte_count"
+indicator = "hte_count"
+year = 2018
+relative_to = 2019
+tolerance = 0.3
 [[holdout]]
 fact = "incubators"
+[[holdout]]
+fact = "guangzhou_tech_contract_turnover"
+indicator = "tech_contract_turnover"
+year = 2021
+relative_to = 2020
 [[free]]
 path = "parameters.rd_cost_per_staff"
 lower = 8.0
@@ -46,9 +68,14 @@ source = "test prior"
 """
 
 
+SHIPPED = ("baiyun.toml", "path.toml", "coverage.toml", "recovery.toml", "recovery-quick.toml")
+"""The calibration configs that ship in calibration/."""
+
+
 def _tiny(tmp_path: Path, generations: int = 2, name: str = "tiny.toml") -> Path:
     path = tmp_path / name
-    path.write_text(TINY.format(generations=generations), encoding="utf-8")
+    realised = ROOT / "scenarios" / "realised.toml"
+    path.write_text(TINY.format(generations=generations, realised=realised.as_posix()), encoding="utf-8")
     return path
 
 
@@ -71,6 +98,30 @@ BAD = {
     "target held out": ('fact = "incubators"', 'fact = "hte_count"', "holdout.0.fact", "also a target"),
     "prior outside range": ("upper = 8.0", "upper = 101.0", "free.1", "valid range"),
     "unknown key": ("[method]", "[method]\npopulaton = 10", "method.populaton", "unknown field"),
+    "ratio to its own year": (
+        "year = 2018\nrelative_to = 2019",
+        "year = 2018\nrelative_to = 2018",
+        "target.3",
+        "own year",
+    ),
+    "a city's level for the district's": (
+        "year = 2017\nrelative_to = 2019\n",
+        "year = 2017\n",
+        "target.2",
+        "only as a ratio: give relative_to",
+    ),
+    "a target after the fitted years": (
+        "year = 2018\nrelative_to = 2019",
+        "year = 2022\nrelative_to = 2019",
+        "target.3.year",
+        "after the fitted years",
+    ),
+    "unknown indicator": (
+        'indicator = "tech_contract_turnover"',
+        'indicator = "tech_contracts"',
+        "holdout.1.indicator",
+        "unknown",
+    ),
 }
 
 
@@ -90,13 +141,58 @@ def test_bad_config_is_refused_before_any_simulation(tmp_path, case):
     assert time.perf_counter() - started < 20
 
 
+def test_a_later_holdout_needs_the_forecast_scenario(tmp_path):
+    """Facts after the fitted years are held out for the blind forecast, which needs its scenario."""
+    path = _tiny(tmp_path)
+    text = path.read_text(encoding="utf-8")
+    start = text.index("[forecast]")
+    path.write_text(text[:start] + text[text.index("[[target]]", start) :], encoding="utf-8")
+    r = run_cli("calibrate", str(path))
+    assert r.returncode == 2 and "holdout.1.year" in r.stderr and "add a [forecast] scenario" in r.stderr, r.stderr
+    assert "Traceback" not in r.stderr
+
+
+def test_statistics_are_levels_or_ratios_of_one_run():
+    from innosim.calibration.config import Statistic, statistics_table
+
+    records = {2019: {"hte_count": 800.0}, 2020: {"hte_count": 1000.0}}
+    assert Statistic("hte_count", 2020).of(records) == 1000.0
+    ratio = Statistic("hte_count", 2019, 2020, "guangzhou_hte_count")
+    assert ratio.key == "hte_count@2019/2020" and ratio.of(records) == 0.8 and ratio.last_year == 2020
+    table = pd.DataFrame(
+        {
+            "replicate": [0, 0, 1, 1],
+            "year": [2019, 2020, 2019, 2020],
+            "indicator": ["hte_count"] * 4,
+            "value": [800.0, 1000.0, 5.0, 0.0],
+        }
+    )
+    wide = statistics_table(table, [Statistic("hte_count", 2020), Statistic("hte_count", 2019, 2020)])
+    assert wide["hte_count@2020"].tolist() == [1000.0, 0.0]
+    assert wide["hte_count@2019/2020"].iloc[0] == 0.8 and pd.isna(wide["hte_count@2019/2020"].iloc[1])
+
+
+@pytest.mark.parametrize("name", ["baiyun.toml", "path.toml"])
+def test_the_shipped_calibrations_fit_only_years_before_their_forecast(name):
+    """Held out means held out: no target after 2020; every later fact is forecast; the path
+    calibration fits every year of 2016-2020 and the 2020 one holds the same shapes out."""
+    cal = load_calibration(ROOT / "calibration" / name)
+    assert max(s.last_year for s in cal.targets) == cal.config.year == 2020
+    later = cal.held_for_forecast()
+    assert len(later) >= 10 and all(cal.statistics[k].last_year > 2020 for k in later)
+    assert len({cal.statistics[k].indicator for k in later}) >= 6
+    path = load_calibration(ROOT / "calibration" / "path.toml")
+    assert path.fitted_years == [2016, 2017, 2018, 2019, 2020]
+    assert set(path.observed) <= set(cal.observed) | set(cal.heldout)
+
+
 def test_missing_config_file(tmp_path):
     r = run_cli("calibrate", str(tmp_path / "nothing.toml"))
     assert r.returncode == 2 and "file not found" in r.stderr
 
 
 def test_shipped_configs_check():
-    for name in ("baiyun.toml", "recovery.toml", "recovery-quick.toml"):
+    for name in SHIPPED:
         cal = load_calibration(ROOT / "calibration" / name)
         assert len(cal.config.free) >= 4 and cal.config.target
     main = load_calibration(ROOT / "calibration" / "baiyun.toml")
@@ -173,8 +269,46 @@ def test_report_has_every_target_holdout_and_parameter(tiny_reference, tmp_path)
     for fid in ("hte_count", "maker_spaces", "incubators", "rd_cost_per_staff", "maker_space_rate"):
         assert fid in text
     assert "Held-out facts" in text and "posterior-predictive" in text
-    for fig in ("marginals.png", "predictive.png"):
+    for section in ("The path's shape", "Blind forecast", "Which statistic informs which parameter"):
+        assert f"## {section}" in text
+    for fig in ("marginals.png", "predictive.png", "series.png", "pairs.png", "forecast.png"):
         assert (ref_out / fig).stat().st_size > 10_000 and f"]({fig})" in text
+    fc = pd.read_csv(ref_out / "forecast.csv")
+    assert fc.key.tolist() == ["tech_contract_turnover@2021/2020"]
+    assert {"p25", "p75", "inside_50", "inside_90", "crps", "crps_relative"} <= set(fc.columns)
+    assert (fc.crps >= 0).all()
+
+
+def test_forecast_command(tiny_reference, tmp_path):
+    cfg, ref_out = tiny_reference
+    r = run_cli("forecast", str(cfg), "--posterior", str(ref_out / POSTERIOR), "--out", str(tmp_path / "fc"))
+    assert r.returncode == 0, r.stderr
+    assert "tech_contract_turnover@2021/2020" in r.stdout and "CRPS" in r.stdout
+    assert "of 1 held-out facts inside the 90% interval" in r.stderr
+    assert (tmp_path / "fc" / "forecast.csv").exists() and (tmp_path / "fc" / "forecast.png").exists()
+
+
+def test_coverage_study_resumes_and_summarises(tmp_path):
+    """Two truths from the prior, each a tiny recovery; a second run adds nothing and reports the same."""
+    cfg = _tiny(tmp_path)
+    study = tmp_path / "coverage.toml"
+    study.write_text(
+        'base = "tiny.toml"\nname = "tiny-coverage"\nout = "cov"\n[method]\npopulation = 20\nmax_generations = 1\n'
+        "[coverage]\ntruths = 2\nseed = 5\nreplicates = 1\n",
+        encoding="utf-8",
+    )
+    assert cfg.exists()
+    r = run_cli("calibrate", str(study), "--workers", "1")
+    assert r.returncode == 0, r.stderr
+    results = pd.read_csv(tmp_path / "cov" / "coverage.csv")
+    assert sorted(results.truth_index.unique()) == [0, 1] and set(results.path) == {
+        "parameters.rd_cost_per_staff",
+        "parameters.maker_space_rate",
+    }
+    assert results["rank"].between(0, 1).all() and not (tmp_path / "cov" / "truth-000" / "abc.db").exists()
+    assert (results.ess > 0).all() and (results.final_epsilon > 0).all()
+    again = run_cli("calibrate", str(study), "--workers", "1")
+    assert again.returncode == 0 and "truth 1 of 2" not in again.stderr and again.stdout == r.stdout
 
 
 # ------------------------------------------------------------------ parameter recovery (quick version)
@@ -194,7 +328,7 @@ def test_shipped_posterior_fits_every_target():
     inside the 5-95% interval and its median within 10%; the HTE's mean revenue, an estimate of
     low confidence, within issue 14's 25%."""
     cal = load_calibration(ROOT / "calibration" / "baiyun.toml")
-    from innosim.calibration.report import predictive
+    from innosim.calibration.checks import predictive
     from innosim.posterior import shipped_posterior
 
     check = predictive(cal, shipped_posterior(), workers=0)
@@ -205,15 +339,18 @@ def test_shipped_posterior_fits_every_target():
     assert bad.empty, bad[["fact_id", "fact", "median", "p05", "p95"]]
 
 
-def test_shipped_report_is_current(tmp_path):
-    """calibration/REPORT.md is what `innosim calibrate --report-only` writes today (but the date)."""
+@pytest.mark.parametrize("name", ["baiyun.toml", "path.toml"])
+def test_shipped_report_is_current(tmp_path, name):
+    """calibration/REPORT.md (and path/REPORT.md) is what `innosim calibrate --report-only` writes
+    today (but the date)."""
     import shutil
 
-    out = tmp_path / "cal"
-    shutil.copytree(ROOT / "calibration", out, ignore=shutil.ignore_patterns("*.db", "*.png"))
-    cal = load_calibration(out / "baiyun.toml")
-    fresh = write_report(cal, out, workers=0).read_text(encoding="utf-8").splitlines()
-    shipped = (ROOT / "calibration" / REPORT).read_text(encoding="utf-8").splitlines()
+    root = tmp_path / "cal"
+    shutil.copytree(ROOT / "calibration", root, ignore=shutil.ignore_patterns("*.db", "*.png"))
+    shutil.copytree(ROOT / "scenarios", tmp_path / "scenarios")  # the forecast's scenario, beside it
+    cal = load_calibration(root / name)
+    fresh = write_report(cal, cal.out, workers=0).read_text(encoding="utf-8").splitlines()
+    shipped = (ROOT / "calibration" / cal.out.relative_to(root) / REPORT).read_text(encoding="utf-8").splitlines()
     drop = lambda lines: [ln for ln in lines if not ln.startswith("Generated by")]  # noqa: E731
     assert drop(fresh) == drop(shipped)
 
@@ -224,13 +361,14 @@ def test_report_asks_to_rerun_a_recovery_from_before_a_parameter_was_freed(tmp_p
 
     out = tmp_path / "cal"
     shutil.copytree(ROOT / "calibration", out, ignore=shutil.ignore_patterns("*.db", "*.png"))
+    shutil.copytree(ROOT / "scenarios", tmp_path / "scenarios")  # the forecast's scenario, beside it
     cal = load_calibration(out / "baiyun.toml")
     dropped = cal.config.free[-1].path
     stored = out / "recovery" / POSTERIOR
     pd.read_csv(stored).drop(columns=[dropped]).to_csv(stored, index=False)
-    from innosim.calibration.report import _recovery_section
+    from innosim.calibration.sections import recovery_section
 
-    text = "\n".join(_recovery_section(cal, out, workers=0))
+    text = "\n".join(recovery_section(cal, out, workers=0))
     assert "it fits an earlier model; re-run it" in text and dropped in text.split("has no")[1]
 
 
@@ -243,7 +381,7 @@ def test_bad_posterior_file(tmp_path):
     assert r.returncode == 2 and "parameters.nope" in r.stderr and "Traceback" not in r.stderr
 
 
-@pytest.mark.parametrize("name", ["baiyun.toml", "recovery.toml", "recovery-quick.toml"])
+@pytest.mark.parametrize("name", SHIPPED)
 def test_shipped_configs_use_the_declared_priors(name):
     """Priors are declared once, with the parameters: every shipped config's prior is the declared one."""
     from innosim.fields import numeric_fields, prior, prior_source

@@ -578,7 +578,7 @@ class Parameters(BaseModel):
         0.012,
         -0.05,
         0.1,
-        "per year, after 2020",
-        "assumption: Baiyun 2010-2020 census growth was 5.3%/yr, slowing",
+        "per year, after the last realised year (2021)",
+        "assumption: Baiyun 2010-2020 census growth was 5.3%/yr, slowing (2021: -1.4%, data file)",
         (0.0, 0.025),
     )

@@ -38,9 +38,10 @@ import numpy as np
 import pandas as pd
 import pyabc
 from pyabc.sampler import Sampler
+from scipy.stats import spearmanr
 
 from innosim import provenance
-from innosim.calibration.config import Calibration
+from innosim.calibration.config import Calibration, statistics_table
 from innosim.calibration.sampler import BoxedNormalTransition, DeterministicSampler, Simulator, key, quiet_pyabc
 from innosim.errors import InputError, option
 from innosim.executor import get_executor
@@ -55,11 +56,9 @@ STATE = "state.json"
 POSTERIOR = "posterior.csv"
 MANIFEST = "posterior.json"
 GENERATIONS = "generations.csv"
+IDENTIFICATION = "identification.csv"
 
 _NORMS = {"max": np.inf, "euclidean": 2.0, "manhattan": 1.0}
-
-
-# ------------------------------------------------------------------ model seen by pyabc
 
 
 # ------------------------------------------------------------------ running
@@ -95,7 +94,7 @@ def _abc(cal: Calibration, sampler: Sampler) -> pyabc.ABCSMC:
     m = cal.config.method
     weights = {s: 1.0 / (abs(v) * cal.tolerances[s]) for s, v in cal.observed.items()}
     return pyabc.ABCSMC(
-        Simulator(cal.scenario, cal.free_paths, list(cal.observed), cal.config.year),
+        Simulator(cal.scenario, cal.free_paths, cal.targets),
         _priors(cal),
         pyabc.PNormDistance(p=_NORMS[m.norm], fixed_weights=weights),
         population_size=m.population,
@@ -197,11 +196,12 @@ def synthesise(cal: Calibration, workers: int = 0) -> Calibration:
     if syn is None:
         return cal
     scn = cal.scenario.with_overrides(syn.truth, source=str(cal.path))
+    held = cal.held_in_fit_period()
     table = simulate(
         scn, seed=syn.seed, replicates=syn.replicates, workers=workers, parameters="defaults", until=cal.config.year
     )
-    med = table[table.year == cal.config.year].groupby("indicator")["value"].median()
-    return cal.with_observed({k: float(med[k]) for k in cal.observed}, {k: float(med[k]) for k in cal.heldout})
+    med = statistics_table(table, [cal.statistics[k] for k in (*cal.observed, *held)]).median()
+    return cal.with_observed({k: float(med[k]) for k in cal.observed}, {k: float(med[k]) for k in held})
 
 
 def calibrate(
@@ -292,6 +292,19 @@ def _run_generations(
     _export(cal, config_hash, out, gens, _stop_reason(cal, gens) or "", n_workers)
 
 
+def identification(cal: Calibration, history: pyabc.History) -> pd.DataFrame:
+    """Which statistic informs which parameter: the Spearman rank correlation of each free
+    parameter (rows) with each target statistic (columns) over the particles of the first
+    generation, which are drawn from the prior and kept if nearer the facts than the median
+    prior draw (a broad sample, so a strong correlation means the statistic moves with the
+    parameter across the prior)."""
+    ext = history.get_population_extended(m=0, t=0)
+    pars = ext[[f"par_{key(p)}" for p in cal.free_paths]].to_numpy()
+    stats = ext[[f"sumstat_{k}" for k in cal.observed]].to_numpy()
+    rho = spearmanr(np.hstack([pars, stats])).statistic[: pars.shape[1], pars.shape[1] :]
+    return pd.DataFrame(rho, index=pd.Index(cal.free_paths, name="parameter"), columns=list(cal.observed))
+
+
 def _export(cal: Calibration, config_hash: str, out: Path, gens: pd.DataFrame, reason: str, workers: int) -> None:
     history = pyabc.History(_db_url(out), _id=1)
     frame, weights = history.get_distribution(m=0, t=int(gens.t.iloc[-1]))
@@ -302,6 +315,7 @@ def _export(cal: Calibration, config_hash: str, out: Path, gens: pd.DataFrame, r
     gens = gens.assign(acceptance_rate=gens.particles / gens.samples)
     write_atomic(out / POSTERIOR, post.to_csv(index=False, float_format=None))
     write_atomic(out / GENERATIONS, gens.to_csv(index=False))
+    write_atomic(out / IDENTIFICATION, identification(cal, history).to_csv(float_format="%.3f"))
     manifest = provenance.manifest(
         "calibration",
         "innosim.calibration.abc.calibrate",

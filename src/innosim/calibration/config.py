@@ -1,7 +1,7 @@
 """Calibration configuration: which facts to fit, which parameters are free, how.
 
-A calibration file is TOML, validated by pydantic and then checked against the facts
-file, the indicator registry and the scenario schema, so that every mistake (an unknown
+A calibration file is TOML, validated by pydantic (:mod:`innosim.calibration.schema`) and
+then checked here against the facts file, the indicator registry and the scenario schema, so that every mistake (an unknown
 fact id, a prior with lower > upper, a missing data file) is refused with the file and
 field named **before any simulation runs**. See ``calibration/baiyun.toml`` and
 ``docs/calibration.md``.
@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
-from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+import pandas as pd
 
+from innosim.calibration.schema import CalibrationConfig, FreeParameter, Moment
 from innosim.errors import InputError, did_you_mean
 from innosim.facts import FactBook, default_facts, load_facts
 from innosim.fields import numeric_fields, prior, prior_source
@@ -25,132 +25,68 @@ from innosim.files import load_toml
 from innosim.indicators import INDICATORS
 from innosim.posterior import field_bounds
 from innosim.scenario import Scenario, load_scenario
-from innosim.timeline import FIRST_YEAR, PLAN_13
+from innosim.timeline import FIRST_YEAR, TARGET_YEAR
 from innosim.version import __version__
 
 CALIBRATION_FILE = "calibration file"
 """What a calibration config is called in messages."""
+LAST_YEAR = TARGET_YEAR
+"""Last year a calibration statistic may name (the forecast's held-out years end before it)."""
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+@dataclass(frozen=True)
+class Statistic:
+    """A simulated statistic: ``indicator`` in ``year``, or its ratio to ``relative_to``.
 
-
-class Target(_Strict):
-    """A fact the simulated indicator must match: ``|sim - fact| <= tolerance * |fact|`` at epsilon 1."""
-
-    fact: str = Field(description="fact id in the data file; also the indicator id")
-    year: int | None = Field(None, description="year of the fact (default: the config's year)")
-    tolerance: float = Field(0.05, gt=0.0, le=1.0, description="relative tolerance (scale of the distance)")
-    note: str = ""
-
-
-class Holdout(_Strict):
-    """A fact kept out of the fit, predicted afterwards."""
-
-    fact: str
-    year: int | None = None
-    note: str = ""
-
-
-class FreeParameter(_Strict):
-    """A behavioural parameter fitted by the calibration, with its prior.
-
-    The prior is the range declared with the parameter (:mod:`innosim.parameters`, the one
-    place priors are declared); ``lower`` and ``upper`` override it for this calibration only
-    (a recovery experiment, a sensitivity check), and the manifest records what was used.
+    ``key`` names it in the observed values, pyabc's summary statistics and the report
+    (``hte_count@2018``, ``hte_count@2018/2020``).
     """
 
-    path: str = Field(description="dotted path, parameters.<name>")
-    lower: float | None = Field(None, description="default: the declared prior's lower bound")
-    upper: float | None = Field(None, description="default: the declared prior's upper bound")
-    distribution: Literal["uniform", "loguniform"] = "uniform"
-    source: str | None = Field(None, min_length=1, description="why another prior than the declared one")
-
-    @model_validator(mode="after")
-    def _ordered(self) -> FreeParameter:
-        if (self.lower is None) != (self.upper is None):
-            raise ValueError("give both lower and upper, or neither (the declared prior)")
-        if self.lower is not None and self.upper is not None and not self.lower < self.upper:
-            raise ValueError(f"prior lower bound {self.lower} must be below upper bound {self.upper}")
-        if self.distribution == "loguniform" and self.lower is not None and self.lower <= 0:
-            raise ValueError("a loguniform prior needs lower > 0")
-        return self
-
-    def resolved(self, declared: tuple[float, float], source: str) -> FreeParameter:
-        """This parameter with the declared prior filled in where the file gives none."""
-        if self.lower is not None:
-            return self
-        return self.model_copy(update={"lower": declared[0], "upper": declared[1], "source": self.source or source})
+    indicator: str
+    year: int
+    relative_to: int | None = None
+    fact: str = ""
+    """The fact id it is compared with (default: the indicator)."""
 
     @property
-    def bounds(self) -> tuple[float, float]:
-        """The prior's ``(lower, upper)``, once resolved (:func:`check` resolves every free parameter)."""
-        if self.lower is None or self.upper is None:
-            raise ValueError(f"the prior of {self.path} is not resolved; load the config with load_calibration")
-        return self.lower, self.upper
+    def key(self) -> str:
+        return f"{self.indicator}@{self.year}" + (f"/{self.relative_to}" if self.relative_to is not None else "")
+
+    @property
+    def last_year(self) -> int:
+        return max(self.year, self.relative_to or self.year)
+
+    def of(self, records: dict[int, dict[str, float]]) -> float:
+        """The statistic in one run's records (``{year: {indicator: value}}``); NaN for a ratio to zero."""
+        value = records[self.year][self.indicator]
+        if self.relative_to is None:
+            return float(value)
+        base = records[self.relative_to][self.indicator]
+        return float(value / base) if base else float("nan")
+
+    def observed(self, facts: FactBook) -> float | None:
+        """The fact's value (or ratio), or None where the data file lacks a year."""
+        fact = facts.find(self.fact, self.year)
+        if fact is None:
+            return None
+        if self.relative_to is None:
+            return fact.value
+        base = facts.find(self.fact, self.relative_to)
+        return None if base is None or not base.value else fact.value / base.value
 
 
-class Method(_Strict):
-    """ABC-SMC settings (pyabc)."""
-
-    name: Literal["abc-smc"] = "abc-smc"
-    population: int = Field(300, ge=20, le=100_000, description="particles per generation")
-    max_generations: int = Field(12, ge=1, le=1000)
-    max_simulations: int = Field(40_000, ge=1, description="stop after the generation that passes this")
-    min_epsilon: float = Field(1.0, ge=0.0, description="stop once a generation's epsilon is at or below this")
-    min_acceptance_rate: float = Field(0.01, ge=0.0, lt=1.0)
-    epsilon_quantile: float = Field(
-        0.5, gt=0.0, lt=1.0, description="next epsilon = this weighted quantile of distances"
-    )
-    kernel_scale: float = Field(
-        2.0,
-        gt=0.0,
-        le=10.0,
-        description="perturbation kernel covariance = this times the weighted covariance of "
-        "the previous generation (2: Beaumont et al. 2009)",
-    )
-    norm: Literal["max", "euclidean", "manhattan"] = Field(
-        "max", description="how the per-target scaled errors combine: max = every target within tolerance at epsilon 1"
-    )
-
-
-class Synthetic(_Strict):
-    """Parameter recovery: fit to facts simulated from known parameter values."""
-
-    truth: dict[str, float] = Field(description="dotted path -> true value, for every free parameter")
-    replicates: int = Field(5, ge=1, le=1000, description="synthetic facts are the median over this many replicates")
-    seed: int = 7
-
-
-class Check(_Strict):
-    """Posterior-predictive check written into the report."""
-
-    replicates: int = Field(40, ge=2, le=10_000)
-    seed: int = 0
-    scale: float | None = Field(None, gt=0.0, le=1.0, description="default: the calibration's scale")
-
-
-class CalibrationConfig(_Strict):
-    """A calibration file. ``base = "other.toml"`` starts from another file: tables
-    merge key by key, lists (targets, held-out facts, free parameters) are replaced."""
-
-    name: str
-    description: str = ""
-    scenario: str = Field("default", description='scenario file (relative to this file) or "default"')
-    data: str | None = Field(None, description="facts file relative to this file; default: the packaged one")
-    out: str = Field(".", description="result directory, relative to this file")
-    year: int = Field(PLAN_13[1], ge=FIRST_YEAR, le=PLAN_13[1], description="year of the target facts")
-    scale: float = Field(1.0, gt=0.0, le=1.0)
-    seed: int = 0
-    workers: int = Field(0, ge=0, description="0 = one per core")
-    method: Method = Method()
-    check: Check = Check()
-    recovery: str | None = Field(None, description="a recovery calibration file whose result the report includes")
-    target: list[Target] = Field(min_length=1)
-    holdout: list[Holdout] = []
-    free: list[FreeParameter] = Field(min_length=1)
-    synthetic: Synthetic | None = None
+def statistics_table(table: pd.DataFrame, stats: list[Statistic]) -> pd.DataFrame:
+    """The statistics of every run of a :func:`~innosim.simulation.simulate` table of one
+    scenario: one row per replicate, one column per statistic key."""
+    wide = table.set_index(["replicate", "year", "indicator"])["value"].unstack(["year", "indicator"])
+    columns = {}
+    for s in stats:
+        value = wide[(s.year, s.indicator)]
+        if s.relative_to is not None:
+            base = wide[(s.relative_to, s.indicator)]
+            value = (value / base).where(base != 0)
+        columns[s.key] = value
+    return pd.DataFrame(columns)
 
 
 @dataclass(frozen=True)
@@ -161,9 +97,14 @@ class Calibration:
     path: Path
     facts: FactBook
     scenario: Scenario
+    statistics: dict[str, Statistic]
+    """Every target's and held-out fact's statistic, by key (:attr:`Statistic.key`)."""
     observed: dict[str, float]
-    """Target id -> observed value (the synthetic value for a recovery run, filled later)."""
+    """Target statistic -> observed value (the synthetic value for a recovery run, filled later)."""
     heldout: dict[str, float]
+    """Held-out statistic -> observed value: the fitted years' and the forecast's."""
+    forecast_scenario: Scenario | None = None
+    """The ``[forecast]`` scenario, resolved (None without a ``[forecast]`` table)."""
 
     @property
     def out(self) -> Path:
@@ -175,7 +116,25 @@ class Calibration:
 
     @property
     def tolerances(self) -> dict[str, float]:
-        return {t.fact: t.tolerance for t in self.config.target}
+        """Target statistic key -> relative tolerance."""
+        return {k: t.tolerance for k, t in zip(self.observed, self.config.target, strict=True)}
+
+    @property
+    def targets(self) -> list[Statistic]:
+        return [self.statistics[k] for k in self.observed]
+
+    @property
+    def fitted_years(self) -> list[int]:
+        """The years the targets come from, in order."""
+        return sorted({s.year for s in self.targets} | {s.relative_to for s in self.targets if s.relative_to})
+
+    def held_in_fit_period(self) -> dict[str, float]:
+        """Held-out facts of the fitted years (checked by the posterior-predictive check)."""
+        return {k: v for k, v in self.heldout.items() if self.statistics[k].last_year <= self.config.year}
+
+    def held_for_forecast(self) -> dict[str, float]:
+        """Held-out facts after the fitted years (checked by the forecast)."""
+        return {k: v for k, v in self.heldout.items() if self.statistics[k].last_year > self.config.year}
 
     @property
     def hash(self) -> str:
@@ -186,35 +145,56 @@ class Calibration:
         innosim version (a calibration is never continued by another version of the model).
         Not the stopping rules (a stored calibration may be resumed with a larger budget
         or a smaller final epsilon: the generations already run stay valid), the text
-        (names, notes, sources), the worker count, the result directory or the report.
+        (names, notes, sources), the held-out facts and the forecast, the worker count, the
+        result directory or the report.
         """
         cfg = self.config.model_dump(mode="json", include={"year", "scale", "seed", "synthetic"})
         cfg["method"] = self.config.method.model_dump(
             include={"name", "population", "epsilon_quantile", "norm", "kernel_scale"}
         )
-        cfg["target"] = [(t.fact, t.tolerance) for t in self.config.target]
+        cfg["target"] = [(k, self.statistics[k].fact, tol) for k, tol in self.tolerances.items()]
         cfg["free"] = [(f.path, f.lower, f.upper, f.distribution) for f in self.config.free]
         doc = {"config": cfg, "observed": self.observed, "scenario": self.scenario.hash, "version": __version__}
         return hashlib.sha256(json.dumps(doc, sort_keys=True).encode()).hexdigest()[:16]
 
     def with_observed(self, observed: dict[str, float], heldout: dict[str, float]) -> Calibration:
-        return Calibration(self.config, self.path, self.facts, self.scenario, observed, heldout)
+        return replace(self, observed=observed, heldout=heldout)
 
 
-def _fact_value(facts: FactBook, src: Path, field: str, fact_id: str, year: int, synthetic: bool) -> float:
-    if fact_id not in INDICATORS:
+def _statistic(
+    facts: FactBook, src: Path, field: str, m: Moment, year: int, synthetic: bool
+) -> tuple[Statistic, float]:
+    """A moment's statistic and its observed value (NaN for a recovery run: simulated later)."""
+    indicator = m.indicator or m.fact
+    if indicator not in INDICATORS:
+        what = "indicator" if m.indicator else "fact"
         raise InputError(
-            src, field, f"unknown fact id {fact_id!r}: no indicator computes it{did_you_mean(fact_id, INDICATORS)}"
+            src,
+            f"{field}.{what}",
+            f"unknown {what} id {indicator!r}: no indicator computes it{did_you_mean(indicator, INDICATORS)}",
         )
+    stat = Statistic(indicator, year, m.relative_to, m.fact)
+    for y in (year, m.relative_to):
+        if y is not None and not FIRST_YEAR <= y <= LAST_YEAR:
+            raise InputError(src, f"{field}.year", f"{y} is outside the simulated years {FIRST_YEAR}-{LAST_YEAR}")
     if synthetic:
-        return float("nan")
-    fact = facts.find(fact_id, year)
-    if fact is None:
-        ids = {f.id for f in facts.fact if f.year == year}
-        raise InputError(src, field, f"no fact {fact_id!r} for {year} in the data file{did_you_mean(fact_id, ids)}")
-    if fact.kind == "target":
-        raise InputError(src, field, f"{fact_id!r} in {year} is a plan target, not an observation")
-    return fact.value
+        return stat, float("nan")
+    for y in (year, m.relative_to):
+        if y is None:
+            continue
+        fact = facts.find(m.fact, y)
+        if fact is None:
+            ids = {f.id for f in facts.fact if f.year == y}
+            raise InputError(
+                src, f"{field}.fact", f"no fact {m.fact!r} for {y} in the data file{did_you_mean(m.fact, ids)}"
+            )
+        if fact.kind == "target":
+            raise InputError(src, f"{field}.fact", f"{m.fact!r} in {y} is a plan target, not an observation")
+        if m.relative_to is not None and not fact.value:
+            raise InputError(src, f"{field}.relative_to", f"{m.fact!r} is 0 in {y}: no ratio can be taken")
+    value = stat.observed(facts)
+    assert value is not None  # checked above
+    return stat, value
 
 
 def check(config: CalibrationConfig, path: Path) -> Calibration:
@@ -228,28 +208,71 @@ def check(config: CalibrationConfig, path: Path) -> Calibration:
         ref = getattr(config, field)
         if ref not in (None, "default") and not (base / ref).is_file():
             raise InputError(path, field, f"file {ref} not found (looked in {(base / ref).parent})")
+    if config.forecast is not None and not (base / config.forecast.scenario).is_file():
+        raise InputError(path, "forecast.scenario", f"file {config.forecast.scenario} not found")
     facts = load_facts(base / config.data) if config.data else default_facts()
-    scenario = load_scenario(None if config.scenario == "default" else base / config.scenario)
-    scenario = (
-        scenario.with_overrides({"scale": config.scale}, source=str(path))
-        if config.scale != scenario.scale
-        else scenario
+    scenario = _at_scale(
+        load_scenario(None if config.scenario == "default" else base / config.scenario), config.scale, path
     )
-    synthetic = config.synthetic is not None
+    synthetic = config.synthetic is not None or config.coverage is not None
+    statistics: dict[str, Statistic] = {}
     observed: dict[str, float] = {}
     for i, t in enumerate(config.target):
-        if t.fact in observed:
-            raise InputError(path, f"target.{i}.fact", f"{t.fact!r} is a target twice")
-        observed[t.fact] = _fact_value(facts, path, f"target.{i}.fact", t.fact, t.year or config.year, synthetic)
-    heldout: dict[str, float] = {}
-    for i, h in enumerate(config.holdout):
-        if h.fact in observed:
+        stat, value = _statistic(facts, path, f"target.{i}", t, t.year or config.year, synthetic)
+        if stat.key in statistics:
+            raise InputError(path, f"target.{i}.fact", f"{stat.key!r} is a target twice")
+        if stat.last_year > config.year:
             raise InputError(
-                path, f"holdout.{i}.fact", f"{h.fact!r} is also a target; a held-out fact must not be fitted"
+                path,
+                f"target.{i}.year",
+                f"{stat.last_year} is after the fitted years (to {config.year}): a later fact can only be held out",
             )
-        heldout[h.fact] = _fact_value(facts, path, f"holdout.{i}.fact", h.fact, h.year or config.year, synthetic)
-    if any((t.year or config.year) != config.year for t in config.target):
-        raise InputError(path, "target", f"all targets must be facts of {config.year} (the simulated year)")
+        statistics[stat.key], observed[stat.key] = stat, value
+    heldout: dict[str, float] = {}
+    later = [(f"forecast.holdout.{i}", h) for i, h in enumerate(config.forecast.holdout if config.forecast else [])]
+    for where, h in [(f"holdout.{i}", h) for i, h in enumerate(config.holdout)] + later:
+        stat, value = _statistic(facts, path, where, h, h.year or config.year, synthetic)
+        if stat.key in observed:
+            raise InputError(
+                path, f"{where}.fact", f"{stat.key!r} is also a target; a held-out fact must not be fitted"
+            )
+        if stat.key in heldout:
+            raise InputError(path, f"{where}.fact", f"{stat.key!r} is held out twice")
+        if stat.last_year > config.year and config.forecast is None:
+            raise InputError(
+                path, f"{where}.year", f"{stat.last_year} is after the fitted years: add a [forecast] scenario"
+            )
+        if where.startswith("forecast") and stat.last_year <= config.year:
+            raise InputError(
+                path, f"{where}.year", f"{stat.last_year} is a fitted year: the forecast holds out later years only"
+            )
+        statistics[stat.key], heldout[stat.key] = stat, value
+    forecast = None
+    if config.forecast is not None:
+        fc = config.forecast
+        forecast = _at_scale(load_scenario(base / fc.scenario), config.scale, path)
+        last = max((statistics[k].last_year for k in heldout), default=config.year)
+        if forecast.end_year < last:
+            raise InputError(
+                path, "forecast.scenario", f"{fc.scenario} ends in {forecast.end_year}, before the held-out {last}"
+            )
+    config = config.model_copy(update={"free": _free_parameters(config, path)})
+    _check_synthetic(config, path)
+    for field in ("recovery", "coverage_study"):
+        ref = getattr(config, field)
+        if ref == "":  # a config that sets none over its base's
+            config = config.model_copy(update={field: None})
+        elif ref is not None and not synthetic and not (base / ref).exists():
+            raise InputError(path, field, f"file {ref} not found next to the config")
+    return Calibration(config, path, facts, scenario, statistics, observed, heldout, forecast)
+
+
+def _at_scale(scenario: Scenario, scale: float, path: Path) -> Scenario:
+    return scenario.with_overrides({"scale": scale}, source=str(path)) if scale != scenario.scale else scenario
+
+
+def _free_parameters(config: CalibrationConfig, path: Path) -> list[FreeParameter]:
+    """The free parameters with their priors resolved, each checked."""
     fields = numeric_fields(Scenario)
     seen: set[str] = set()
     free = []
@@ -276,20 +299,24 @@ def check(config: CalibrationConfig, path: Path) -> Calibration:
             raise InputError(
                 path, f"free.{i}", f"prior [{p_lo}, {p_hi}] leaves the valid range [{lo}, {hi}] of {f.path}"
             )
-    config = config.model_copy(update={"free": free})
-    if config.synthetic is not None:
-        truth = config.synthetic.truth
-        for p in truth:
-            if p not in seen:
-                raise InputError(path, f"synthetic.truth.{p}", "not one of the free parameters")
-        for f in config.free:
-            if f.path not in truth:
-                raise InputError(path, "synthetic.truth", f"needs a true value for {f.path}")
-            if not f.bounds[0] <= truth[f.path] <= f.bounds[1]:
-                raise InputError(path, f"synthetic.truth.{f.path}", f"true value {truth[f.path]} outside the prior")
-    if config.recovery is not None and not synthetic and not (base / config.recovery).exists():
-        raise InputError(path, "recovery", f"file {config.recovery} not found next to the config")
-    return Calibration(config, path, facts, scenario, observed, heldout)
+    return free
+
+
+def _check_synthetic(config: CalibrationConfig, path: Path) -> None:
+    if config.synthetic is not None and config.coverage is not None:
+        raise InputError(path, "coverage", "a coverage study draws its truths: drop [synthetic]")
+    if config.synthetic is None:
+        return
+    truth = config.synthetic.truth
+    paths = {f.path for f in config.free}
+    for p in truth:
+        if p not in paths:
+            raise InputError(path, f"synthetic.truth.{p}", "not one of the free parameters")
+    for f in config.free:
+        if f.path not in truth:
+            raise InputError(path, "synthetic.truth", f"needs a true value for {f.path}")
+        if not f.bounds[0] <= truth[f.path] <= f.bounds[1]:
+            raise InputError(path, f"synthetic.truth.{f.path}", f"true value {truth[f.path]} outside the prior")
 
 
 def load_calibration(path: str | Path | None = None) -> Calibration:

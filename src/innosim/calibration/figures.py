@@ -73,8 +73,8 @@ def _interval_chart(
 def plot_predictive(check: pd.DataFrame, path: Path, title: str) -> None:
     """Posterior-predictive median and 5-95% interval over each fact (ratio scale)."""
     ratio = lambda col: check[col] / check["fact"]  # noqa: E731
-    colors = ["#3b6ea5" if r == "target" else "#e08a2e" for r in check["role"]]
-    labels = [f"{fid} ({role})" for fid, role in zip(check["fact_id"], check["role"])]
+    colors = [{"target": "#3b6ea5", "held out": "#7f7f7f"}.get(r, "#e08a2e") for r in check["role"]]
+    labels = [f"{k} ({role})" for k, role in zip(check["key"], check["role"])]
     fig, ax = _interval_chart(
         title,
         labels,
@@ -109,4 +109,91 @@ def plot_recovery(params: pd.DataFrame, path: Path, title: str) -> None:
     )
     ax.set_xlim(0, 1)
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    _save(fig, path)
+
+
+_ROLE_STYLE = {
+    "target": {"color": "black", "marker": "o", "facecolors": "black"},
+    "held out": {"color": "#7f7f7f", "marker": "o", "facecolors": "none"},
+    "forecast": {"color": "#e08a2e", "marker": "D", "facecolors": "#e08a2e"},
+}
+
+
+def plot_series(cal: Calibration, runs: pd.DataFrame, facts: pd.DataFrame, path: Path, title: str) -> None:
+    """Fan chart of every fitted or held-out series: the posterior-predictive median and 50/90%
+    bands by year, with the facts (targets filled, held out hollow, forecast diamonds); a ratio
+    statistic (``relative_to``) is drawn as the series over its base year."""
+    rels = [None if pd.isna(r) else int(r) for r in facts.relative_to]
+    groups = list(dict.fromkeys(zip(facts.indicator, rels)))
+    wide = runs.set_index(["replicate", "year", "indicator"])["value"].unstack("indicator")
+    cols = min(3, len(groups))
+    rows = -(-len(groups) // cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 2.9 * rows), squeeze=False)
+    for ax, (ind, rel) in zip(axes.flat, groups):
+        series = wide[ind].unstack("year")
+        if rel is not None:
+            series = series.div(series[rel].where(series[rel] != 0), axis=0)
+        years = series.columns.to_numpy()
+        q = series.quantile([0.05, 0.25, 0.5, 0.75, 0.95]).to_numpy()
+        ax.fill_between(years, q[0], q[4], color="#3b6ea5", alpha=0.18, lw=0, label="90%")
+        ax.fill_between(years, q[1], q[3], color="#3b6ea5", alpha=0.35, lw=0, label="50%")
+        ax.plot(years, q[2], color="#3b6ea5", lw=1.5, label="median")
+        mine = facts[(facts.indicator == ind) & (facts.relative_to.fillna(-1) == (rel if rel is not None else -1))]
+        for role, style in _ROLE_STYLE.items():
+            pts = mine[mine.role == role]
+            if len(pts):
+                ax.scatter(
+                    pts.year,
+                    pts.fact,
+                    s=22,
+                    zorder=3,
+                    edgecolors=style["color"],
+                    label=role,
+                    **{k: v for k, v in style.items() if k != "color"},
+                )
+        ax.axvline(cal.config.year + 0.5, color="grey", lw=0.8, ls=":")
+        ax.set_title(_short(ind) + (f" / {rel}" if rel is not None else ""), fontsize=9)
+        ax.tick_params(labelsize=7)
+    for ax in list(axes.flat)[len(groups) :]:
+        ax.axis("off")
+    handles, labels = [], []
+    for ax in axes.flat:
+        for h, lab in zip(*ax.get_legend_handles_labels()):
+            if lab not in labels:
+                handles.append(h)
+                labels.append(lab)
+    fig.legend(handles, labels, fontsize=8, loc="lower right")
+    fig.suptitle(title, fontsize=11)
+    _save(fig, path)
+
+
+def plot_pairs(cal: Calibration, posterior: Posterior, path: Path, title: str, paths: list[str]) -> None:
+    """Pairwise scatter of the weighted posterior for ``paths`` (marker area by weight),
+    each axis over its prior range; the diagonal holds the marginal histograms."""
+    free = {f.path: f for f in cal.config.free}
+    n = len(paths)
+    fig, axes = plt.subplots(n, n, figsize=(1.7 * n + 1, 1.7 * n + 1), squeeze=False)
+    w = posterior.weights / posterior.weights.max()
+    for i, pi in enumerate(paths):
+        for j, pj in enumerate(paths):
+            ax = axes[i, j]
+            ax.tick_params(labelsize=5)
+            if j > i:
+                ax.axis("off")
+                continue
+            lo_j, hi_j = free[pj].bounds
+            if i == j:
+                ax.hist(
+                    posterior.values[pj], bins=np.linspace(lo_j, hi_j, 16), weights=posterior.weights, color="#3b6ea5"
+                )
+                ax.set_yticks([])
+            else:
+                ax.scatter(posterior.values[pj], posterior.values[pi], s=6 * w + 0.5, color="#3b6ea5", alpha=0.5, lw=0)
+                ax.set_ylim(*free[pi].bounds)
+            ax.set_xlim(lo_j, hi_j)
+            if i == n - 1:
+                ax.set_xlabel(_short(pj), fontsize=6)
+            if j == 0 and i > 0:
+                ax.set_ylabel(_short(pi), fontsize=6)
+    fig.suptitle(title, fontsize=11)
     _save(fig, path)

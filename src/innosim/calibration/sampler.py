@@ -1,6 +1,6 @@
 """innosim's pieces of pyabc: the model as pyabc sees it, a deterministic sampler, a bounded kernel.
 
-- :class:`Simulator`: parameters in, the target indicators of one year out.
+- :class:`Simulator`: parameters in, the target statistics out.
 - :class:`DeterministicSampler`: particle slot ``i`` of generation ``t`` seeds NumPy's global
   generator (which pyabc's proposals use) from ``SeedSequence(seed, (t + 1, i))`` and samples
   until its particle is accepted; slots run through the project's executor and come back in
@@ -21,26 +21,28 @@ import numpy as np
 import pyabc
 from pyabc.sampler import Sampler
 
+from innosim.calibration.config import Statistic
 from innosim.executor import Executor, chunk_size
 from innosim.scenario import Scenario
 from innosim.simulation import run_replicate
 
 
 class Simulator:
-    """The model as pyabc sees it: parameters in, the target indicators of one year out.
+    """The model as pyabc sees it: parameters in, the target statistics (of any fitted year) out.
 
     The replicate seed comes from NumPy's global generator, which the sampler seeds per
     particle slot.
     """
 
-    def __init__(self, scenario: Scenario, paths: list[str], stats: list[str], year: int) -> None:
-        self.scenario, self.paths, self.stats, self.year = scenario, paths, stats, year
+    def __init__(self, scenario: Scenario, paths: list[str], stats: list[Statistic]) -> None:
+        self.scenario, self.paths, self.stats = scenario, paths, stats
+        self.until = max(s.last_year for s in stats)
 
     def __call__(self, pars: dict[str, float]) -> dict[str, float]:
         seed = int(np.random.randint(0, 2**63 - 1, dtype=np.int64))
         values = {p: float(pars[key(p)]) for p in self.paths}
-        record = run_replicate(self.scenario.with_overrides(values, source="calibration"), seed, self.year)[self.year]
-        return {s: record[s] for s in self.stats}
+        records = run_replicate(self.scenario.with_overrides(values, source="calibration"), seed, self.until)
+        return {s.key: s.of(records) for s in self.stats}
 
 
 class BoxedNormalTransition(pyabc.MultivariateNormalTransition):

@@ -1,5 +1,5 @@
-"""The ``innosim`` command line: run, compare, sweep, sensitivity, calibrate, report, app, validate, show,
-indicators, levers.
+"""The ``innosim`` command line: run, compare, sweep, sensitivity, calibrate, forecast, report, app,
+validate, show, indicators, levers, evidence.
 
 The CLI parses, calls the library and prints: every result is computed and saved by the
 library (:func:`innosim.project`, :func:`innosim.compare`, :func:`innosim.sweep`, ...).

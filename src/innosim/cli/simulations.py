@@ -1,11 +1,10 @@
-"""The commands that simulate: run, compare, sweep, sensitivity, calibrate.
+"""The commands that simulate: run, compare, sweep, sensitivity (calibrate and forecast: :mod:`innosim.cli.calibration`).
 
 Each parses its options, calls the library and prints; the library computes and saves.
 """
 
 from __future__ import annotations
 
-import datetime as _dt
 import json
 import sys
 from collections.abc import Callable
@@ -40,7 +39,6 @@ from innosim.cli.common import (
     user_errors,
     write_report_into,
 )
-from innosim.errors import InputError
 
 if TYPE_CHECKING:  # pragma: no cover
     from innosim.experiments.base import Experiment
@@ -283,75 +281,3 @@ def sensitivity(
         f"indices of {len(sens.groups)} factors x {len(sens.indicators)} indicators x {len(sens.years)} years "
         f"written to {target / 'indices.csv'} (and .parquet); figures in {target}"
     )
-
-
-def calibrate(
-    config: Optional[Path] = typer.Argument(None, help="Calibration TOML (default: the packaged Baiyun calibration)."),
-    out: Optional[Path] = typer.Option(None, help="Result directory (default: the config's `out`, beside it)."),
-    workers: Optional[int] = typer.Option(
-        None, min=0, help="Worker processes (default: the config's; 0 = one per core)."
-    ),
-    scheduler: Optional[str] = SCHEDULER,
-    resume: bool = typer.Option(False, "--resume", help="Continue the calibration stored in the result directory."),
-    overwrite: bool = typer.Option(False, "--overwrite", help="Discard a stored calibration and start again."),
-    report: bool = typer.Option(True, "--report/--no-report", help="Write REPORT.md and the figures at the end."),
-    report_only: bool = typer.Option(False, "--report-only", help="Only rewrite the report from stored results."),
-) -> None:
-    """Fit the behavioural parameters to the 2016-2020 facts by ABC-SMC (pyabc)."""
-    from innosim.calibration import load_calibration
-
-    with user_errors():
-        cal = load_calibration(config)
-        if config is None and out is None:
-            out = Path("innosim-calibration")  # never write into the installed package
-        check_out(out)
-        try:
-            from innosim.calibration import abc
-            from innosim.calibration import report as fit_report
-        except ImportError as exc:
-            raise InputError(
-                "innosim calibrate",
-                "",
-                f'needs the calibrate extra ({exc.name} is missing): pip install "innosim[calibrate]"',
-            ) from None
-        target = out if out is not None else cal.out
-        if report_only:
-            fit_report.write_report(cal, target, workers=workers)
-            say(f"report written to {target / fit_report.REPORT}")
-            return
-        m = cal.config.method
-        header = (
-            f"calibrating {cal.config.name}: {len(cal.config.free)} free parameters, {len(cal.observed)} "
-            f"targets, {len(cal.heldout)} held out; {m.population} particles, at most {m.max_generations} generations "
-            f"or {m.max_simulations:,} simulations; scale {cal.config.scale:g}, seed {cal.config.seed}"
-        )
-        with progress_bar() as bar:
-            task = bar.add_task("generation", total=m.population)
-
-            def on_slots(done: int, total: int) -> None:
-                bar.update(task, completed=done, total=total)
-
-            def on_generation(g: Any) -> None:
-                bar.console.print(
-                    f"generation {g.t}: epsilon {g.epsilon:.3f}, accepted {g.accepted}/{g.simulations} "
-                    f"({g.acceptance_rate:.1%}), effective sample size {g.ess:.0f}, {g.total_simulations:,} simulations, "
-                    f"{_dt.timedelta(seconds=round(g.elapsed))} elapsed",
-                    highlight=False,
-                )
-                bar.reset(task, description=f"generation {g.t + 1}")
-
-            target = abc.calibrate(
-                cal,
-                out=out,
-                workers=workers,
-                resume=resume,
-                overwrite=overwrite,
-                on_generation=on_generation,
-                on_slots=on_slots,
-                scheduler=scheduler,
-                announce=lambda: bar.console.print(escape(header), highlight=False, soft_wrap=True),
-            )
-        say(f"posterior written to {target / abc.POSTERIOR}")
-        if report:
-            fit_report.write_report(cal, target, workers=workers)
-            say(f"report written to {target / fit_report.REPORT}")

@@ -8,8 +8,9 @@ certified at the year's end, so R&D raised in one year counts from the next year
 certified firm whose certificate expires renews when it still qualifies and the status still
 pays (:func:`innosim.model.rd.status_pays`); an eligible firm applies when the status pays,
 at the yearly rate ``hte_apply_rate`` (awareness; pool firms are coached and always apply).
-New HTE receive the district's reward from the lever's budget, pro rata when the budget is
-oversubscribed; the share paid is what firms expect next year. Tech SMEs
+Firms certified for the first time receive the district's reward from the lever's budget, pro
+rata when the budget is oversubscribed (a lapsed firm certified again is re-certified and gets
+the renewal amounts); the share paid is what firms expect next year. Tech SMEs
 (国科发政〔2017〕115号) from 2017, by the evaluation score.
 """
 
@@ -43,12 +44,13 @@ def certify(model: InnovationModel) -> None:
     fi.hte_expiry[renew] = year + st.HTE_VALID_YEARS
     apply = eligible & ~fi.hte & pays & (fi.pool | (rng.random(fi.n) < p.hte_apply_rate))
     new = np.flatnonzero(apply)
+    first = new[fi.hte_expiry[new] == 0]  # the district rewards a first certificate only
     fi.hte[new] = True
     fi.hte_expiry[new] = year + st.HTE_VALID_YEARS
     lever = gov.lever("hte_reward")
-    asked = np.full(len(new), lever.reward)
+    asked = np.full(len(first), lever.reward)
     paid = gov.pay_pro_rata("hte_reward", asked)
-    model.hte_reward_paid_share = float(paid.sum() / asked.sum()) if len(new) and lever.reward > 0 else 1.0
+    model.hte_reward_paid_share = float(paid.sum() / asked.sum()) if len(first) and lever.reward > 0 else 1.0
     # tech SMEs
     if year >= st.TECH_SME_FIRST_YEAR:
         rd_int = fi.rd_y1 / np.maximum(fi.sales_y1, 1.0)

@@ -144,7 +144,9 @@ def hte_net_benefit(model: InnovationModel, own_rd: np.ndarray, target: np.ndarr
 
     The tax saving (10 points on profits) and the other value of the status
     (``hte_status_value``), plus the expected rewards (the district's, paid pro
-    rata from its budget, and the city's schedule, :func:`~innosim.model.structure.city_hte_reward`)
+    rata from its budget, and the city's schedule, :func:`~innosim.model.structure.city_hte_reward`;
+    a firm that holds or once held a certificate gets the renewal amounts, since a lapsed firm
+    that applies again is re-certified, 重新认定, not certified for the first time)
     spread over the certificate's three years, less the after-tax cost of the real part of the R&D needed
     to reach ``target`` from ``own_rd`` and the fixed cost of certifying (per year of the
     certificate), which includes acquiring core IP for a firm that has none. The part of
@@ -160,13 +162,14 @@ def hte_net_benefit(model: InnovationModel, own_rd: np.ndarray, target: np.ndarr
     gap = np.maximum(np.minimum(target, steady) - own_rd, 0.0)
     catch_up = np.maximum(target - np.maximum(steady, own_rd), 0.0)
     extra_cost = (gap + catch_up / st.HTE_VALID_YEARS) * (1 - p.relabel_share) * uc_hte
-    district = np.where(fi.hte, 0.0, lever.reward * WAN_PER_YI * model.hte_reward_paid_share)
+    certified_before = fi.hte_expiry > 0  # holds a certificate, or held one: a renewal (重新认定), not a first
+    district = np.where(certified_before, 0.0, lever.reward * WAN_PER_YI * model.hte_reward_paid_share)
     nominal = model.price_level
     city = st.city_hte_reward(
         model.year,
         np.maximum(own_rd, target) * nominal * p.certification_rd_ratio,
         st.above_scale(fi.revenue * nominal, fi.industrial),
-        renewal=fi.hte,
+        renewal=certified_before,
     )
     reward = district + city / nominal
     fixed = p.hte_fixed_cost + np.where(

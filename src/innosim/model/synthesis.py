@@ -59,6 +59,25 @@ class MacroPaths(NamedTuple):
     """Resident population."""
 
 
+def _geometric(known: dict[int, float], end_year: int, factor: float) -> dict[int, float]:
+    """A yearly path through the ``known`` values (interpolated geometrically between them),
+    multiplied by ``factor`` a year after the last, to ``end_year``."""
+    years = sorted(known)
+    path = {}
+    for y0, y1 in zip(years[:-1], years[1:]):
+        rate = (known[y1] / known[y0]) ** (1 / (y1 - y0))
+        path.update({y: known[y0] * rate ** (y - y0) for y in range(y0, y1)})
+    last = years[-1]
+    path.update({y: known[last] * factor ** (y - last) for y in range(last, end_year + 1)})
+    return path
+
+
+def _realised(facts: FactBook, fact_id: str, years: range) -> dict[int, float]:
+    """The facts ``fact_id`` of ``years`` that the data file holds (observed, not targets)."""
+    found = {y: facts.find(fact_id, y) for y in years}
+    return {y: f.value for y, f in found.items() if f is not None and f.kind != "target"}
+
+
 def macro_paths(facts: FactBook, p: Parameters, end_year: int) -> MacroPaths:
     """District GDP (亿元, nominal), its real growth, the price level and the population, by year.
 
@@ -69,16 +88,11 @@ def macro_paths(facts: FactBook, p: Parameters, end_year: int) -> MacroPaths:
     revision, so its nominal path is not used), and ``gdp_growth`` after. The price level
     compounds the realised consumer-price rises of 2016-2024 (``cpi_growth``: Guangzhou's,
     else Guangdong's, else China's, the nearest found), then ``price_growth``. Population:
-    geometric between the 2015 and 2020 facts, then ``population_growth``.
+    geometric between the facts of 2015-2024 (2015, the 2020 census, 2021), then
+    ``population_growth``.
     """
-    gdp15, gdp20, gdp24 = (facts.value("gdp", y) for y in (START_YEAR, PLAN_13[1], REALISED_GDP_YEAR))
-    g1 = (gdp20 / gdp15) ** (1 / 5)
-    g2 = (gdp24 / gdp20) ** (1 / 4)
-    gdp = {y: gdp15 * g1 ** (y - START_YEAR) for y in range(START_YEAR, PLAN_START)}
-    gdp.update({y: gdp20 * g2 ** (y - PLAN_13[1]) for y in range(PLAN_START, REALISED_GDP_YEAR + 1)})
-    nominal_after = (1 + p.gdp_growth) * (1 + p.price_growth)
-    for y in range(REALISED_GDP_YEAR + 1, end_year + 1):
-        gdp[y] = gdp24 * nominal_after ** (y - REALISED_GDP_YEAR)
+    gdp_known = {y: facts.value("gdp", y) for y in (START_YEAR, PLAN_13[1], REALISED_GDP_YEAR)}
+    gdp = _geometric(gdp_known, end_year, (1 + p.gdp_growth) * (1 + p.price_growth))
     plan13_real = facts.value("gdp_real_growth", PLAN_13[1])
     growth = {y: plan13_real for y in range(START_YEAR + 1, PLAN_START)}
     growth.update({y: facts.value("gdp_real_growth", y) for y in range(PLAN_START, REALISED_GDP_YEAR + 1)})
@@ -87,11 +101,8 @@ def macro_paths(facts: FactBook, p: Parameters, end_year: int) -> MacroPaths:
     for y in range(START_YEAR + 1, end_year + 1):
         rise = facts.value("cpi_growth", y) if y <= REALISED_PRICE_YEAR else p.price_growth
         price[y] = price[y - 1] * (1 + rise)
-    pop15, pop20 = facts.value("population", START_YEAR), facts.value("population", PLAN_13[1])
-    gp = (pop20 / pop15) ** (1 / 5)
-    population = {y: pop15 * gp ** (y - START_YEAR) for y in range(START_YEAR, PLAN_START)}
-    for y in range(PLAN_START, end_year + 1):
-        population[y] = pop20 * (1 + p.population_growth) ** (y - PLAN_13[1])
+    people = _realised(facts, "population", range(START_YEAR, REALISED_GDP_YEAR + 1))
+    population = _geometric(people, end_year, 1 + p.population_growth)
     return MacroPaths(gdp, growth, price, population)
 
 
