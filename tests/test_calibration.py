@@ -339,7 +339,7 @@ def test_shipped_posterior_fits_every_target():
     assert bad.empty, bad[["fact_id", "fact", "median", "p05", "p95"]]
 
 
-@pytest.mark.parametrize("name", ["baiyun.toml", "path.toml"])
+@pytest.mark.parametrize("name", ["baiyun.toml", pytest.param("path.toml", marks=pytest.mark.slow)])
 def test_shipped_report_is_current(tmp_path, name):
     """calibration/REPORT.md (and path/REPORT.md) is what `innosim calibrate --report-only` writes
     today (but the date)."""
