@@ -15,6 +15,10 @@ pytestmark = pytest.mark.slow  # full size, 16 replicates per lever: run with -m
 
 REPLICATES = 16  # each replicate draws its parameters from the posterior: paired, but more spread
 SCALE = 1.0
+RARE = {"listing_support": 40}
+"""Levers whose effect is a rare event, with the paired replicates that show it: a listing is one HTE's
+yearly chance (0.23 more listed HTE by 2025 over 40 replicates, standard error 0.10; 16 show 0.25 with
+an error of 0.19)."""
 
 
 @pytest.fixture(scope="module")
@@ -31,7 +35,11 @@ def _values(table, iid, year=2025):
 @pytest.mark.parametrize("lid", list(LEVERS))
 def test_lever_moves_its_indicators(baseline, lid):
     scn = load_scenario(SCENARIOS / f"lever_{lid}.toml").with_overrides({"scale": SCALE})
-    table = simulate(scn, seed=7, replicates=REPLICATES, workers=0)
+    n = RARE.get(lid, REPLICATES)
+    if n != REPLICATES:
+        base = load_scenario(SCENARIOS / "baseline.toml").with_overrides({"scale": SCALE})
+        baseline = simulate(base, seed=7, replicates=n, workers=0)
+    table = simulate(scn, seed=7, replicates=n, workers=0)
     assert _values(table, f"spending_{lid}").mean() > _values(baseline, f"spending_{lid}").mean()
     for iid in LEVERS[lid].acts_on:
         diff = _values(table, iid) - _values(baseline, iid)
