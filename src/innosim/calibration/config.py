@@ -1,9 +1,9 @@
 """Calibration configuration: which facts to fit, which parameters are free, how.
 
 A calibration file is TOML, validated by pydantic (:mod:`innosim.calibration.schema`) and
-then checked here against the facts file, the indicator registry and the scenario schema, so that every mistake (an unknown
-fact id, a prior with lower > upper, a missing data file) is refused with the file and
-field named **before any simulation runs**. See ``calibration/baiyun.toml`` and
+then checked here against the facts file, the indicator registry and the scenario schema,
+so that every mistake (an unknown fact id, a prior with lower > upper, a missing data file)
+is refused with the file and field named **before any simulation runs**. See ``calibration/baiyun.toml`` and
 ``docs/calibration.md``.
 """
 
@@ -63,16 +63,6 @@ class Statistic:
             return float(value)
         base = records[self.relative_to][self.indicator]
         return float(value / base) if base else float("nan")
-
-    def observed(self, facts: FactBook) -> float | None:
-        """The fact's value (or ratio), or None where the data file lacks a year."""
-        fact = facts.find(self.fact, self.year)
-        if fact is None:
-            return None
-        if self.relative_to is None:
-            return fact.value
-        base = facts.find(self.fact, self.relative_to)
-        return None if base is None or not base.value else fact.value / base.value
 
 
 def statistics_table(table: pd.DataFrame, stats: list[Statistic]) -> pd.DataFrame:
@@ -179,6 +169,7 @@ def _statistic(
             raise InputError(src, f"{field}.year", f"{y} is outside the simulated years {FIRST_YEAR}-{LAST_YEAR}")
     if synthetic:
         return stat, float("nan")
+    values = []
     for y in (year, m.relative_to):
         if y is None:
             continue
@@ -192,9 +183,8 @@ def _statistic(
             raise InputError(src, f"{field}.fact", f"{m.fact!r} in {y} is a plan target, not an observation")
         if m.relative_to is not None and not fact.value:
             raise InputError(src, f"{field}.relative_to", f"{m.fact!r} is 0 in {y}: no ratio can be taken")
-    value = stat.observed(facts)
-    assert value is not None  # checked above
-    return stat, value
+        values.append(fact.value)
+    return stat, values[0] / values[1] if len(values) == 2 else values[0]
 
 
 def check(config: CalibrationConfig, path: Path) -> Calibration:

@@ -7,13 +7,27 @@ from __future__ import annotations
 
 import datetime as _dt
 from pathlib import Path
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 import typer
 from rich.markup import escape
 
 from innosim.cli.common import POSTERIOR, SCHEDULER, check_out, progress_bar, say, user_errors
 from innosim.errors import InputError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from innosim.calibration.config import Calibration
+
+
+def _needs_the_calibrate_extra(command: str) -> None:
+    """Refuse, with the install command, a calibration command run without pyabc and scoringrules."""
+    import importlib.util
+
+    missing = [m for m in ("pyabc", "scoringrules") if importlib.util.find_spec(m) is None]
+    if missing:
+        raise InputError(
+            command, "", f'needs the calibrate extra ({", ".join(missing)} missing): pip install "innosim[calibrate]"'
+        )
 
 
 def calibrate(
@@ -36,16 +50,11 @@ def calibrate(
         if config is None and out is None:
             out = Path("innosim-calibration")  # never write into the installed package
         check_out(out)
-        try:
-            from innosim.calibration import abc
-            from innosim.calibration import report as fit_report
-            from innosim.calibration.sections import REPORT as REPORT_FILE
-        except ImportError as exc:
-            raise InputError(
-                "innosim calibrate",
-                "",
-                f'needs the calibrate extra ({exc.name} is missing): pip install "innosim[calibrate]"',
-            ) from None
+        _needs_the_calibrate_extra("innosim calibrate")
+        from innosim.calibration import abc
+        from innosim.calibration import report as fit_report
+        from innosim.calibration.sections import REPORT as REPORT_FILE
+
         target = out if out is not None else cal.out
         if cal.config.coverage is not None:
             _coverage(cal, target, workers, scheduler, report_only)
@@ -92,14 +101,17 @@ def calibrate(
             say(f"report written to {target / REPORT_FILE}")
 
 
-def _coverage(cal: Any, target: Path, workers: Optional[int], scheduler: Optional[str], report_only: bool) -> None:
+def _coverage(
+    cal: Calibration, target: Path, workers: Optional[int], scheduler: Optional[str], report_only: bool
+) -> None:
     """``innosim calibrate`` of a coverage-study config: one recovery per truth, resumable."""
     import pandas as pd
 
     from innosim.calibration import coverage
 
+    cov = cal.config.coverage
+    assert cov is not None  # the caller runs this for a coverage-study config only
     if not report_only:
-        cov = cal.config.coverage
         say(
             f"coverage study {cal.config.name}: {cov.truths} truths from the prior, each calibrated at scale "
             f"{cal.config.scale:g} ({cal.config.method.population} particles, at most "
@@ -132,6 +144,8 @@ def forecast(
 
     with user_errors():
         cal = load_calibration(config)
+        _needs_the_calibrate_extra("innosim forecast")
+        from innosim.calibration.abc import POSTERIOR as POSTERIOR_FILE
         from innosim.calibration.checks import forecast as blind_forecast
         from innosim.calibration.report import write_forecast
         from innosim.posterior import Posterior, shipped_posterior
@@ -140,8 +154,8 @@ def forecast(
             raise InputError(cal.path, "holdout", f"holds no fact after the fitted years (to {cal.config.year})")
         if posterior is not None:
             post = Posterior.load(posterior)
-        elif (cal.out / "posterior.csv").exists() and config is not None:
-            post = Posterior.load(cal.out / "posterior.csv")
+        elif (cal.out / POSTERIOR_FILE).exists() and config is not None:
+            post = Posterior.load(cal.out / POSTERIOR_FILE)
         else:
             post = shipped_posterior()
         target = out if out is not None else (cal.out if config is not None else Path("innosim-forecast"))
