@@ -309,6 +309,31 @@ def test_coverage_study_resumes_and_summarises(tmp_path):
     assert (results.ess > 0).all() and (results.final_epsilon > 0).all()
     again = run_cli("calibrate", str(study), "--workers", "1")
     assert again.returncode == 0 and "truth 1 of 2" not in again.stderr and again.stdout == r.stdout
+    # another config (here another seed of the truths' fits) does not resume the stored study
+    study.write_text(study.read_text(encoding="utf-8").replace('out = "cov"', 'out = "cov"\nseed = 4'), "utf-8")
+    refused = run_cli("calibrate", str(study), "--workers", "1")
+    assert refused.returncode == 2 and "--overwrite" in refused.stderr and "Traceback" not in refused.stderr
+    assert pd.read_csv(tmp_path / "cov" / "coverage.csv").equals(results)  # nothing lost
+    fresh = run_cli("calibrate", str(study), "--workers", "1", "--overwrite")
+    assert fresh.returncode == 0 and "truth 2 of 2" in fresh.stderr
+    assert not pd.read_csv(tmp_path / "cov" / "coverage.csv").equals(results)
+
+
+def test_a_collapsed_generation_stops_the_run_and_is_not_the_posterior(tmp_path):
+    """When a generation's effective sample size falls below the method's minimum (10), the run
+    stops and the posterior is the last generation at or above it; with none, the last one."""
+    from innosim.calibration.abc import _stop_reason, posterior_generation
+
+    cal = load_calibration(_tiny(tmp_path, generations=20))
+    gens = pd.DataFrame(
+        {"t": [-1, 0, 1, 2], "epsilon": [9.0, 5.0, 3.0, 2.0], "samples": [30, 60, 90, 120], "particles": 30}
+    )
+    gens["ess"] = [float("nan"), 30.0, 12.0, 4.0]
+    assert posterior_generation(cal, gens) == 1
+    assert "effective sample size 4.0 below 10" in _stop_reason(cal, gens)
+    assert _stop_reason(cal, gens.iloc[:3]) is None
+    gens["ess"] = [float("nan"), 6.0, 5.0, 4.0]
+    assert posterior_generation(cal, gens) == 2
 
 
 # ------------------------------------------------------------------ parameter recovery (quick version)

@@ -544,8 +544,8 @@ class Parameters(BaseModel):
         0.75,
         0.0,
         3.0,
-        "logit growth per year of registration",
-        "assumption: Guangdong's push to register technology contracts, 2016-2020",
+        "logit growth per year of registration, 2016-2020",
+        "assumption: Guangdong's push to register technology contracts, 2016-2020 (the city's 2015 subsidy of 5% of a firm's technology purchases, 《广州市促进科技成果转化实施办法》; the VAT exemption of technology transfer and development from 2016, which requires the contract's certification, 财税〔2016〕36号 annex 3; the province's 2019 registration notice, 粤科函区字〔2019〕1318号); the registered share holds at its 2020 value after 2020: no later push was found, and a trend fitted to 2016-2020 is not extrapolated",
         (0.7, 1.3),
         prior_source="prior: logit growth of contract registration under Guangdong's 2016-2020 push",
     )

@@ -143,7 +143,18 @@ def _stop_reason(cal: Calibration, gens: pd.DataFrame) -> str | None:
         return f"{int(total)} simulations (budget {m.max_simulations})"
     if last.particles / last.samples < m.min_acceptance_rate:
         return f"acceptance rate {last.particles / last.samples:.3g} below {m.min_acceptance_rate:g}"
+    if last.ess < m.min_effective_sample_size:
+        return f"effective sample size {last.ess:.1f} below {m.min_effective_sample_size:g}"
     return None
+
+
+def posterior_generation(cal: Calibration, gens: pd.DataFrame) -> int:
+    """The generation that is the posterior: the last one whose effective sample size is at least
+    the method's minimum (an earlier generation is an ABC posterior at a larger epsilon, wider
+    but a sample; a collapsed one is not), or the last one if none is."""
+    fitted = gens[gens.t >= 0]
+    healthy = fitted[fitted.ess >= cal.config.method.min_effective_sample_size]
+    return int((healthy if not healthy.empty else fitted).t.iloc[-1])
 
 
 def _stored_state(state: Path) -> dict[str, Any]:
@@ -307,7 +318,8 @@ def identification(cal: Calibration, history: pyabc.History) -> pd.DataFrame:
 
 def _export(cal: Calibration, config_hash: str, out: Path, gens: pd.DataFrame, reason: str, workers: int) -> None:
     history = pyabc.History(_db_url(out), _id=1)
-    frame, weights = history.get_distribution(m=0, t=int(gens.t.iloc[-1]))
+    chosen = posterior_generation(cal, gens)
+    frame, weights = history.get_distribution(m=0, t=chosen)
     fitted = gens[gens.t >= 0]
     post = pd.DataFrame({"weight": weights})
     for p in cal.free_paths:
@@ -331,7 +343,8 @@ def _export(cal: Calibration, config_hash: str, out: Path, gens: pd.DataFrame, r
         particles=len(post),
         effective_sample_size=round(float(1.0 / np.sum(post.weight.to_numpy() ** 2)), 1),
         generations=len(fitted),
-        final_epsilon=float(fitted.epsilon.iloc[-1]),
+        posterior_generation=chosen,
+        final_epsilon=float(fitted.epsilon[fitted.t == chosen].iloc[0]),
         simulations=int(gens.samples.sum()),
         stop_reason=reason,
         wall_time_seconds=round(float(gens.wall_time.sum()), 1),

@@ -10,12 +10,15 @@ posterior rank (the posterior weight below it) is uniform on [0, 1].
 Each truth is one recovery calibration in ``truth-NNN/`` under the study's result directory;
 ``coverage.csv`` gains its rows (with the fit's final effective sample size and epsilon) as soon
 as it finishes (and its pyabc database is deleted), so
-an interrupted study resumes at the first unfinished truth and loses at most that one.
+an interrupted study resumes at the first unfinished truth and loses at most that one. A study
+resumes only with the config (and innosim version) it was started with: ``study.json`` holds
+its hash, and another one is refused unless ``overwrite`` discards what the directory holds.
 """
 
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -28,6 +31,7 @@ from innosim.calibration.abc import DB, POSTERIOR, STATE, calibrate
 from innosim.calibration.abc import MANIFEST as MANIFEST_OF_TRUTH
 from innosim.calibration.config import Calibration
 from innosim.calibration.schema import Synthetic
+from innosim.errors import InputError, option
 from innosim.files import check_output
 from innosim.joblock import lock_directory
 from innosim.posterior import Posterior
@@ -36,6 +40,8 @@ from innosim.store import write_atomic
 RESULTS = "coverage.csv"
 SUMMARY = "coverage-summary.csv"
 MANIFEST = "coverage.json"
+STUDY = "study.json"
+"""The study's state: the hash of the config it was started with."""
 RANK_BINS = 5
 """Bins of the rank histogram whose flatness is tested (chi-square), 10 draws a bin at 50 truths."""
 
@@ -91,10 +97,16 @@ def run_coverage(
     workers: int | None = None,
     on_truth: Callable[[int, int], None] | None = None,
     scheduler: str | None = None,
+    overwrite: bool = False,
 ) -> Path:
     """Run (or resume) the coverage study of ``cal`` (a config with ``[coverage]``); returns
     the result directory, holding ``coverage.csv`` (one row per truth and parameter) and
-    ``coverage-summary.csv`` (one row per parameter)."""
+    ``coverage-summary.csv`` (one row per parameter).
+
+    Raises:
+        InputError: ``out`` holds a study made with another config or innosim version (or one
+            without its ``study.json``), and ``overwrite`` is not set.
+    """
     cov = cal.config.coverage
     if cov is None:
         raise ValueError("the calibration has no [coverage] table")
@@ -103,6 +115,7 @@ def run_coverage(
     out.mkdir(parents=True, exist_ok=True)
     lock = lock_directory(out)
     try:
+        _prepare_study(cal, out, overwrite)
         results = pd.read_csv(out / RESULTS) if (out / RESULTS).exists() else pd.DataFrame()
         done = set(results.truth_index) if len(results) else set()
         truths = draw_truths(cal)
@@ -142,6 +155,31 @@ def run_coverage(
     finally:
         lock.release()
     return out
+
+
+def _prepare_study(cal: Calibration, out: Path, overwrite: bool) -> None:
+    """Check that what ``out`` holds was made with this config (or discard it with ``overwrite``)
+    and record the config's hash."""
+    state = out / STUDY
+    held = [p for p in (out / RESULTS, *out.glob("truth-*")) if p.exists()]
+    stored = json.loads(state.read_text(encoding="utf-8")).get("config_hash") if state.exists() else None
+    if held and stored != cal.hash:
+        if not overwrite:
+            made = f"another config or innosim version (hash {stored})" if stored else "no record of its config"
+            raise InputError(
+                out,
+                option("overwrite"),
+                f"holds a coverage study made with {made}, now {cal.hash}: add "
+                f"{option('overwrite', flag=True)} to discard it and start again",
+            )
+        for path in held:
+            if path.is_dir():
+                shutil.rmtree(path)
+            else:
+                path.unlink()
+        for name in (SUMMARY, MANIFEST):
+            (out / name).unlink(missing_ok=True)
+    write_atomic(state, json.dumps({"config": str(cal.path), "config_hash": cal.hash}, indent=2))
 
 
 def summarise(results: pd.DataFrame) -> pd.DataFrame:

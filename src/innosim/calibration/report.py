@@ -64,7 +64,7 @@ def _fit_text(cal: Calibration, manifest: dict[str, Any], gens: pd.DataFrame) ->
   ({cal.config.method.norm} norm of |sim - fact| / (tolerance × |fact|)), epsilon from the
   {cal.config.method.epsilon_quantile:g} quantile of the previous generation's distances.
 - {len(cal.observed)} targets from {", ".join(map(str, years))}; stopped after {m["generations"]} generations because:
-  {m["stop_reason"]}. Final epsilon {m["final_epsilon"]:.3f}.
+  {m["stop_reason"]}. {_posterior_generation(m)}Final epsilon {m["final_epsilon"]:.3f}.
 - {m["simulations"]:,} simulations of 2016-{m["year"]} at scale {m["scale"]:g}, {m["wall_time_seconds"]:,.0f} s of wall time
   on {m["machine_cores"]} cores with {m["workers"]} workers; seed {m["seed"]}; config hash `{m["config_hash"]}`;
   innosim {m["innosim_version"]}.
@@ -74,6 +74,17 @@ def _fit_text(cal: Calibration, manifest: dict[str, Any], gens: pd.DataFrame) ->
 
 {md_table(gen_rows)}
 """
+
+
+def _posterior_generation(m: dict) -> str:
+    """Which generation is the posterior, when it is not the last (its effective sample size)."""
+    chosen = m.get("posterior_generation", m["generations"] - 1)
+    if chosen == m["generations"] - 1:
+        return ""
+    return (
+        f"The posterior is generation {chosen}, the last whose effective sample size is at least "
+        "the method's minimum (a collapsed generation is not a sample). "
+    )
 
 
 def write_report(cal: Calibration, out: Path, workers: int | None = None) -> Path:

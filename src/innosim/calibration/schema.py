@@ -118,6 +118,12 @@ class Method(_Strict):
     max_simulations: int = Field(40_000, ge=1, description="stop after the generation that passes this")
     min_epsilon: float = Field(1.0, ge=0.0, description="stop once a generation's epsilon is at or below this")
     min_acceptance_rate: float = Field(0.01, ge=0.0, lt=1.0)
+    min_effective_sample_size: float = Field(
+        10.0,
+        ge=0.0,
+        description="stop once a generation's effective sample size (Kish) falls below this; the posterior is "
+        "then the last generation at or above it, as fewer effective draws cannot give a 90% interval",
+    )
     epsilon_quantile: float = Field(
         0.5, gt=0.0, lt=1.0, description="next epsilon = this weighted quantile of distances"
     )

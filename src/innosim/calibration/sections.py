@@ -34,9 +34,6 @@ IDENTIFIED = 0.2
 """Smallest rank correlation the identification table lists."""
 COVERAGE_BAND = (0.8, 0.97)
 """Coverage of nominal 90% intervals that counts as calibrated (issue 15)."""
-HEALTHY_ESS = 10
-"""Effective sample size below which a fit's posterior is a handful of particles (the coverage study
-reports its coverage on either side)."""
 
 
 # ------------------------------------------------------------------ figures
@@ -225,13 +222,15 @@ def coverage_section(cal: Calibration, out: Path) -> list[str]:
     ]
     if "ess" in results:
         per_truth = results.groupby("truth_index")["ess"].first()
-        healthy = results[results.ess >= HEALTHY_ESS]
+        least = study.config.method.min_effective_sample_size
+        healthy = results[results.ess >= least]
         lines[0] += (
-            f" The fits' final effective sample size has a median of {per_truth.median():.1f} of "
-            f"{study.config.method.population} particles; coverage over every parameter is "
+            f" The posteriors' effective sample size has a median of {per_truth.median():.1f} of "
+            f"{study.config.method.population} particles (a fit whose generation collapsed below {least:g} gives "
+            f"the last generation at or above it); coverage over every parameter is "
             f"{results.covered.mean():.2f}, and {healthy.covered.mean() if len(healthy) else float('nan'):.2f} over "
-            f"the {int((per_truth >= HEALTHY_ESS).sum())} truths whose fit kept an effective sample size of "
-            f"{HEALTHY_ESS} or more."
+            f"the {int((per_truth >= least).sum())} truths whose posterior has an effective sample size of "
+            f"{least:g} or more."
         )
     return head + lines + ["", md_table(rows), ""]
 

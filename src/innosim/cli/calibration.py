@@ -57,7 +57,7 @@ def calibrate(
 
         target = out if out is not None else cal.out
         if cal.config.coverage is not None:
-            _coverage(cal, target, workers, scheduler, report_only)
+            _coverage(cal, target, workers, scheduler, report_only, overwrite)
             return
         if report_only:
             fit_report.write_report(cal, target, workers=workers)
@@ -102,7 +102,12 @@ def calibrate(
 
 
 def _coverage(
-    cal: Calibration, target: Path, workers: Optional[int], scheduler: Optional[str], report_only: bool
+    cal: Calibration,
+    target: Path,
+    workers: Optional[int],
+    scheduler: Optional[str],
+    report_only: bool,
+    overwrite: bool,
 ) -> None:
     """``innosim calibrate`` of a coverage-study config: one recovery per truth, resumable."""
     import pandas as pd
@@ -118,7 +123,12 @@ def _coverage(
             f"{cal.config.method.max_simulations:,} simulations); results in {target}"
         )
         coverage.run_coverage(
-            cal, target, workers, on_truth=lambda i, n: say(f"truth {i} of {n} done"), scheduler=scheduler
+            cal,
+            target,
+            workers,
+            on_truth=lambda i, n: say(f"truth {i} of {n} done"),
+            scheduler=scheduler,
+            overwrite=overwrite,
         )
     summary = coverage.summarise(pd.read_csv(target / coverage.RESULTS))
     for _, r in summary.iterrows():

@@ -4,7 +4,8 @@ Carriers are paid their operating subsidy; new maker spaces and incubators open 
 the build subsidy raises (relative to the 13th-plan subsidy); the district converts old
 industrial parks into incubators while its budget lasts; carriers close at a small rate.
 Institutions are recognised as provincial new-type R&D institutions. The registered share
-of R&D in technology contracts rises (Guangdong's registration push), and S&T-services
+of R&D in technology contracts rises during Guangdong's 2016-2020 registration push and holds
+at its 2020 value after (the push is not extrapolated past the years that fitted it), and S&T-services
 demand follows the growth of their clients' R&D: the district's R&D outside the S&T-services
 sector (their own R&D is not demand for their services; counting it made the demand feed
 on itself, with a loop gain above one at the edges of the priors).
@@ -21,7 +22,7 @@ from innosim.model.agents import IncubationCarrier
 from innosim.model.constants import CONSTANTS as C
 from innosim.model.constants import WAN_PER_YI
 from innosim.model.maths import logit, sigmoid
-from innosim.timeline import FIRST_YEAR, START_YEAR
+from innosim.timeline import FIRST_YEAR, PLAN_13, START_YEAR
 
 if TYPE_CHECKING:  # pragma: no cover
     from innosim.model.model import InnovationModel
@@ -54,10 +55,9 @@ def evolve_carriers_and_institutions(model: InnovationModel) -> None:
         c.close_or_stay(rng, p.carrier_closure, year)
     for inst in model.institutions:  # provincial recognition of new-type R&D institutions
         inst.develop(rng, p)
-    # technology contracts: registered share of R&D rises (Guangdong's registration push)
-    registered = float(
-        sigmoid(logit(p.contract_registration_2015) + p.contract_registration_growth * (year - START_YEAR))
-    )
+    # technology contracts: registered share of R&D rises through the 2016-2020 push, then holds
+    push_years = min(year, PLAN_13[1]) - START_YEAR
+    registered = float(sigmoid(logit(p.contract_registration_2015) + p.contract_registration_growth * push_years))
     fi = model.firms
     rd = fi.rd * fi.alive
     linked_rd = rd[network.linked(model)].sum()

@@ -42,7 +42,8 @@ def certify(model: InnovationModel) -> None:
     renew = expired & eligible & pays & (rng.random(fi.n) < p.hte_renewal_rate)
     fi.hte[expired & ~renew] = False
     fi.hte_expiry[renew] = year + st.HTE_VALID_YEARS
-    apply = eligible & ~fi.hte & pays & (fi.pool | (rng.random(fi.n) < p.hte_apply_rate))
+    # a certificate that expired unrenewed this round cannot be won again in the same round
+    apply = eligible & ~fi.hte & ~expired & pays & (fi.pool | (rng.random(fi.n) < p.hte_apply_rate))
     new = np.flatnonzero(apply)
     first = new[fi.hte_expiry[new] == 0]  # the district rewards a first certificate only
     fi.hte[new] = True

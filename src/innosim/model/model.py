@@ -206,6 +206,7 @@ class InnovationModel(mesa.Model):
         self.government = Government(self, self.innosim_scenario.policy, history_policy())
         self.streams = Streams(int(self.rng.integers(2**63)))
         self.gdp, self.real_growth, self.prices, self.population = macro_paths(self.facts, self.p, self.end_year)
+        self.grant_throughput = knowledge.grant_throughput(self.facts, self.end_year)
         synthesise(self)
         self.datacollector = mesa.DataCollector(model_reporters=MODEL_REPORTERS, agenttype_reporters=AGENT_REPORTERS)
 
