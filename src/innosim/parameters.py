@@ -317,7 +317,7 @@ class Parameters(BaseModel):
         0.0,
         1.0,
         "per expiring certificate of a firm that still qualifies",
-        "assumption: most certified firms that still meet the criteria re-apply when the certificate expires",
+        "assumption: most certified firms that still meet the criteria re-apply when the certificate expires; no published renewal rate was found (queries: 重新认定率, 到期高企 重新认定 通过率, 复审通过率, 高企 流失率); the one claim found, of low confidence, is that over 15% of renewal reviews failed in recent years (「近三年复核未通过率超15%」, an undated consultancy page, http://www.xjsygy.com/gaoqi/19437.html), which the prior's lower part covers",
         (0.8, 0.98),
     )
     tech_sme_register_rate: float = numeric(
