@@ -8,7 +8,8 @@ each parameter's nominal 90% interval covers its truth in 90% of the draws and t
 posterior rank (the posterior weight below it) is uniform on [0, 1].
 
 Each truth is one recovery calibration in ``truth-NNN/`` under the study's result directory;
-``coverage.csv`` gains its rows (with the fit's final effective sample size and epsilon) as soon
+``coverage.csv`` gains its rows (with the effective sample size and epsilon of the fit's posterior
+generation) as soon
 as it finishes (and its pyabc database is deleted), so
 an interrupted study resumes at the first unfinished truth and loses at most that one. A study
 resumes only with the config (and innosim version) it was started with: ``study.json`` holds

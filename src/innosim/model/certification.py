@@ -6,7 +6,8 @@ smallest band before 2016), high-tech income >= 60%, certificate valid three yea
 applies during the year on its accounts of the three years before (近三个会计年度) and is
 certified at the year's end, so R&D raised in one year counts from the next year's round. A
 certified firm whose certificate expires renews when it still qualifies and the status still
-pays (:func:`innosim.model.rd.status_pays`); an eligible firm applies when the status pays,
+pays (:func:`innosim.model.rd.status_pays`), with probability ``hte_renewal_rate``; one that does
+not renew may apply again from the next round; an eligible firm applies when the status pays,
 at the yearly rate ``hte_apply_rate`` (awareness; pool firms are coached and always apply).
 Firms certified for the first time receive the district's reward from the lever's budget, pro
 rata when the budget is oversubscribed (a lapsed firm certified again is re-certified and gets
