@@ -170,11 +170,12 @@ def test_no_module_is_shadowed_by_a_function_of_the_package():
 
 
 def test_experiment_kinds_are_registered_explicitly():
+    from innosim.design.config import Optimisation
     from innosim.experiments.kinds import KINDS
     from innosim.experiments.sweep import Sweep
     from innosim.sensitivity.config import Sensitivity
 
-    assert KINDS == {"sweep": Sweep, "sensitivity": Sensitivity}
+    assert KINDS == {"sweep": Sweep, "sensitivity": Sensitivity, "optimise": Optimisation}
     source = (SRC / "experiments" / "kinds.py").read_text(encoding="utf-8")
     assert "KINDS: dict[str, type[Experiment]] = {" in source
     for path in SRC.rglob("*.py"):

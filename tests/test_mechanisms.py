@@ -41,6 +41,7 @@ def _reported_rd(seed: int, programme: bool = True) -> tuple[float, float, float
     return totals[2020], totals[2025], model.records[2025]["hte_count"]
 
 
+@pytest.mark.slow
 def test_the_hte_programme_raises_reported_rd():
     """Full size, 24 paired seeds from the same 2015 state: without the programme from 2016 (the
     status never pays: no tax saving, no rewards; the firms bunching in 2015 stop, and the 2015

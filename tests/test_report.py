@@ -173,7 +173,7 @@ def test_bad_result_directory_is_refused_without_output(tmp_path, run_dir, case)
     words = {
         "missing": "is not a directory",
         "not_a_result": "no manifest.json",
-        "unknown_kind": "kind: is 'calibration'; a result directory holds a run, comparison, sweep or sensitivity",
+        "unknown_kind": "kind: is 'calibration'; a result directory holds a run, comparison, sweep, sensitivity, optimisation or discovery",
         "incomplete": "indicators.csv: is missing",
         "bad_json": "manifest.json: is not valid JSON",
     }[case]

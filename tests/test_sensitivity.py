@@ -160,6 +160,7 @@ def test_each_lever_leads_on_its_own_indicator(tiny):
     assert "policy.talent_card.budget" in set(talent), talent
 
 
+@pytest.mark.slow
 def test_leading_factors_stable_across_seeds(tiny, tmp_path):
     """Replicate noise and the sample's randomness do not change which factors lead (docs/sensitivity.md).
 

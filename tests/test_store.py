@@ -61,7 +61,8 @@ def test_a_second_job_on_a_locked_directory_is_refused_naming_the_holder(tmp_pat
     path = _sweep_file(tmp_path, samples=60, scale=0.2)
     reference = sweep(path, workers=2)
     out = tmp_path / "out"
-    first = _start(["sweep", str(path), "--out", str(out), "--workers", "2", "--checkpoint", "0"])
+    # one worker: the job lasts longer and leaves a core to the three refused commands
+    first = _start(["sweep", str(path), "--out", str(out), "--workers", "1", "--checkpoint", "0"])
     try:
         _wait_for(lambda: (out / PARTS).is_dir() and any((out / PARTS).glob("part-*")))
         assert first.poll() is None, "the first job finished before the others could try; make it longer"

@@ -17,6 +17,8 @@ The public API::
 
     from innosim.sensitivity import sensitivity, analyze_function             # SALib, indices every year
     indices = sensitivity("experiments/sobol_levers.toml", out="results/sobol")
+    found = innosim.optimise("experiments/optimise_quick.toml", out="results/q")  # Pareto front (pymoo)
+    boxes = innosim.discover("results/q", "targets_met >= 8")  # PRIM, CART (EMA Workbench)
 
 Names are imported when first used, so ``import innosim`` is quick.
 """
@@ -27,9 +29,11 @@ from innosim._lazy import attach
 
 if TYPE_CHECKING:  # pragma: no cover
     from innosim.comparison import Comparison, compare
+    from innosim.design.discover import Discovery, discover
+    from innosim.design.optimise import OptimisationResult, optimise
     from innosim.errors import InputError
     from innosim.executor import get_executor
-    from innosim.experiments.kinds import load_experiment, load_sweep
+    from innosim.experiments.kinds import load_experiment, load_optimisation, load_sweep
     from innosim.experiments.runner import sweep
     from innosim.experiments.sweep import Sweep
     from innosim.facts import FactBook, load_facts
@@ -46,6 +50,11 @@ if TYPE_CHECKING:  # pragma: no cover
 _EXPORTS = {
     "Comparison": "innosim.comparison",
     "compare": "innosim.comparison",
+    "Discovery": "innosim.design.discover",
+    "discover": "innosim.design.discover",
+    "OptimisationResult": "innosim.design.optimise",
+    "load_optimisation": "innosim.experiments.kinds",
+    "optimise": "innosim.design.optimise",
     "InputError": "innosim.errors",
     "get_executor": "innosim.executor",
     "load_experiment": "innosim.experiments.kinds",
@@ -78,12 +87,14 @@ _EXPORTS = {
 __getattr__, __dir__ = attach(__name__, _EXPORTS)
 __all__ = [
     "Comparison",
+    "Discovery",
     "FactBook",
     "INDICATORS",
     "Indicator",
     "InnovationModel",
     "InputError",
     "LEVERS",
+    "OptimisationResult",
     "Parameters",
     "Policy",
     "Posterior",
@@ -93,12 +104,15 @@ __all__ = [
     "__version__",
     "compare",
     "default_scenario",
+    "discover",
     "get_executor",
     "load_experiment",
     "load_facts",
+    "load_optimisation",
     "load_result",
     "load_scenario",
     "load_sweep",
+    "optimise",
     "parameter_choice",
     "project",
     "replicate_seeds",

@@ -85,6 +85,36 @@ TEXT: dict[str, tuple[str, str]] = {
     "report_comparison": ("情景比较报告", "Scenario comparison report"),
     "report_sweep": ("参数扫描报告", "Sweep report"),
     "report_sensitivity": ("敏感性分析报告", "Sensitivity analysis report"),
+    "report_optimisation": ("政策组合优化报告", "Lever-mix optimisation report"),
+    "report_discovery": ("情景发现报告", "Scenario discovery report"),
+    "pareto_title": (
+        "帕累托前沿:承诺投入与目标({n}个候选,每个{replicates}次配对重复,±1标准误)",
+        "Pareto front: committed spending against the objectives ({n} candidates, {replicates} paired replicates each, ±1 s.e.)",
+    ),
+    "candidates": ("全部候选", "all candidates"),
+    "front": ("前沿", "front"),
+    "front_table": ("前沿上的政策组合", "Lever mixes on the front"),
+    "decisions": ("决策变量", "Decision variables"),
+    "bounds": ("取值范围", "bounds"),
+    "budget_cap": ("投入上限:2021-2025年{cap}亿元", "spending cap: {cap}亿 over 2021-2025"),
+    "peeling_title": (
+        "PRIM剥离轨迹:覆盖率与密度(所选箱体为红圈)",
+        "PRIM peeling trajectory: coverage against density (chosen box circled)",
+    ),
+    "coverage": ("覆盖率", "coverage"),
+    "density": ("密度", "density"),
+    "restricted_dims": ("受限维数", "restricted dimensions"),
+    "condition": ("条件", "condition"),
+    "cases": ("{cases}个运行,其中{hits}个满足条件({year}年)", "{cases} runs, {hits} of them meet it ({year})"),
+    "box": (
+        "PRIM箱体(覆盖率{coverage:.0%},密度{density:.0%},质量{mass:.0%})",
+        "PRIM box (coverage {coverage:.0%}, density {density:.0%}, mass {mass:.0%})",
+    ),
+    "lower": ("下限", "lower"),
+    "upper": ("上限", "upper"),
+    "qp": ("拟p值", "quasi-p"),
+    "feature_scores": ("特征重要性(极端随机树)", "Feature scores (extra trees)"),
+    "score": ("得分", "score"),
     "scenarios": ("情景", "Scenarios"),
     "scenario": ("情景", "scenario"),
     "description": ("说明", "description"),
@@ -119,6 +149,16 @@ TEXT: dict[str, tuple[str, str]] = {
 }
 """Phrase key -> (Chinese, English); ``{name}`` fields are filled by :func:`text`."""
 
+OBJECTIVES: dict[str, tuple[str, str]] = {
+    "targets_met": ("达标指标数(期望)", "targets met (expected)"),
+    "p_all": ("全部达标概率", "P(all targets met)"),
+    "p_at_least": ("至少{k}项达标概率", "P(at least {k} targets met)"),
+    "shortfall": ("加权差距", "weighted shortfall"),
+    "worst_targets_met": ("最差{pct}%情形达标数", "targets met, worst {pct}%"),
+    "spending": ("2021-2025年承诺投入(亿元)", "committed spending 2021-2025 (亿元)"),
+}
+"""Optimisation objective kind -> (Chinese, English) (:mod:`innosim.design.objectives`)."""
+
 
 def _pick(pair: tuple[str, str], lang: str) -> str:
     check_lang(lang)
@@ -134,6 +174,11 @@ def check_lang(lang: str) -> None:
 def text(key: str, lang: str, **fields) -> str:
     """The phrase ``key`` in ``lang``, with ``fields`` filled in."""
     return _pick(TEXT[key], lang).format(**fields)
+
+
+def objective(kind: str, lang: str, **fields) -> str:
+    """An optimisation objective's name (``k`` and ``pct`` fill its settings in)."""
+    return _pick(OBJECTIVES[kind], lang).format(**fields)
 
 
 def indicator(iid: str, lang: str) -> str:

@@ -33,6 +33,8 @@ KIND_KEYS: dict[str, tuple[str, ...]] = {
     "comparison": ("scenarios", "seed", "replicates", "parameters"),
     "sweep": ("hash", "experiment", "replicates", "parameters"),
     "sensitivity": ("hash", "experiment", "replicates", "parameters"),
+    "optimisation": ("hash", "experiment", "replicates", "parameters"),
+    "discovery": ("condition", "year", "source"),
 }
 """What the manifest of each kind of result directory must hold besides its kind."""
 KIND_NAMES = {
@@ -40,6 +42,8 @@ KIND_NAMES = {
     "comparison": "a comparison (innosim compare)",
     "sweep": "a sweep (innosim sweep)",
     "sensitivity": "a sensitivity analysis (innosim sensitivity)",
+    "optimisation": "an optimisation (innosim optimise)",
+    "discovery": "a scenario discovery (innosim discover)",
 }
 """Each kind of result directory, in words, for messages."""
 
@@ -108,7 +112,9 @@ def read_manifest(folder: str | Path) -> dict[str, Any]:
     path = folder / MANIFEST
     if not folder.is_dir():
         raise InputError(
-            folder, "", "is not a directory; give a result directory of run, compare, sweep or sensitivity"
+            folder,
+            "",
+            "is not a directory; give a result directory of run, compare, sweep, sensitivity, optimise or discover",
         )
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
@@ -117,7 +123,7 @@ def read_manifest(folder: str | Path) -> dict[str, Any]:
             folder,
             "",
             "is not a result directory of innosim (no manifest.json); give the output "
-            "directory of run, compare, sweep or sensitivity",
+            "directory of run, compare, sweep, sensitivity, optimise or discover",
         ) from None
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise InputError(path, "", f"is not valid JSON ({exc})") from None
@@ -128,7 +134,11 @@ def read_manifest(folder: str | Path) -> dict[str, Any]:
         kind = "comparison" if (folder / "comparison.json").exists() else "run" if "scenario" in doc else None
         doc["kind"] = kind
     if kind not in KIND_KEYS:
-        raise InputError(path, "kind", f"is {kind!r}; a result directory holds a run, comparison, sweep or sensitivity")
+        raise InputError(
+            path,
+            "kind",
+            f"is {kind!r}; a result directory holds a run, comparison, sweep, sensitivity, optimisation or discovery",
+        )
     missing = [key for key in KIND_KEYS[kind] if key not in doc]
     if missing:
         raise InputError(

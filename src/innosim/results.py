@@ -7,6 +7,8 @@ kind               written by                                       reopened as
 ``comparison``     :meth:`Comparison.save`, ``innosim compare --out``  :class:`~innosim.comparison.Comparison`
 ``sweep``          :func:`innosim.sweep`, ``innosim sweep``            the results table (pandas)
 ``sensitivity``    :func:`innosim.sensitivity.sensitivity`             the index table (pandas)
+``optimisation``   :func:`innosim.optimise`, ``innosim optimise``      the evaluation table (pandas)
+``discovery``      :func:`innosim.discover`, ``innosim discover``      the PRIM box table (pandas)
 =================  ===============================================  ==========================
 
 Tables carry their manifest in ``DataFrame.attrs["manifest"]``.
@@ -27,6 +29,8 @@ from innosim.verification import RESULTS, check_finished
 
 INDICES = "indices.parquet"
 """The index table of a finished sensitivity analysis."""
+TABLES = {"sweep": RESULTS, "sensitivity": INDICES, "optimisation": "evaluations.parquet", "discovery": "boxes.csv"}
+"""The table each kind of job directory is reopened as."""
 
 
 def _table(folder: Path, name: str, manifest: dict[str, Any]) -> pd.DataFrame:
@@ -39,9 +43,9 @@ def _table(folder: Path, name: str, manifest: dict[str, Any]) -> pd.DataFrame:
             f"({option('resume', flag=True)}) to complete it",
         )
     try:
-        table = pd.read_parquet(folder / name)
+        table = pd.read_csv(folder / name) if name.endswith(".csv") else pd.read_parquet(folder / name)
     except (OSError, ValueError) as exc:
-        raise InputError(folder / name, "", f"cannot be read as Parquet ({exc})") from None
+        raise InputError(folder / name, "", f"cannot be read ({exc})") from None
     table.attrs["manifest"] = manifest
     return table
 
@@ -60,4 +64,4 @@ def load_result(folder: str | Path) -> Projection | Comparison | pd.DataFrame:
         return Projection.load(folder)
     if kind == "comparison":
         return Comparison.load(folder)
-    return _table(folder, RESULTS if kind == "sweep" else INDICES, manifest)
+    return _table(folder, TABLES[kind], manifest)

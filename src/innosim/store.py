@@ -300,6 +300,15 @@ class RunStore:
         write_atomic(self.out / MANIFEST, json.dumps(self.manifest, ensure_ascii=False, indent=2))
         return self.out / RESULTS
 
+    def tables(self) -> Iterator[pa.Table]:
+        """The stored runs as Arrow tables: the joined results, or each part (call :meth:`done` first,
+        which removes the parts that fail verification)."""
+        if self.complete:
+            yield pq.read_table(self.out / RESULTS)
+            return
+        for part in self._parts():
+            yield pq.read_table(part)
+
     def batches(self, columns: list[str] | None = None) -> Iterator[pa.RecordBatch]:
         """The stored results, a batch at a time, in run order."""
         yield from pq.ParquetFile(self.out / RESULTS).iter_batches(columns=columns)

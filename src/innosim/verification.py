@@ -108,7 +108,7 @@ def expected_from(manifest: dict[str, Any]) -> Expected | None:
 
 
 def check_finished(folder: Path, manifest: dict[str, Any]) -> None:
-    """Refuse a finished sweep or sensitivity directory whose ``results.parquet`` fails verification.
+    """Refuse a finished sweep, sensitivity or optimisation directory whose ``results.parquet`` fails verification.
 
     Raises:
         InputError: the table is not exactly the design's runs (it is named and why).

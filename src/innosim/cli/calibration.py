@@ -12,22 +12,11 @@ from typing import TYPE_CHECKING, Any, Optional
 import typer
 from rich.markup import escape
 
-from innosim.cli.common import POSTERIOR, SCHEDULER, check_out, progress_bar, say, user_errors
+from innosim.cli.common import POSTERIOR, SCHEDULER, check_out, need_extra, progress_bar, say, user_errors
 from innosim.errors import InputError
 
 if TYPE_CHECKING:  # pragma: no cover
     from innosim.calibration.config import Calibration
-
-
-def _needs_the_calibrate_extra(command: str) -> None:
-    """Refuse, with the install command, a calibration command run without pyabc and scoringrules."""
-    import importlib.util
-
-    missing = [m for m in ("pyabc", "scoringrules") if importlib.util.find_spec(m) is None]
-    if missing:
-        raise InputError(
-            command, "", f'needs the calibrate extra ({", ".join(missing)} missing): pip install "innosim[calibrate]"'
-        )
 
 
 def calibrate(
@@ -50,7 +39,7 @@ def calibrate(
         if config is None and out is None:
             out = Path("innosim-calibration")  # never write into the installed package
         check_out(out)
-        _needs_the_calibrate_extra("innosim calibrate")
+        need_extra("calibrate", "innosim calibrate")
         from innosim.calibration import abc
         from innosim.calibration import report as fit_report
         from innosim.calibration.sections import REPORT as REPORT_FILE
@@ -154,7 +143,7 @@ def forecast(
 
     with user_errors():
         cal = load_calibration(config)
-        _needs_the_calibrate_extra("innosim forecast")
+        need_extra("calibrate", "innosim forecast")
         from innosim.calibration.abc import POSTERIOR as POSTERIOR_FILE
         from innosim.calibration.checks import forecast as blind_forecast
         from innosim.calibration.report import write_forecast

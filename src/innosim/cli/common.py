@@ -23,6 +23,7 @@ from rich.progress import (
 )
 from rich.text import Text
 
+from innosim.design import MODULES
 from innosim.errors import InputError, SimulationError
 from innosim.files import check_output, os_error
 from innosim.limits import BYTES_PER_SAVED_RUN
@@ -91,6 +92,21 @@ def user_errors() -> Iterator[None]:
     except KeyboardInterrupt:
         say("interrupted")
         raise typer.Exit(130) from None
+
+
+EXTRAS = {"calibrate": ("pyabc", "scoringrules"), "design": MODULES}
+"""Optional extras of the commands that need them, and the modules each provides."""
+
+
+def need_extra(extra: str, command: str) -> None:
+    """Refuse, with the install command, a command run without the modules of its ``extra``."""
+    import importlib.util
+
+    missing = [m for m in EXTRAS[extra] if importlib.util.find_spec(m) is None]
+    if missing:
+        raise InputError(
+            command, "", f'needs the {extra} extra ({", ".join(missing)} missing): pip install "innosim[{extra}]"'
+        )
 
 
 def _parse_value(text: str) -> Any:

@@ -8,7 +8,7 @@ import sys
 import typer
 
 from innosim import provenance
-from innosim.cli import calibration, simulations, tools
+from innosim.cli import calibration, design, simulations, tools
 from innosim.errors import use_flags
 
 app = typer.Typer(
@@ -21,6 +21,8 @@ for command in (
     simulations.compare,
     simulations.sweep,
     simulations.sensitivity,
+    design.optimise,
+    design.discover,
     calibration.calibrate,
     calibration.forecast,
     tools.report,

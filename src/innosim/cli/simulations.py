@@ -180,7 +180,7 @@ def _announce(scenarios: list[Scenario], replicates: int, workers: int, limit: i
             say(line)
 
 
-def _run_job(
+def run_job(
     exp: Experiment,
     out: Optional[Path],
     runner: Callable[..., Any],
@@ -190,8 +190,8 @@ def _run_job(
     overwrite: bool,
     checkpoint: float,
 ) -> tuple[Path, Any]:
-    """Run an experiment with a progress bar: ``runner`` (:func:`innosim.sweep` or
-    :func:`innosim.sensitivity.sensitivity`) does the work with the job options.
+    """Run an experiment with a progress bar: ``runner`` (:func:`innosim.sweep`,
+    :func:`innosim.sensitivity.sensitivity` or :func:`innosim.optimise`) does the work with the job options.
 
     Prints the design's size and expected time first. Ctrl-C keeps what finished and says how to resume.
     """
@@ -238,7 +238,7 @@ def sweep(
 
     with user_errors():
         sw = load_sweep(experiment, {"replicates": replicates, "scale": scale, "seed": seed, "max_runs": max_runs})
-        target, table = _run_job(sw, out, run_sweep, workers, scheduler, resume, overwrite, checkpoint)
+        target, table = run_job(sw, out, run_sweep, workers, scheduler, resume, overwrite, checkpoint)
     say(
         f"{sw.runs:,} runs, {len(table):,} rows written to {target / 'results.parquet'}; summary in "
         f"{target / 'summary.csv'}"
@@ -275,7 +275,7 @@ def sensitivity(
             "max_runs": max_runs,
         }
         sens = load_sensitivity(experiment, settings)
-        target, indices = _run_job(sens, out, run_sensitivity, workers, scheduler, resume, overwrite, checkpoint)
+        target, indices = run_job(sens, out, run_sensitivity, workers, scheduler, resume, overwrite, checkpoint)
     print_ranking(sens, ranking(indices, sens, top=top))
     say(
         f"indices of {len(sens.groups)} factors x {len(sens.indicators)} indicators x {len(sens.years)} years "

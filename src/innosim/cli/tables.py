@@ -19,6 +19,8 @@ if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
     from innosim.comparison import Comparison
+    from innosim.design.discover import Discovery
+    from innosim.design.optimise import OptimisationResult
     from innosim.sensitivity.config import Sensitivity
     from innosim.simulation import Projection
 
@@ -192,4 +194,36 @@ def print_levers() -> None:
     for lid, cls in LEVERS.items():
         paths = [p for p in numeric_fields(Scenario) if p.startswith(f"policy.{lid}.")]
         table.add_row(lid, cls.name_zh, cls.name_en, f"{getattr(base.policy, lid).budget:g}", "\n".join(paths))
+    out_console.print(table)
+
+
+def _estimate(value: float, se: float | None) -> str:
+    return f"{value:.3g}" + (f" ± {se:.2g}" if se is not None and se == se else "")
+
+
+def print_front(found: OptimisationResult) -> None:
+    """The lever mixes on an optimisation's front, each objective with its standard error."""
+    opt = found.optimisation
+    table = Table(title=f"innosim optimise · {opt.config.name} · front of {len(found.evaluations):,} candidates")
+    shown = ["total_spending", *[o.column for o in opt.objectives if o.kind != "spending"]]
+    for col in ["point", *opt.factors, *shown]:
+        table.add_column(col.removeprefix("policy."), justify="right")
+    for _, r in found.pareto.iterrows():
+        decided = [f"{r[f]:.3g}" for f in opt.factors]
+        table.add_row(str(r["point"]), *decided, *[_estimate(r[c], r.get(f"{c}_se")) for c in shown])
+    out_console.print(table)
+
+
+def print_discovery(found: Discovery) -> None:
+    """A discovery's PRIM box: the restricted inputs, their limits and quasi-p-values."""
+    s = found.stats
+    table = Table(
+        title=f"innosim discover · {found.condition} · {int(found.y.sum()):,} of {len(found.y):,} runs",
+        caption=f"PRIM box: coverage {s['coverage']:.0%}, density {s['density']:.0%}, mass {s['mass']:.0%}",
+    )
+    for col in ("input", "lower", "upper", "quasi-p"):
+        table.add_column(col, justify="left" if col == "input" else "right")
+    for r in found.box[found.box["restricted"]].itertuples(index=False):
+        qp = np.nanmax([r.qp_lower, r.qp_upper])
+        table.add_row(r.input, f"{r.lower:.4g}", f"{r.upper:.4g}", f"{qp:.2g}")
     out_console.print(table)

@@ -26,7 +26,9 @@ from innosim.timeline import PLAN_13
 
 
 def report(
-    results: Path = typer.Argument(..., help="Result directory of run --out, compare --out, sweep or sensitivity."),
+    results: Path = typer.Argument(
+        ..., help="Result directory of run --out, compare --out, sweep, sensitivity, optimise or discover."
+    ),
     out: Optional[Path] = typer.Option(
         None, help="HTML file to write (default: RESULTS/report.html, report.en.html for English)."
     ),

@@ -9,13 +9,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, cast
 
+from innosim.design.config import Optimisation
 from innosim.errors import InputError, did_you_mean
 from innosim.experiments.base import EXPERIMENT_FILE, Experiment, with_settings
 from innosim.experiments.sweep import Sweep
 from innosim.files import read_toml
 from innosim.sensitivity.config import Sensitivity
 
-KINDS: dict[str, type[Experiment]] = {"sweep": Sweep, "sensitivity": Sensitivity}
+KINDS: dict[str, type[Experiment]] = {"sweep": Sweep, "sensitivity": Sensitivity, "optimise": Optimisation}
 """Experiment kind -> its checked class (which names its config model and checker)."""
 
 
@@ -49,3 +50,8 @@ def load_sweep(path: str | Path, settings: dict[str, Any] | None = None) -> Swee
 def load_sensitivity(path: str | Path, settings: dict[str, Any] | None = None) -> Sensitivity:
     """Read, validate and check a sensitivity file and draw its sample (see :func:`load_experiment`)."""
     return cast(Sensitivity, load_experiment(path, "sensitivity", settings))
+
+
+def load_optimisation(path: str | Path, settings: dict[str, Any] | None = None) -> Optimisation:
+    """Read, validate and check an optimisation file (see :func:`load_experiment`)."""
+    return cast(Optimisation, load_experiment(path, "optimise", settings))

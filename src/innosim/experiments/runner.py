@@ -23,7 +23,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
@@ -187,10 +187,10 @@ def run_experiment(
             announce(describe(exp, len(done), workers))
         if not store.complete:
             if executor is not None:
-                _run(exp, store, executor, progress, checkpoint, done)
+                run_missing(exp, store, executor, progress, checkpoint, done)
             else:
                 with get_executor(workers, exp.runs - len(done), scheduler, estimate_seconds(exp, 1, 1)) as ex:
-                    _run(exp, store, ex, progress, checkpoint, done)
+                    run_missing(exp, store, ex, progress, checkpoint, done)
             store.finish(finished=provenance.now())
         elif progress:
             progress(exp.runs, exp.runs)
@@ -262,14 +262,27 @@ def sweep(
         return pd.read_parquet(store.out / RESULTS)
 
 
-def _run(
+class Sink(Protocol):
+    """Where finished runs go: a :class:`~innosim.store.RunStore`, or something that passes them on to one."""
+
+    def append(self, table: pa.Table) -> None:
+        """Store whole runs, a contiguous range of run ids."""
+
+
+def run_missing(
     sw: Experiment,
-    store: RunStore,
+    store: Sink,
     ex: Executor,
     progress: Callable[[int, int], None] | None,
     checkpoint: float,
     done: set[int],
 ) -> None:
+    """Run every run of ``sw``'s points that is not in ``done`` on ``ex``, in run order, writing
+    them to ``store`` at least every ``checkpoint`` seconds and when interrupted.
+
+    ``progress`` is called with ``(runs done, runs of sw)``. A failed run raises its error
+    after the runs before it are written.
+    """
     total, replicates = sw.runs, sw.config.replicates
     seeds = replicate_seeds(sw.config.seed, replicates)
     until = max(sw.years)

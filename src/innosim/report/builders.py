@@ -20,6 +20,7 @@ from innosim.effects import spending_table
 from innosim.errors import InputError
 from innosim.indicators import INDICATORS, format_signed
 from innosim.provenance import MANIFEST
+from innosim.report import design
 from innosim.report.blocks import (
     Figures,
     Section,
@@ -330,6 +331,8 @@ BUILDERS: dict[str, Callable[[Path, dict[str, Any], str, Figures], tuple[str, li
     "comparison": _comparison,
     "sweep": _sweep,
     "sensitivity": _sensitivity,
+    "optimisation": design.optimisation,
+    "discovery": design.discovery,
 }
 
 

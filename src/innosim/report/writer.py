@@ -49,7 +49,9 @@ def _folder(results: str | Path) -> Path:
     folder = Path(results)
     if not folder.is_dir():
         raise InputError(
-            folder, "", "is not a directory; give the --out directory of run, compare, sweep or sensitivity"
+            folder,
+            "",
+            "is not a directory; give the --out directory of run, compare, sweep, sensitivity, optimise or discover",
         )
     return folder
 
@@ -81,7 +83,7 @@ def write_report(results: str | Path, out: str | Path | None = None, lang: str =
     """Write the report of a result directory; returns its path.
 
     Args:
-        results: The result directory (``--out`` of run, compare, sweep or sensitivity).
+        results: The result directory (``--out`` of run, compare, sweep, sensitivity, optimise or discover).
         out: The HTML file (default ``results/report.html``, or ``report.en.html`` for English).
         lang: ``"zh"`` or ``"en"``.
 
