@@ -14,6 +14,7 @@ from conftest import ROOT, SCENARIOS, assert_refused, kill_cli_when, run_cli
 from innosim import InputError, discover, load_optimisation, load_result, optimise
 from innosim.design.discover import prim_box
 from innosim.design.search import Space, search
+from innosim.report import write_report
 from innosim.store import PARTS, RESULTS
 
 TINY = f"""
@@ -190,9 +191,8 @@ def test_discover_on_an_optimisation_writes_boxes(tiny, tmp_path):
 def test_reports_of_optimisation_and_discovery(tiny, tmp_path):
     path, out = tiny
     discover(out, "targets_met >= 11", out=tmp_path / "d")
-    for folder, lang in ((out, "en"), (tmp_path / "d", "zh")):
-        r = run_cli("report", str(folder), "--lang", lang, "--out", str(tmp_path / f"{folder.name}.{lang}.html"))
-        assert r.returncode == 0, r.stderr
+    for folder, lang in ((out, "en"), (tmp_path / "d", "zh")):  # the CLI's --report: the discover test above
+        write_report(folder, tmp_path / f"{folder.name}.{lang}.html", lang)
     html = (tmp_path / f"{out.name}.en.html").read_text(encoding="utf-8")
     assert "Lever-mix optimisation report" in html and "Lever mixes on the front" in html
     assert "情景发现报告" in (tmp_path / "d.zh.html").read_text(encoding="utf-8")
@@ -238,6 +238,18 @@ def test_the_command_refuses_a_bad_file_before_any_run(tmp_path):
     (old, new), field, words = BAD["cap below the least"]
     path = _write(tmp_path / "bad.toml", TINY.replace(old, new, 1))
     assert_refused(["optimise", str(path)], path, field, words, tmp_path / "out")
+    # the same cap from the command line
+    path = _write(tmp_path / "good.toml", TINY)
+    assert_refused(["optimise", str(path), "--budget-total", "10"], path, field, words, tmp_path / "out")
+
+
+@pytest.mark.parametrize(
+    "name", sorted(p.name for p in (ROOT / "experiments").glob("*.toml") if 'kind = "optimise"' in p.read_text("utf-8"))
+)
+def test_shipped_optimisation_files_are_valid(name):
+    opt = load_optimisation(ROOT / "experiments" / name)
+    assert opt.config.description and opt.space.cap is not None
+    assert opt.space.least_spending < opt.space.cap <= opt.space.spending(opt.space.upper)[0]
 
 
 def test_bad_conditions_are_refused(tiny, tmp_path):

@@ -41,6 +41,9 @@ def optimise(
     overwrite: bool = OVERWRITE,
     population: Optional[int] = typer.Option(None, min=4, help=QUICK.format("candidates per generation")),
     generations: Optional[int] = typer.Option(None, min=1, help=QUICK.format("generations")),
+    budget_total: Optional[float] = typer.Option(
+        None, "--budget-total", min=0.0, help="Override the file's budget.total (亿元 committed over 2021-2025)."
+    ),
     replicates: Optional[int] = QUICK_REPLICATES,
     scale: Optional[float] = QUICK_SCALE,
     seed: Optional[int] = QUICK_SEED,
@@ -61,6 +64,7 @@ def optimise(
         settings = {
             "search.population": population,
             "search.generations": generations,
+            "budget.total": budget_total,
             "replicates": replicates,
             "scale": scale,
             "seed": seed,
