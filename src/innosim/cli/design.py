@@ -59,8 +59,7 @@ def optimise(
 
     with user_errors():
         need_extra("design", "innosim optimise")
-        target = out if out is not None else Path("results") / experiment.stem
-        check_report(report, target, lang)
+        check_report(False, None, lang)  # the report goes into the result directory, which always exists
         settings = {
             "search.population": population,
             "search.generations": generations,

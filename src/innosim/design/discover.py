@@ -108,9 +108,10 @@ def cases(folder: str | Path, condition: str, year: int = TARGET_YEAR) -> tuple[
     if not (folder / RESULTS).is_file():
         raise InputError(folder, "", f"has no {RESULTS}: the job is not finished ({option('resume')} it first)")
     table = pd.read_parquet(folder / RESULTS)
-    if year not in set(table["year"].unique().tolist()):
+    kept = sorted(int(y) for y in table["year"].unique())
+    if year not in kept:
         raise InputError(
-            option("year"), str(year), f"not kept in {folder / RESULTS} (kept: {sorted(table['year'].unique())})"
+            option("year"), str(year), f"not kept in {folder / RESULTS} (kept: {', '.join(map(str, kept))})"
         )
     factors = [c for c in table.columns if c not in (*RUN_COLUMNS, "year", "indicator", "value")]
     at = table[table["year"] == year]
