@@ -116,7 +116,7 @@ def cases(folder: str | Path, condition: str, year: int = TARGET_YEAR) -> tuple[
     factors = [c for c in table.columns if c not in (*RUN_COLUMNS, "year", "indicator", "value")]
     at = table[table["year"] == year]
     wide = at.pivot_table(index="run", columns="indicator", values="value", aggfunc="first")
-    meta = at.drop_duplicates("run").set_index("run")[["draw", *factors]]
+    meta = at.drop_duplicates("run").set_index("run").loc[wide.index, ["draw", *factors]]  # rows as in wide
     wide.columns = [str(c) for c in wide.columns]
     if year == TARGET_YEAR:
         targets = [t for t in wide.columns if INDICATORS[t].target() is not None]
