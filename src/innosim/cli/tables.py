@@ -197,12 +197,10 @@ def print_levers() -> None:
     out_console.print(table)
 
 
-def _estimate(value: float, se: float | None) -> str:
-    return f"{value:.3g}" + (f" ± {se:.2g}" if se is not None and se == se else "")
-
-
 def print_front(found: OptimisationResult) -> None:
     """The lever mixes on an optimisation's front, each objective with its standard error."""
+    from innosim.design.objectives import format_estimate
+
     opt = found.optimisation
     table = Table(title=f"innosim optimise · {opt.config.name} · front of {len(found.evaluations):,} candidates")
     shown = ["total_spending", *[o.column for o in opt.objectives if o.kind != "spending"]]
@@ -210,7 +208,7 @@ def print_front(found: OptimisationResult) -> None:
         table.add_column(col.removeprefix("policy."), justify="right")
     for _, r in found.pareto.iterrows():
         decided = [f"{r[f]:.3g}" for f in opt.factors]
-        table.add_row(str(r["point"]), *decided, *[_estimate(r[c], r.get(f"{c}_se")) for c in shown])
+        table.add_row(str(r["point"]), *decided, *[format_estimate(r[c], r.get(f"{c}_se")) for c in shown])
     out_console.print(table)
 
 

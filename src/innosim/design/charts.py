@@ -10,34 +10,26 @@ from matplotlib.figure import Figure
 
 from innosim import labels as lb
 from innosim.charts import COLORS, TARGET_COLOR
-from innosim.design.objectives import SPENDING
+from innosim.design.objectives import SPENDING, Objective
 from innosim.figures import grid, style
 
 
-def objective_label(column: str, lang: str) -> str:
-    """The name of an evaluation column's objective (``p_at_least_5``, ``worst_targets_met_25``, ...)."""
-    for kind in lb.OBJECTIVES:
-        if column == kind or column.startswith(f"{kind}_"):
-            number = column[len(kind) + 1 :] or "?"
-            return lb.objective(kind, lang, k=number, pct=number)
-    return lb.objective("spending", lang) if column == SPENDING else column
-
-
-def pareto_chart(evaluations: pd.DataFrame, objectives: list[str], replicates: int, lang: str = "zh") -> Figure:
+def pareto_chart(evaluations: pd.DataFrame, objectives: list[Objective], replicates: int, lang: str = "zh") -> Figure:
     """Committed spending against each other objective: every candidate, the front with ±1 s.e."""
     lb.check_lang(lang)
-    shown = [c for c in objectives if c != SPENDING]
+    shown = [o for o in objectives if o.kind != "spending"]
     front = evaluations[evaluations["front"]].sort_values(SPENDING)
     with style():
         fig, axes = grid(len(shown), 3, 4.8 if len(shown) == 1 else 3.6, 3.0 if len(shown) == 1 else 2.8)
-        for ax, col in zip(axes, shown):
+        for ax, objective in zip(axes, shown):
+            col = objective.column
             ax.scatter(evaluations[SPENDING], evaluations[col], s=8, color="#b0b0b0", label=lb.text("candidates", lang))
             ax.errorbar(
                 front[SPENDING], front[col], yerr=front[f"{col}_se"], fmt="o-", ms=3, lw=1, capsize=2,
                 color=COLORS[0], label=lb.text("front", lang),
             )  # fmt: skip
             ax.set_xlabel(lb.objective("spending", lang), fontsize=7)
-            ax.set_title(objective_label(col, lang), fontsize=8)
+            ax.set_title(objective.label(lang), fontsize=8)
             ax.tick_params(labelsize=7)
         axes[0].legend(fontsize=7, frameon=False)
         title = lb.text("pareto_title", lang, n=len(evaluations), replicates=replicates)

@@ -119,11 +119,6 @@ class Optimisation(Experiment):
     targets: tuple[str, ...]
 
     @property
-    def design(self) -> str:
-        """For messages."""
-        return "NSGA-II search"
-
-    @property
     def candidates(self) -> int:
         """Candidates the search evaluates: population times generations."""
         return self.config.search.population * self.config.search.generations  # type: ignore[attr-defined]
@@ -169,7 +164,7 @@ def _check_objectives(config: OptimiseConfig, path: Path, targets: list[str]) ->
         for iid in o.weights:
             if iid not in targets:
                 raise InputError(path, f"{where}.weights.{iid}", f"not a counted target{did_you_mean(iid, targets)}")
-        obj = Objective(o.kind, o.k, o.share, tuple(sorted(o.weights.items())))
+        obj = Objective.from_table(o.model_dump())
         if obj.column in {x.column for x in out}:
             raise InputError(path, f"{where}.kind", f"objective {obj.column} is given twice")
         out.append(obj)
@@ -183,7 +178,8 @@ def _space(config: OptimiseConfig, path: Path, base: Scenario) -> Space:
     budgets = {budget_path(lever): lever for lever in LEVERS}
     spend = np.array([PLAN_YEARS if n in budgets else 0.0 for n in names])
     fixed = PLAN_YEARS * sum(getattr(base.policy, lever).budget for p, lever in budgets.items() if p not in names)
-    caps = [c for c in (config.budget.total, (config.budget.per_year or 0) * PLAN_YEARS or None) if c is not None]
+    per_year = config.budget.per_year
+    caps = [c for c in (config.budget.total, per_year * PLAN_YEARS if per_year else None) if c is not None]
     space = Space(
         names,
         np.array([d.lower for d in config.decision]),

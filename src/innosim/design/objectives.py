@@ -18,8 +18,9 @@ A target is met at or above it (at or below where lower is better), as in ``comp
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -52,6 +53,13 @@ class Objective:
     k: int | None = None
     share: float = 0.25
     weights: tuple[tuple[str, float], ...] = ()
+
+    @classmethod
+    def from_table(cls, table: Mapping[str, Any]) -> Objective:
+        """The objective of an ``[[objective]]`` table (as a file or a manifest holds it)."""
+        return cls(
+            table["kind"], table.get("k"), table.get("share", 0.25), tuple(sorted(table.get("weights", {}).items()))
+        )
 
     @property
     def column(self) -> str:
@@ -87,6 +95,11 @@ def shortfall(values: pd.DataFrame, targets: list[str], weights: dict[str, float
         total += w * np.maximum(gap.to_numpy(dtype=float), 0.0) / abs(target)
         weight += w
     return total / weight
+
+
+def format_estimate(value: float, se: float | None) -> str:
+    """``value ± se`` to three and two significant digits (the value alone where there is no error)."""
+    return f"{value:.3g}" + ("" if se is None or pd.isna(se) else f" ± {se:.2g}")
 
 
 def _mean(x: np.ndarray) -> tuple[float, float]:

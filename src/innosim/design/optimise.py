@@ -48,7 +48,7 @@ from innosim.errors import InputError, option
 from innosim.executor import Executor, get_executor, pool_size
 from innosim.experiments.base import scenario_file
 from innosim.experiments.kinds import load_optimisation
-from innosim.experiments.runner import PARALLEL_EFFICIENCY, POINTS, output_bytes, run_missing
+from innosim.experiments.runner import POINTS, output_bytes, run_missing, wall_seconds
 from innosim.experiments.sweep import Sweep
 from innosim.files import check_output
 from innosim.simulation import replicate_seeds, run_seconds
@@ -88,7 +88,7 @@ def describe(opt: Optimisation, done: int = 0, workers: int = 0) -> str:
     runs = opt.runs
     per_run = run_seconds(opt.base, TARGET_YEAR)
     n = pool_size(workers, max(1, runs - done), per_run)
-    seconds = per_run * (runs - done) / (1 if n <= 1 else n * PARALLEL_EFFICIENCY)
+    seconds = wall_seconds(per_run, runs - done, n)
     cap = f", spending at most {opt.space.cap:g}亿 over 2021-2025" if opt.space.cap is not None else ""
     return (
         f"{cfg.name}: {cfg.search.population} candidates x {cfg.search.generations} generations x "  # type: ignore[attr-defined]

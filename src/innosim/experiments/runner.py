@@ -70,6 +70,12 @@ def estimate_seconds(sw: Experiment, runs: int, workers: int) -> float:
     """
     sample = np.unique(np.linspace(0, len(sw.points) - 1, min(64, len(sw.points))).astype(int))
     per_run = float(np.mean([run_seconds(sw.scenario_at(int(p)), max(sw.years)) for p in sample]))
+    return wall_seconds(per_run, runs, workers)
+
+
+def wall_seconds(per_run: float, runs: int, workers: int) -> float:
+    """Expected wall time of ``runs`` runs of ``per_run`` seconds each on ``workers`` cores
+    (at :data:`PARALLEL_EFFICIENCY`, plus the pool's start-up)."""
     if workers <= 1:
         return per_run * runs
     return per_run * runs / (workers * PARALLEL_EFFICIENCY) + POOL_STARTUP_SECONDS

@@ -9,19 +9,14 @@ import numpy as np
 import pandas as pd
 
 from innosim import labels as lb
-from innosim.design.charts import objective_label, pareto_chart, peeling_chart
-from innosim.design.objectives import SPENDING
+from innosim.design.charts import pareto_chart, peeling_chart
+from innosim.design.objectives import Objective, format_estimate
 from innosim.report.blocks import Figures, Section, Table, columns, manifest_section, need, table_csv
 from innosim.verification import check_finished
 
 
 def _number(x: Any) -> str:
     return x if isinstance(x, str) else "-" if pd.isna(x) else f"{x:.3g}"
-
-
-def _estimate(row: pd.Series, col: str) -> str:
-    se = row.get(f"{col}_se", np.nan)
-    return f"{row[col]:.3g}" + ("" if pd.isna(se) or col == SPENDING else f" ± {se:.2g}")
 
 
 def optimisation(folder: Path, manifest: dict[str, Any], lang: str, figs: Figures) -> tuple[str, list[Section]]:
@@ -31,9 +26,11 @@ def optimisation(folder: Path, manifest: dict[str, Any], lang: str, figs: Figure
     exp = manifest.get("experiment", {})
     evaluations = table_csv(folder, "evaluations.csv")
     decisions = [d["path"] for d in exp.get("decision", [])]
-    objectives = [c for c in evaluations.columns if f"{c}_se" in evaluations.columns and c != "realised_spending"]
-    objectives = [SPENDING, *objectives]
-    columns(evaluations, folder / "evaluations.csv", "point", "front", *decisions, *objectives)
+    objectives = [Objective.from_table(o) for o in exp.get("objective", [])]
+    if not any(o.kind == "spending" for o in objectives):  # committed spending is always shown
+        objectives.insert(0, Objective("spending"))
+    shown = [o.column for o in objectives]
+    columns(evaluations, folder / "evaluations.csv", "point", "front", *decisions, *shown)
     rows = [
         [lb.factor(d["path"], lang), d["path"], f"{d['lower']:g} - {d['upper']:g}"] for d in exp.get("decision", [])
     ]
@@ -47,14 +44,18 @@ def optimisation(folder: Path, manifest: dict[str, Any], lang: str, figs: Figure
     )
     front = table_csv(folder, "pareto.csv")
     body = [
-        [str(r["point"]), *[_number(r[d]) for d in decisions], *[_estimate(r, c) for c in objectives]]
+        [
+            str(r["point"]),
+            *[_number(r[d]) for d in decisions],
+            *[format_estimate(r[c], r.get(f"{c}_se")) for c in shown],
+        ]
         for _, r in front.iterrows()
     ]
     table = Table(
         [
             lb.text("point", lang),
             *[lb.factor(d, lang) for d in decisions],
-            *[objective_label(c, lang) for c in objectives],
+            *[o.label(lang) for o in objectives],
         ],
         body,
         title=lb.text("front_table", lang),
