@@ -98,7 +98,11 @@ def test_scale_samples_and_rescales():
     m = InnovationModel(small, rng=1)
     assert 1800 <= m.firms.n <= 2600
     m.run()
-    assert m.records[2020]["hte_count"] == pytest.approx(1046, rel=0.4)
+    # a tenth of the firms: one run's count varies by ±40% (720-1,550 over six seeds); the median of three
+    counts = [m.records[2020]["hte_count"]] + [
+        InnovationModel(small, rng=s).run(2020).records[2020]["hte_count"] for s in (2, 3)
+    ]
+    assert sorted(counts)[1] == pytest.approx(1046, rel=0.4)
     table = simulate(small, seed=1, replicates=1)
     assert (table["scale"] == 0.1).all()
 

@@ -2,7 +2,10 @@
 
 HTE (国科发火〔2016〕32号; 〔2008〕172号 before 2016): registered a year or more, core IP,
 S&T staff >= 10% of employees, three-year R&D/sales >= 5%/4%/3% by sales band (6% for the
-smallest band before 2016), high-tech income >= 60%, certificate valid three years. A firm
+smallest band before 2016), high-tech income >= 60%, certificate valid three years. Which
+income counts as high-tech is the applicant's classification of its products into the
+catalogue's fields, prepared with an agency, so a firm whose true share is at least
+``presentable_hightech_min`` presents 60% (an assumption with a prior; docs/model.md). A firm
 applies during the year on its accounts of the three years before (近三个会计年度) and is
 certified at the year's end, so R&D raised in one year counts from the next year's round. A
 certified firm whose certificate expires renews when it still qualifies and the status still
@@ -80,5 +83,5 @@ def hte_eligible(model: InnovationModel, year: int, employees: np.ndarray) -> np
         & st.has_core_ip(fi.patents, fi.knowledge, fi.other_ip)
         & (fi.staff / employees >= st.HTE_MIN_STAFF_SHARE)
         & (rd3 >= rd_criterion(model, fi.sales_y1 * model.price_level, year) * sales3)
-        & (fi.hightech_share >= st.HTE_MIN_HIGHTECH_SHARE)
+        & (fi.hightech_share >= model.p.presentable_hightech_min)
     )

@@ -72,11 +72,6 @@ class Constants:
     hightech_noise_sd: float = _c(
         0.8, "logit", "assumption: dispersion of the 2015 high-tech product share at a given R&D intensity"
     )
-    hightech_logit_intercept: float = _c(
-        -1.0,
-        "logit",
-        "assumption: 2015 high-tech share at the reference R&D intensity, before scaling to the 2015 output",
-    )
     hightech_logit_slope: float = _c(
         1.2, "logit per log R&D intensity", "assumption: the 2015 high-tech share rises with R&D intensity"
     )
@@ -85,6 +80,9 @@ class Constants:
     )
     hightech_inactive_factor: float = _c(
         0.05, "multiplier", "assumption: firms without R&D sell few high-tech products"
+    )
+    hightech_share_min: float = _c(
+        0.01, "fraction", "floor on a share when the firm effect of its product mix is set (its logit is finite)"
     )
     hightech_share_max: float = _c(
         0.98, "fraction", "assumption: cap on a firm's high-tech share while scaling to the 2015 output"
@@ -216,9 +214,6 @@ class Constants:
         0.5, "persons", "assumption: a firm can spend R&D for half a person more than its S&T staff"
     )
     min_employees: float = _c(3.0, "persons", "assumption: the smallest firm has three employees")
-    knowledge_intensity_ref: float = _c(
-        0.05, "knowledge / revenue", "normalisation of the high-tech target (the calibrated logit shift absorbs it)"
-    )
     grant_merit_noise: float = _c(1.0, "sd of log merit", "assumption: noise in how calls rank applicants")
     link_choice_sigma: float = _c(0.5, "log-sd", "assumption: noise in which R&D firms start 产学研 links")
     search_link_years: float = _c(2.0, "years", "assumption: term of a link a firm formed on its own")

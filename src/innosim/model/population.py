@@ -125,6 +125,12 @@ class Firms(Population):
         "revenue": Column(np.float64, 0.0, "万元/yr", "revenue, annual rate"),
         "rev_per_employee": Column(np.float64, 50.0, "万元/person", "revenue per employee"),
         "hightech_share": Column(np.float64, 0.0, "fraction", "high-tech products' share of revenue"),
+        "hightech_effect": Column(
+            np.float64,
+            np.nan,
+            "logit",
+            "the firm's own product mix: its high-tech share's logit at the reference R&D intensity (set when first seen doing R&D)",
+        ),
         "rd_propensity": Column(np.float64, 0.0, "fraction", "desired R&D intensity before user cost and drift"),
         "rd_start_draw": Column(
             np.float64,

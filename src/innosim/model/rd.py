@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from scipy.special import ndtri
 
+from innosim.model import production
 from innosim.model import structure as st
 from innosim.model.constants import CONSTANTS as C
 from innosim.model.constants import WAN_PER_YI
@@ -103,6 +104,9 @@ def start_rd(model: InnovationModel) -> None:
     scale = np.where(big[start], model.group_rd_scale[0], model.group_rd_scale[1])
     prop = st.SECTOR_RD_MEDIAN[fi.sector[start]] * model.p.rd_intensity_scale * scale * np.exp(C.rd_intensity_sigma * z)
     fi.rd_propensity[start] = np.minimum(prop, C.rd_intensity_max)
+    # a new performer's product mix is drawn like a 2015 performer's at its intensity
+    drawn = production.cross_section_share(model, fi.rd_propensity[start], model.stream("rd"))
+    fi.hightech_share[start] = np.maximum(fi.hightech_share[start], drawn)
 
 
 def notch_target(
@@ -189,7 +193,8 @@ def notch_decision(model: InnovationModel, real: np.ndarray, target: np.ndarray)
     """Q1: which firms hold reported R&D at the HTE criterion this year.
 
     Certified firms below the criterion keep it there while the certificate pays. Others
-    with a high-tech share near the criterion (``bunching_min_hightech``) bunch where it pays,
+    whose high-tech share can be presented as the criterion (``presentable_hightech_min``, the
+    gate of :func:`~innosim.model.certification.hte_eligible`) bunch where it pays,
     starting at the yearly rate ``bunching_rate`` (adjustment takes time; coached pool firms
     act faster) and going on while it pays; a firm without core IP acquires some when it starts.
     """
@@ -197,7 +202,7 @@ def notch_decision(model: InnovationModel, real: np.ndarray, target: np.ndarray)
     below = fi.alive & (real < target)
     pays = hte_net_benefit(model, real, target) > 0
     keep = below & fi.hte & pays
-    candidate = below & ~fi.hte & pays & (fi.hightech_share >= p.bunching_min_hightech)
+    candidate = below & ~fi.hte & pays & (fi.hightech_share >= p.presentable_hightech_min)
     rate = np.where(fi.pool, min(1.0, p.pool_bunching_factor * p.bunching_rate), p.bunching_rate)
     started = candidate & ~fi.bunching & (rng.random(fi.n) < rate)
     fi.other_ip |= started  # a firm without core IP acquires it (utility models, software copyrights)

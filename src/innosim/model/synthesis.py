@@ -20,14 +20,13 @@ from scipy.optimize import brentq
 from scipy.special import ndtr, ndtri
 
 from innosim.facts import FactBook
-from innosim.model import carriers, talent
+from innosim.model import carriers, production, talent
 from innosim.model import rd as rd_rules
 from innosim.model import structure as st
 from innosim.model.agents import INSTITUTION_NAMES, Fund, RdInstitution
 from innosim.model.constants import CONSTANTS as C
 from innosim.model.constants import WAN_PER_YI
 from innosim.model.demography import rd_active_probability
-from innosim.model.maths import sigmoid
 from innosim.model.network import Links
 from innosim.model.population import Firms, Talent
 from innosim.parameters import Parameters
@@ -147,12 +146,7 @@ def synthesise(model: InnovationModel) -> None:
     active = draw < rd_active_probability(sector, revenue, industrial, shift, slope)
     rd_prop = np.where(active, prop, 0.0)
     # High-tech product share rises with R&D intensity; scaled to the 2015 output.
-    noise = rng.normal(0.0, C.hightech_noise_sd, n)
-    hts_raw = sigmoid(
-        C.hightech_logit_intercept
-        + C.hightech_logit_slope * np.log(np.maximum(rd_prop, 1e-4) / C.hightech_intensity_ref)
-        + noise
-    )
+    hts_raw = production.cross_section_share(model, rd_prop, rng)
     hts = np.where(active, hts_raw, C.hightech_inactive_factor * hts_raw)
     big = st.above_scale_industrial(revenue, industrial)
     target_ht = f.value("hightech_output", START_YEAR) * WAN_PER_YI * scale
