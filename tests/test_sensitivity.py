@@ -174,13 +174,16 @@ def test_leading_factors_stable_across_seeds(tiny, tmp_path):
     for idx in runs:
         assert set(idx["indicator"]) == set(sens.indicators)
     top2 = ranking(runs[0], sens, top=2)
-    first = top2.groupby("indicator")["value"].agg(["first", "last"])
+    first = top2.groupby("indicator")[["value", "conf"]].agg(["first", "last"])
     leader = top2.groupby("indicator")["parameter"].first()
     second = ranking(runs[1], sens, top=1).set_index("indicator")["parameter"]
-    # where a factor clearly leads (ST >= 0.3 and twice the next), it leads with the other seed too;
-    # at this size HTE and high-level talent have two factors of similar weight (the teams bring
-    # high-level researchers too), whose order is noise
-    clear = first[(first["first"] >= 0.3) & (first["first"] >= 2 * first["last"])].index
+    # where a factor clearly leads (ST >= 0.3, twice the next, and its confidence interval above the
+    # next one's), it leads with the other seed too; at this size (about 50 HTE) HTE and high-level
+    # talent have two factors of similar weight (the teams bring high-level researchers too), whose
+    # order is noise: HTE's leader had ST 1.58 ± 1.04 against 0.40 ± 0.22 with one seed
+    top, nxt = first["value"]["first"], first["value"]["last"]
+    apart = top - first["conf"]["first"] > nxt + first["conf"]["last"]
+    clear = first[(top >= 0.3) & (top >= 2 * nxt) & apart].index
     assert len(clear) >= 2
     assert (leader[clear] == second[clear]).all(), (leader[clear], second[clear])
 
