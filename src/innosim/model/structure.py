@@ -67,7 +67,7 @@ ZONE_WEIGHTS = np.array([z[2] for z in ZONES])
 # --- 国科发火〔2016〕32号 《高新技术企业认定管理办法》 (from 2016), replacing 国科发火〔2008〕172号
 HTE_MIN_AGE_YEARS = 1.0
 HTE_MIN_STAFF_SHARE = 0.10
-HTE_MIN_HIGHTECH_SHARE = 0.60
+# high-tech income >= 60%: met as presented (parameters.presentable_hightech_min, its upper bound)
 HTE_VALID_YEARS = 3
 HTE_SALES_BANDS = (5000.0, 20000.0)  # 万元: <=50M yuan, 50-200M
 HTE_RD_THRESHOLDS = (0.05, 0.04, 0.03)
