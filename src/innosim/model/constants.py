@@ -85,7 +85,9 @@ class Constants:
         0.01, "fraction", "floor on a share when the firm effect of its product mix is set (its logit is finite)"
     )
     hightech_share_max: float = _c(
-        0.98, "fraction", "assumption: cap on a firm's high-tech share while scaling to the 2015 output"
+        0.98,
+        "fraction",
+        "assumption: cap on a firm's high-tech share while scaling to the 2015 output; with hightech_share_min, the range within which the firm effect of its product mix is set",
     )
     hte_score_sigma: float = _c(
         0.3, "log-sd", "assumption: noise in which innovative firms held the 2015 HTE certificates"
