@@ -7,8 +7,8 @@ whatever finishes first, so seeding by task index gives bit-identical results on
 any executor and any number of workers.
 
 - :class:`SerialExecutor` runs tasks in this process.
-- :class:`ProcessExecutor` runs them in a pool of ``spawn`` processes; each worker
-  imports innosim once and takes tasks in batches.
+- :class:`ProcessExecutor` runs them in a pool of processes forked from a fork server
+  that has imported the model (:func:`innosim.cluster.context`); each takes tasks in batches.
 - :class:`DaskExecutor` runs them on a Dask distributed cluster, for users who outgrow
   one machine (``--scheduler tcp://HOST:PORT``), or on a ``LocalCluster`` it starts
   (``--scheduler local``). Needs the ``dask`` extra.
@@ -18,35 +18,45 @@ any executor and any number of workers.
 Batches: a worker takes about a quarter of its share of the tasks at a time, but at
 least :data:`MIN_BATCH_SECONDS` of work (when the caller says how long a task takes)
 so that hand-out costs stay small, and at most :data:`MAX_BATCH_SECONDS`, so results
-flow back and workers finish together. Tasks are read lazily and only a few batches
+flow back; towards the end batches shrink (guided self-scheduling, :func:`_batches`) so
+that workers finish together. Tasks are read lazily and only a few batches
 per worker are in flight, so a sweep of a million runs needs no more memory than one
 of a hundred.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
-import multiprocessing
 import os
-import threading
-import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, Protocol, Self
 
+from innosim.cluster import (
+    DASK_PRELOAD,
+    WORKER_SATURATION,
+    check_workers,
+    context,
+    die_with_parent,
+    prestart,
+    worker_report,
+)
 from innosim.errors import InputError, option
 
-MIN_BATCH_SECONDS = 0.5
+MIN_BATCH_SECONDS = 0.25
 """Least work handed to a worker at a time, when the task cost is known."""
 MAX_BATCH_SECONDS = 30.0
 """Most work handed to a worker at a time, when the task cost is known."""
 IN_FLIGHT = 2
 """Batches queued per worker: one running, one waiting."""
-POOL_STARTUP_SECONDS = 3.0
-"""Time to start a pool of worker processes (each imports innosim and the model's libraries),
-measured on the 2-core reference machine. With ``workers=0`` a job whose estimated work is
-below what the pool would save runs in this process (:func:`get_executor`)."""
+POOL_STARTUP_SECONDS = 1.0
+"""Time to start a pool of worker processes: the fork server's import of the model (:func:`innosim.cluster.context`).
+Measured at 0.7 s on the 2-core reference machine (``innosim.simulate`` of 4 and 8 full-size runs on
+2 workers against 1, 2026-12-06; it was 3 s when every worker was spawned and imported the model
+itself), rounded up so that a job near the break-even point stays here. With ``workers=0`` a job
+whose estimated work is below what the pool would save runs in this process (:func:`get_executor`)."""
 
 
 class Executor(Protocol):
@@ -97,34 +107,18 @@ def chunk_size(tasks: int, workers: int, cap: int | None = None, seconds: float 
     return max(1, min(size, cap) if cap else size)
 
 
-def _batches(tasks: Iterable[Any], size: int) -> Iterator[list[Any]]:
-    batch: list[Any] = []
-    for task in tasks:
-        batch.append(task)
-        if len(batch) == size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
+def _batches(tasks: Iterable[Any], total: int, size: int, least: int, workers: int) -> Iterator[list[Any]]:
+    """Batches of ``total`` tasks: ``size`` at a time, then fewer towards the end, down to ``least``.
 
-
-PARENT_POLL_SECONDS = 0.5
-"""How often a pool worker checks that the process that started it is alive."""
-
-
-def _die_with_parent(parent: int) -> None:
-    """In a pool worker: exit as soon as ``parent`` (the process that started the pool) is gone.
-
-    A worker whose parent was killed (SIGKILL leaves no chance to shut the pool down) would
-    otherwise run on, holding memory, until it noticed its queue closed.
+    Guided self-scheduling (Polychronopoulos & Kuck 1987): a batch takes no more than the remaining
+    tasks over the batches in flight, so the last batches are small and the workers finish
+    together instead of one waiting on another's last full batch.
     """
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(PARENT_POLL_SECONDS)
-        os._exit(1)
-
-    threading.Thread(target=watch, name="innosim-parent-watch", daemon=True).start()
+    it = iter(tasks)
+    remaining = total
+    while batch := list(itertools.islice(it, min(size, max(least, math.ceil(remaining / (IN_FLIGHT * workers)))))):
+        remaining -= len(batch)
+        yield batch
 
 
 def _run_chunk(args: tuple[Callable[[Any], Any], list[Any]]) -> list[Any]:
@@ -135,13 +129,11 @@ def _run_chunk(args: tuple[Callable[[Any], Any], list[Any]]) -> list[Any]:
 def _in_order(
     submit: Callable[[Any], Any],
     fn: Callable[[Any], Any],
-    tasks: Iterable[Any],
-    size: int,
+    batches: Iterator[list[Any]],
     window: int,
     progress: Callable[[int], None] | None,
 ) -> Iterator[Any]:
     """Submit batches (``submit(args)`` returns a future), at most ``window`` in flight; yield in order."""
-    batches = _batches(tasks, size)
     pending: deque[Any] = deque()
     done = 0
     while True:
@@ -217,7 +209,9 @@ class _Batched(_Closing):
         """Yield ``fn(task)`` for each task, in task order (see :class:`Executor`)."""
         tasks, total = _count(tasks, total)
         size = self.chunk or chunk_size(total, self.workers, seconds=seconds)
-        yield from _in_order(self._submit, fn, tasks, size, IN_FLIGHT * self.workers, progress)
+        least = self.chunk or (math.ceil(MIN_BATCH_SECONDS / seconds) if seconds else 1)
+        batches = _batches(tasks, total, size, min(least, size), self.workers)
+        yield from _in_order(self._submit, fn, batches, IN_FLIGHT * self.workers, progress)
 
 
 class ProcessExecutor(_Batched):
@@ -233,8 +227,8 @@ class ProcessExecutor(_Batched):
         self.chunk = chunk
         self._pool = ProcessPoolExecutor(
             max_workers=workers,
-            mp_context=multiprocessing.get_context("spawn"),
-            initializer=_die_with_parent,
+            mp_context=context(),
+            initializer=die_with_parent,
             initargs=(os.getpid(),),
         )
 
@@ -251,8 +245,9 @@ class DaskExecutor(_Batched):
 
     Args:
         scheduler: ``"local"`` starts a ``LocalCluster`` of ``workers`` single-threaded
-            processes on this machine; otherwise the address of a running scheduler
-            (``tcp://HOST:PORT``), whose workers must have innosim installed.
+            processes on this machine (forked from the fork server, as the pool's are);
+            otherwise the address of a running scheduler (``tcp://HOST:PORT``), whose workers
+            must have the same installation of innosim (:func:`check_workers`).
         workers: Worker processes of a local cluster (0 = one per core).
         chunk: Tasks sent to a worker at a time; ``None``: see :func:`chunk_size`.
     """
@@ -267,15 +262,29 @@ class DaskExecutor(_Batched):
         self.chunk = chunk
         self._cluster = None
         if scheduler == "local":
-            self._cluster = LocalCluster(
-                n_workers=resolve_workers(workers), threads_per_worker=1, processes=True, dashboard_address=None
-            )
+            import dask
+
+            prestart(DASK_PRELOAD)
+            with dask.config.set(
+                {
+                    "distributed.worker.multiprocessing-method": context().get_start_method(),
+                    "distributed.scheduler.worker-saturation": WORKER_SATURATION,
+                }
+            ):
+                self._cluster = LocalCluster(
+                    n_workers=resolve_workers(workers), threads_per_worker=1, processes=True, dashboard_address=None
+                )
             self._client = Client(self._cluster)
         else:
             try:
                 self._client = Client(scheduler, timeout="10s")
             except (OSError, TimeoutError, ValueError) as exc:
                 raise InputError(option("scheduler"), scheduler, f"cannot reach the Dask scheduler: {exc}") from None
+        try:
+            check_workers(self._client.run(worker_report), scheduler)
+        except BaseException:
+            self.close()
+            raise
         self.workers = max(1, len(self._client.scheduler_info().get("workers", {})))
 
     def _submit(self, args: tuple[Callable[[Any], Any], list[Any]]) -> Any:

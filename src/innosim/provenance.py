@@ -11,6 +11,7 @@ reads one back and checks that it names its kind and holds what that kind needs.
 from __future__ import annotations
 
 import datetime as _dt
+import hashlib
 import json
 import platform
 from importlib.metadata import PackageNotFoundError, version
@@ -24,6 +25,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from innosim.posterior import ParameterChoice
     from innosim.scenario import Scenario
 
+DATA_DIR = Path(__file__).parent / "data"
+"""innosim's package data, part of :func:`installation`."""
 MANIFEST = "manifest.json"
 """The manifest's file name in a result directory."""
 DEPENDENCIES = ("mesa", "numpy", "scipy", "pandas", "pyarrow", "pydantic", "SALib")
@@ -70,6 +73,23 @@ def dependency_versions() -> dict[str, str]:
         except PackageNotFoundError:  # pragma: no cover - a core dependency is always there
             out[name] = "absent"
     return out
+
+
+def installation() -> dict[str, str]:
+    """What results depend on in this process's installation: the innosim version, Python, the
+    versions of :data:`DEPENDENCIES` and a hash of innosim's package data (facts, baseline,
+    shipped posterior). Two processes with the same installation give bit-identical runs;
+    :class:`~innosim.executor.DaskExecutor` compares its workers' with its own."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in DATA_DIR.rglob("*") if p.is_file()):
+        digest.update(path.relative_to(DATA_DIR).as_posix().encode())
+        digest.update(path.read_bytes())
+    return {
+        "innosim": __version__,
+        "python": platform.python_version(),
+        **dependency_versions(),
+        "data": digest.hexdigest()[:16],
+    }
 
 
 def manifest(kind: str, call: str, **fields: Any) -> dict[str, Any]:

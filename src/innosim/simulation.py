@@ -28,7 +28,6 @@ from innosim.executor import POOL_STARTUP_SECONDS, pool_size, run_tasks
 from innosim.files import read_csv
 from innosim.indicators import INDICATOR_ORDER, INDICATORS
 from innosim.limits import BYTES_PER_MEMORY_RUN, MAX_RUNS_IN_MEMORY, check_runs
-from innosim.model.model import InnovationModel
 from innosim.posterior import ParameterChoice, Posterior, parameter_choice
 from innosim.scenario import Scenario, load_scenario
 from innosim.store import write_atomic
@@ -101,6 +100,8 @@ def run_replicate(scenario: Scenario, seed: int, until: int | None = None) -> di
 
     The scenario is run exactly as given; :func:`simulate` is what applies posterior draws.
     """
+    from innosim.model.model import InnovationModel  # here: a process that only collects runs need not import the model
+
     return InnovationModel(scenario, rng=seed).run(until).records
 
 

@@ -46,10 +46,31 @@ class Format(StrEnum):
     csv = "csv"
 
 
+def _prestart(ctx: typer.Context, param: typer.CallbackParam, value: Any) -> Any:
+    """Once ``--workers`` and ``--scheduler`` are parsed: when they ask for processes of this
+    machine (``--workers 2`` or more, or ``--scheduler local``), start their fork server while the
+    command loads (:func:`innosim.cluster.prestart`). Not for the default ``--workers 0``, which
+    may run a small job in this process: a server importing beside it slows this process's own
+    imports by a tenth."""
+    values = {**ctx.params, str(param.name): value}
+    has_scheduler = any(p.name == "scheduler" for p in ctx.command.params)
+    if "workers" in values and ("scheduler" in values or not has_scheduler):
+        workers, scheduler = values["workers"], values.get("scheduler")
+        if workers is None:  # the command's file says (calibrate): not known yet
+            return value
+        if workers >= 2 and scheduler is None or workers != 1 and scheduler == "local":
+            from innosim.cluster import DASK_PRELOAD, PRELOAD, prestart
+
+            prestart(DASK_PRELOAD if scheduler == "local" else PRELOAD)
+    return value
+
+
 # Options shared by several commands, declared once.
-WORKERS = typer.Option(0, min=0, help="Worker processes (0 = one per core, 1 = this process).")
+WORKERS = typer.Option(0, min=0, callback=_prestart, help="Worker processes (0 = one per core, 1 = this process).")
 SCHEDULER = typer.Option(
-    None, help="Run on Dask: 'local' (a LocalCluster of --workers processes) or a scheduler address tcp://HOST:PORT."
+    None,
+    callback=_prestart,
+    help="Run on Dask: 'local' (a LocalCluster of --workers processes) or a scheduler address tcp://HOST:PORT.",
 )
 FORMAT = typer.Option(Format.table, "--format", help="Output on stdout.")
 POSTERIOR = typer.Option(None, help="Posterior CSV to use instead of the shipped calibration.")

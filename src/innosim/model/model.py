@@ -19,6 +19,7 @@ from typing import Any
 import mesa
 import numpy as np
 
+from innosim import allocator
 from innosim.facts import FactBook, default_facts
 from innosim.indicators import INDICATORS, compute_all
 from innosim.model import (
@@ -191,6 +192,7 @@ class InnovationModel(mesa.Model):
         if seed is not None and rng is not None and seed != rng:
             raise ValueError("give rng or seed, not both (seed is rng's other name, for mesa.batch_run)")
         super().__init__(rng=rng if rng is not None else seed)
+        allocator.tune()  # runs as fast in a Dask worker as anywhere (innosim.allocator)
         base = scenario if scenario is not None else default_scenario()
         self.innosim_scenario = base.with_keywords("InnovationModel", **keywords)
         self.facts = facts if facts is not None else default_facts()
