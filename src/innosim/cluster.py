@@ -98,6 +98,20 @@ WORKER_SATURATION = 1.0
 1.1, queues a second one there): the executor already keeps two batches per worker in flight,
 and a batch queued behind another at the end of a job would keep the other workers idle. Set for
 a ``LocalCluster``; docs/cluster.md sets it for a standing cluster."""
+LOCAL_CLUSTER_CONFIG: dict[str, object] = {
+    "distributed.scheduler.worker-saturation": WORKER_SATURATION,
+    "distributed.worker.profile.enabled": False,
+    "distributed.worker.memory.monitor-interval": "1s",
+    "distributed.admin.system-monitor.interval": "2s",
+    "distributed.admin.tick.interval": "200ms",
+}
+"""Dask settings of the ``LocalCluster`` innosim starts. Its scheduler and nannies live in the
+calling process, on the cores the workers use: Dask's defaults (a statistical profiler sampling
+every 10 ms, memory checks every 100 ms, system checks every 500 ms, an event-loop tick every
+20 ms) took 0.24-0.30 s of this process's CPU over 40 full-size runs on 2 workers, and the runs
+took 9-10% longer than on the process pool; with these, 0.11 s (measured 2026-12-06; the job's
+speed-up is in docs/cluster.md, from ``benchmarks/bench_scaling.py``). A worker's memory is still
+checked every second; a run needs about 0.3 GB."""
 
 
 def worker_report() -> dict[str, Any]:

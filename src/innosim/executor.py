@@ -36,7 +36,7 @@ from typing import Any, Protocol, Self
 
 from innosim.cluster import (
     DASK_PRELOAD,
-    WORKER_SATURATION,
+    LOCAL_CLUSTER_CONFIG,
     check_workers,
     context,
     die_with_parent,
@@ -266,10 +266,7 @@ class DaskExecutor(_Batched):
 
             prestart(DASK_PRELOAD)
             with dask.config.set(
-                {
-                    "distributed.worker.multiprocessing-method": context().get_start_method(),
-                    "distributed.scheduler.worker-saturation": WORKER_SATURATION,
-                }
+                {"distributed.worker.multiprocessing-method": context().get_start_method(), **LOCAL_CLUSTER_CONFIG}
             ):
                 self._cluster = LocalCluster(
                     n_workers=resolve_workers(workers), threads_per_worker=1, processes=True, dashboard_address=None
