@@ -37,12 +37,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from innosim import cluster
+
 INNOSIM = str(Path(sys.executable).with_name("innosim"))
 DASK = str(Path(sys.executable).with_name("dask"))
-PRELOAD = ("--preload", "innosim.simulation", "--preload", "innosim.model.model")
+PRELOAD = tuple(arg for module in cluster.PRELOAD for arg in ("--preload", module))
 """The scheduler and the workers import the model when they start, as docs/cluster.md recommends for a
 standing cluster (the scheduler unpickles each task, function and scenario included)."""
-SCHEDULER_ENV = {"DASK_DISTRIBUTED__SCHEDULER__WORKER_SATURATION": "1.0"}
+SCHEDULER_ENV = {"DASK_DISTRIBUTED__SCHEDULER__WORKER_SATURATION": str(cluster.WORKER_SATURATION)}
 """A task goes to a worker only when the worker is free (docs/cluster.md): no run waits behind another at the end."""
 DASK_ENV = {"MALLOC_TRIM_THRESHOLD_": "65536"}
 """What Dask's nanny sets for its workers (distributed.nanny.pre-spawn-environ)."""
