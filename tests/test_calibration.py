@@ -11,7 +11,8 @@ import pytest
 from conftest import ROOT, kill_cli_when, run_cli
 from innosim.calibration import load_calibration
 from innosim.calibration.abc import POSTERIOR, calibrate, generations
-from innosim.calibration.checks import parameters
+from innosim.calibration.checks import noise_floor, parameters
+from innosim.calibration.config import statistics_table
 from innosim.calibration.report import write_report
 from innosim.calibration.sections import REPORT
 from innosim.errors import InputError
@@ -266,7 +267,12 @@ def test_report_has_every_target_holdout_and_parameter(tiny_reference, tmp_path)
     for fid in ("hte_count", "maker_spaces", "incubators", "rd_cost_per_staff", "maker_space_rate"):
         assert fid in text
     assert "Held-out facts" in text and "posterior-predictive" in text
-    for section in ("The path's shape", "Blind forecast", "Which statistic informs which parameter"):
+    for section in (
+        "The path's shape",
+        "Blind forecast",
+        "Which statistic informs which parameter",
+        "What epsilon 1 asks",
+    ):
         assert f"## {section}" in text
     for fig in ("marginals.png", "predictive.png", "series.png", "pairs.png", "forecast.png"):
         assert (ref_out / fig).stat().st_size > 10_000 and f"]({fig})" in text
@@ -274,6 +280,34 @@ def test_report_has_every_target_holdout_and_parameter(tiny_reference, tmp_path)
     assert fc.key.tolist() == ["tech_contract_turnover@2021/2020"]
     assert {"p25", "p75", "inside_50", "inside_90", "crps", "crps_relative"} <= set(fc.columns)
     assert (fc.crps >= 0).all()
+
+
+def test_noise_floor_splits_each_error_into_the_models_noise_and_a_bias(tiny_reference):
+    """Runs at the posterior mean (one parameter set, seeds differing): per target, the errors' spread
+    and mean over the tolerance, and each run's max-norm distance, as the fit measures it."""
+    from innosim import simulate
+
+    cfg, ref_out = tiny_reference
+    cal, post = load_calibration(cfg), Posterior.load(ref_out / POSTERIOR)
+    table, distances = noise_floor(cal, post, workers=1)
+    runs = simulate(
+        cal.scenario,
+        seed=cal.config.check.seed,
+        replicates=cal.config.check.replicates,
+        workers=1,
+        parameters="mean",
+        posterior=post,
+        until=cal.config.year,
+    )
+    assert set(runs.draw) == {-1}  # every run at the posterior mean
+    values = statistics_table(runs, [cal.statistics[k] for k in cal.observed])
+    errors = pd.DataFrame({k: (values[k] - f) / (cal.tolerances[k] * abs(f)) for k, f in cal.observed.items()})
+    assert table.key.tolist() == list(cal.observed)
+    assert table.bias.to_numpy() == pytest.approx(errors.mean().to_numpy())
+    assert table.noise.to_numpy() == pytest.approx(errors.std().to_numpy())
+    assert (table.noise > 0).all()  # the seeds alone move every statistic
+    assert distances.to_numpy() == pytest.approx(errors.abs().max(axis=1).to_numpy())
+    assert table.within.to_numpy() == pytest.approx((errors.abs() <= 1).mean().to_numpy())
 
 
 def test_forecast_command(tiny_reference, tmp_path):

@@ -29,9 +29,10 @@ def _runs(
     scale: float | None,
     until: int,
     workers: int | None,
+    parameters: str = "posterior",
 ) -> pd.DataFrame:
     """Replicates of ``scenario`` to ``until``, each drawing its parameters from ``posterior``
-    (as ``innosim run`` does)."""
+    (as ``innosim run`` does; ``parameters="mean"``: all at its mean)."""
     if scale is not None and scale != scenario.scale:
         scenario = scenario.with_overrides({"scale": scale}, source=str(cal.path))
     return simulate(
@@ -39,7 +40,7 @@ def _runs(
         seed=seed,
         replicates=replicates,
         workers=cal.config.workers if workers is None else workers,
-        parameters="posterior",
+        parameters=parameters,
         posterior=posterior,
         until=until,
     )
@@ -103,6 +104,37 @@ def predictive(
     runs = predictive_runs(cal, posterior, workers) if runs is None else runs
     rows = _compare(cal, runs, cal.observed, "target") + _compare(cal, runs, cal.held_in_fit_period(), "held out")
     return pd.DataFrame(rows)
+
+
+def noise_floor(cal: Calibration, posterior: Posterior, workers: int | None = None) -> tuple[pd.DataFrame, pd.Series]:
+    """What epsilon 1 asks of the model: each target's replicate noise and bias at the posterior mean.
+
+    Runs ``check.replicates`` replicates at the fit's scale with every parameter at the
+    posterior mean (only the seed differs), so their spread is the model's own noise. Each
+    target's error in a run is ``(sim - fact) / (tolerance * |fact|)``, as in the distance.
+
+    Returns:
+        One row per target: ``key``, ``tolerance``, ``noise`` (the errors' standard deviation:
+        above 0.5, a run at the right parameters often misses the tolerance), ``bias`` (their
+        mean: beyond 1, a misfit near the posterior mean), ``within`` (share of runs within
+        the tolerance); and each run's distance (the largest error, the max norm).
+    """
+    chk = cal.config.check
+    runs = _runs(cal, cal.scenario, posterior, chk.replicates, chk.seed, None, cal.config.year, workers, "mean")
+    keys = list(cal.observed)
+    values = statistics_table(runs, [cal.statistics[k] for k in keys])
+    tol = cal.tolerances
+    errors = pd.DataFrame({k: (values[k] - cal.observed[k]) / (tol[k] * abs(cal.observed[k])) for k in keys})
+    table = pd.DataFrame(
+        {
+            "key": keys,
+            "tolerance": [tol[k] for k in keys],
+            "noise": errors.std().to_numpy(),
+            "bias": errors.mean().to_numpy(),
+            "within": (errors.abs() <= 1).mean().to_numpy(),
+        }
+    )
+    return table, errors.abs().max(axis=1)
 
 
 def forecast_runs(cal: Calibration, posterior: Posterior, workers: int | None = None) -> pd.DataFrame:

@@ -18,7 +18,15 @@ import numpy as np
 import pandas as pd
 
 from innosim.calibration.abc import MANIFEST, POSTERIOR
-from innosim.calibration.checks import forecast, forecast_runs, parameters, path_shape, predictive, predictive_runs
+from innosim.calibration.checks import (
+    forecast,
+    forecast_runs,
+    noise_floor,
+    parameters,
+    path_shape,
+    predictive,
+    predictive_runs,
+)
 from innosim.calibration.config import Calibration
 from innosim.calibration.figures import plot_marginals, plot_pairs, plot_predictive, plot_recovery, plot_series
 from innosim.calibration.sections import (
@@ -37,6 +45,7 @@ from innosim.calibration.sections import (
     identification_section,
     load_results,
     md_table,
+    noise_section,
     param_rows,
     recovery_section,
     relative_path,
@@ -135,6 +144,7 @@ def write_report(cal: Calibration, out: Path, workers: int | None = None) -> Pat
             md_table(shape_rows(shape)),
             "",
         ]
+    lines += noise_section(cal, *noise_floor(cal, posterior, workers))
     lines += [
         "## Held-out facts of the fitted years (not fitted)",
         "",
