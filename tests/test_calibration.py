@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -56,6 +57,7 @@ fact = "guangzhou_tech_contract_turnover"
 indicator = "tech_contract_turnover"
 year = 2021
 relative_to = 2020
+proxy_error = 0.1
 [[free]]
 path = "parameters.rd_cost_per_staff"
 lower = 8.0
@@ -99,6 +101,7 @@ BAD = {
     "target held out": ('fact = "incubators"', 'fact = "hte_count"', "holdout.0.fact", "also a target"),
     "prior outside range": ("upper = 8.0", "upper = 101.0", "free.1", "valid range"),
     "unknown key": ("[method]", "[method]\npopulaton = 10", "method.populaton", "unknown field"),
+    "proxy error above one": ("proxy_error = 0.1", "proxy_error = 1.5", "holdout.1.proxy_error", "1"),
     "ratio to its own year": (
         "year = 2018\nrelative_to = 2019",
         "year = 2018\nrelative_to = 2018",
@@ -280,6 +283,10 @@ def test_report_has_every_target_holdout_and_parameter(tiny_reference, tmp_path)
     assert fc.key.tolist() == ["tech_contract_turnover@2021/2020"]
     assert {"p25", "p75", "inside_50", "inside_90", "crps", "crps_relative"} <= set(fc.columns)
     assert (fc.crps >= 0).all()
+    # the city's shape stands for the district's with its proxy error: the observed value's interval is wider
+    assert fc.proxy_error.tolist() == [0.1]
+    assert (fc.obs_p05 < fc.p05).all() and (fc.obs_p95 > fc.p95).all()
+    assert "with the error the fit allows such a proxy" in text and "proxy_error" in text
 
 
 def test_noise_floor_splits_each_error_into_the_models_noise_and_a_bias(tiny_reference):
@@ -310,12 +317,26 @@ def test_noise_floor_splits_each_error_into_the_models_noise_and_a_bias(tiny_ref
     assert table.within.to_numpy() == pytest.approx((errors.abs() <= 1).mean().to_numpy())
 
 
+def test_observed_value_sample_adds_the_proxys_error():
+    """A fact that stands for the district's statistic with a relative error e: each replicate's value
+    times 1 + u, u uniform in [-e, e], the same draws on every call; no error: the replicates."""
+    from innosim.calibration.checks import PROXY_DRAWS, observed_value_sample
+
+    values = np.array([1.0, 1.2, 1.5])
+    assert observed_value_sample("k", values, 0.0) is values
+    sample = observed_value_sample("k", values, 0.2)
+    assert len(sample) == len(values) * PROXY_DRAWS
+    ratio = sample.reshape(len(values), PROXY_DRAWS) / values[:, None]
+    assert ratio.min() >= 0.8 and ratio.max() <= 1.2 and ratio.min() < 0.85 and ratio.max() > 1.15
+    assert np.array_equal(sample, observed_value_sample("k", values, 0.2))
+
+
 def test_forecast_command(tiny_reference, tmp_path):
     cfg, ref_out = tiny_reference
     r = run_cli("forecast", str(cfg), "--posterior", str(ref_out / POSTERIOR), "--out", str(tmp_path / "fc"))
     assert r.returncode == 0, r.stderr
     assert "tech_contract_turnover@2021/2020" in r.stdout and "CRPS" in r.stdout
-    assert "of 1 held-out facts inside the 90% interval" in r.stderr
+    assert "of 1 held-out facts inside the 90% interval" in r.stderr and "with the error of the facts" in r.stderr
     assert (tmp_path / "fc" / "forecast.csv").exists() and (tmp_path / "fc" / "forecast.png").exists()
 
 

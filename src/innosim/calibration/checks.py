@@ -7,6 +7,7 @@ of the runs with the facts; :mod:`innosim.calibration.report` writes them into `
 
 from __future__ import annotations
 
+import zlib
 from typing import Any
 
 import numpy as np
@@ -46,8 +47,25 @@ def _runs(
     )
 
 
+PROXY_DRAWS = 50
+"""Draws of a proxy's error per replicate in the predictive distribution of an observed value."""
+
+
+def observed_value_sample(key: str, values: np.ndarray, error: float) -> np.ndarray:
+    """The predictive sample of a fact that stands for the district's statistic with a relative
+    ``error``: each replicate's value times ``1 + u``, ``u`` uniform within plus or minus ``error``
+    (:data:`PROXY_DRAWS` draws each, from a generator seeded by the statistic's key, so the table is
+    the same on every run). With no error, the replicates themselves."""
+    if error <= 0:
+        return values
+    rng = np.random.default_rng(zlib.crc32(key.encode()))
+    return (values[:, None] * (1 + rng.uniform(-error, error, (len(values), PROXY_DRAWS)))).ravel()
+
+
 def _compare(cal: Calibration, runs: pd.DataFrame, facts: dict[str, float], role: str) -> list[dict[str, Any]]:
-    """One row per fact: the simulated distribution of its statistic against the observed value."""
+    """One row per fact: the simulated distribution of its statistic against the observed value,
+    and, for a held-out fact that stands for the statistic as a proxy, the predictive distribution
+    of the observed value (:func:`observed_value_sample`)."""
     import scoringrules
 
     values = statistics_table(runs, [cal.statistics[k] for k in facts])
@@ -56,6 +74,9 @@ def _compare(cal: Calibration, runs: pd.DataFrame, facts: dict[str, float], role
         s, v = cal.statistics[k], values[k].dropna().to_numpy()
         q05, q25, med, q75, q95 = np.quantile(v, (0.05, 0.25, 0.5, 0.75, 0.95))
         crps = float(scoringrules.crps_ensemble(fact, v))
+        error = cal.proxy_errors.get(k, 0.0)
+        obs = observed_value_sample(k, v, error)
+        o05, o95 = np.quantile(obs, (0.05, 0.95))
         ind = INDICATORS[s.indicator]
         rows.append(
             {
@@ -81,6 +102,11 @@ def _compare(cal: Calibration, runs: pd.DataFrame, facts: dict[str, float], role
                 "within_10pct": bool(abs(med - fact) <= 0.1 * abs(fact)),
                 "crps": crps,
                 "crps_relative": crps / abs(fact),
+                "proxy_error": error,
+                "obs_p05": o05,
+                "obs_p95": o95,
+                "obs_inside_90": bool(o05 <= fact <= o95),
+                "obs_crps_relative": float(scoringrules.crps_ensemble(fact, obs)) / abs(fact),
             }
         )
     return rows

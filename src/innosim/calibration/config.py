@@ -9,6 +9,7 @@ is refused with the file and field named **before any simulation runs**. See ``c
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from dataclasses import dataclass, replace
@@ -95,6 +96,8 @@ class Calibration:
     """Held-out statistic -> observed value: the fitted years' and the forecast's."""
     forecast_scenario: Scenario | None = None
     """The ``[forecast]`` scenario, resolved (None without a ``[forecast]`` table)."""
+    proxy_errors: dict[str, float] = dataclasses.field(default_factory=dict)
+    """Held-out statistic -> the error with which its fact stands for it (:class:`Holdout`'s ``proxy_error``)."""
 
     @property
     def out(self) -> Path:
@@ -219,6 +222,7 @@ def check(config: CalibrationConfig, path: Path) -> Calibration:
             )
         statistics[stat.key], observed[stat.key] = stat, value
     heldout: dict[str, float] = {}
+    proxy_errors: dict[str, float] = {}
     later = [(f"forecast.holdout.{i}", h) for i, h in enumerate(config.forecast.holdout if config.forecast else [])]
     for where, h in [(f"holdout.{i}", h) for i, h in enumerate(config.holdout)] + later:
         stat, value = _statistic(facts, path, where, h, h.year or config.year, synthetic)
@@ -236,7 +240,7 @@ def check(config: CalibrationConfig, path: Path) -> Calibration:
             raise InputError(
                 path, f"{where}.year", f"{stat.last_year} is a fitted year: the forecast holds out later years only"
             )
-        statistics[stat.key], heldout[stat.key] = stat, value
+        statistics[stat.key], heldout[stat.key], proxy_errors[stat.key] = stat, value, h.proxy_error
     forecast = None
     if config.forecast is not None:
         fc = config.forecast
@@ -254,7 +258,7 @@ def check(config: CalibrationConfig, path: Path) -> Calibration:
             config = config.model_copy(update={field: None})
         elif ref is not None and not synthetic and not (base / ref).exists():
             raise InputError(path, field, f"file {ref} not found next to the config")
-    return Calibration(config, path, facts, scenario, statistics, observed, heldout, forecast)
+    return Calibration(config, path, facts, scenario, statistics, observed, heldout, forecast, proxy_errors)
 
 
 def _at_scale(scenario: Scenario, scale: float, path: Path) -> Scenario:

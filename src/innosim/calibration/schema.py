@@ -57,6 +57,15 @@ class Holdout(Moment):
     """A fact kept out of the fit, predicted afterwards: one of the fitted years by the
     posterior-predictive check, a later year by the forecast (``[forecast]``)."""
 
+    proxy_error: float = Field(
+        0.0,
+        ge=0.0,
+        le=1.0,
+        description="relative error with which the fact stands for the district's statistic (a city's shape: "
+        "the fit's rule for proxies; 0 for the district's own figure): the predictive interval of the observed "
+        "value adds it, uniform within plus or minus this share",
+    )
+
 
 class Forecast(_Strict):
     """Held-out years after the fit: the scenario of what happened, run from the posterior, and

@@ -86,6 +86,12 @@ def check_rows(check: pd.DataFrame, forecast: bool = False) -> pd.DataFrame:
             row["25-75%"] = f"{fmt(r, 'p25')} - {fmt(r, 'p75')}"
             row["fact in 25-75%"] = "yes" if r["inside_50"] else "no"
             row["CRPS / fact"] = f"{r['crps_relative']:.3f}"
+            if r["proxy_error"] > 0:
+                row["with the proxy's error (±)"] = f"{r['proxy_error']:.0%}: {fmt(r, 'obs_p05')} - {fmt(r, 'obs_p95')}"
+                row["fact in it"] = "yes" if r["obs_inside_90"] else "**no**"
+            else:
+                row["with the proxy's error (±)"] = "district's own figure"
+                row["fact in it"] = "yes" if r["inside_90"] else "**no**"
         else:
             row["median within ±10%"] = "yes" if r["within_10pct"] else "**no**"
         rows.append(row)
@@ -134,13 +140,18 @@ def forecast_section(cal: Calibration, fc: pd.DataFrame) -> list[str]:
     fcfg = cal.config.forecast
     assert fcfg is not None
     n, hit90, hit50 = len(fc), int(fc.inside_90.sum()), int(fc.inside_50.sum())
+    proxies, hit_obs = int((fc.proxy_error > 0).sum()), int(fc.obs_inside_90.sum())
     return [
         "## Blind forecast of the held-out years",
         "",
         f"`{fcfg.scenario}` (what happened after {cal.config.year}) run {fcfg.replicates} times from the posterior, "
         f"seed {fcfg.seed}; none of these facts entered the fit. {hit90} of {n} facts "
-        f"({hit90 / n:.0%}) inside the 90% predictive interval and {hit50} ({hit50 / n:.0%}) inside the 50% one, "
-        f"over {fc.indicator.nunique()} indicators; mean CRPS / fact {fc.crps_relative.mean():.3f}. "
+        f"({hit90 / n:.0%}) inside the 90% predictive interval of the district's statistic and {hit50} "
+        f"({hit50 / n:.0%}) inside the 50% one, over {fc.indicator.nunique()} indicators; mean CRPS / fact "
+        f"{fc.crps_relative.mean():.3f}. {proxies} of the facts stand for the district's statistic as a proxy "
+        f"(a city's shape), with the error the fit allows such a proxy (`proxy_error` in `{cal.path.name}`); the "
+        "predictive interval of the observed value adds that error, uniform within it: "
+        f"{hit_obs} of {n} ({hit_obs / n:.0%}) inside it, mean CRPS / fact {fc.obs_crps_relative.mean():.3f}. "
         f"Table: `{FORECAST}`; `innosim forecast` on `{cal.path.name}` writes it alone.",
         "",
         md_table(check_rows(fc, forecast=True)),

@@ -169,5 +169,6 @@ def forecast(
             )
         say(
             f"{int(fc.inside_90.sum())} of {len(fc)} held-out facts inside the 90% interval, over "
-            f"{fc.indicator.nunique()} indicators; written to {path}"
+            f"{fc.indicator.nunique()} indicators ({int(fc.obs_inside_90.sum())} with the error of the facts that "
+            f"are a proxy); written to {path}"
         )
