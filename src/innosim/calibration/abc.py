@@ -92,11 +92,10 @@ def _priors(cal: Calibration) -> pyabc.Distribution:
 
 def _abc(cal: Calibration, sampler: Sampler) -> pyabc.ABCSMC:
     m = cal.config.method
-    weights = {s: 1.0 / (abs(v) * cal.tolerances[s]) for s, v in cal.observed.items()}
     return pyabc.ABCSMC(
         Simulator(cal.scenario, cal.free_paths, cal.targets),
         _priors(cal),
-        pyabc.PNormDistance(p=_NORMS[m.norm], fixed_weights=weights),
+        pyabc.PNormDistance(p=_NORMS[m.norm], fixed_weights=cal.distance_weights),
         population_size=m.population,
         transitions=BoxedNormalTransition({key(f.path): f.bounds for f in cal.config.free}, m.kernel_scale),
         eps=pyabc.QuantileEpsilon(alpha=m.epsilon_quantile),

@@ -149,12 +149,12 @@ def noise_floor(cal: Calibration, posterior: Posterior, workers: int | None = No
     runs = _runs(cal, cal.scenario, posterior, chk.replicates, chk.seed, None, cal.config.year, workers, "mean")
     keys = list(cal.observed)
     values = statistics_table(runs, [cal.statistics[k] for k in keys])
-    tol = cal.tolerances
-    errors = pd.DataFrame({k: (values[k] - cal.observed[k]) / (tol[k] * abs(cal.observed[k])) for k in keys})
+    weights = cal.distance_weights
+    errors = pd.DataFrame({k: (values[k] - cal.observed[k]) * weights[k] for k in keys})
     table = pd.DataFrame(
         {
             "key": keys,
-            "tolerance": [tol[k] for k in keys],
+            "tolerance": [cal.tolerances[k] for k in keys],
             "noise": errors.std().to_numpy(),
             "bias": errors.mean().to_numpy(),
             "within": (errors.abs() <= 1).mean().to_numpy(),

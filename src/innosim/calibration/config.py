@@ -113,6 +113,12 @@ class Calibration:
         return {k: t.tolerance for k, t in zip(self.observed, self.config.target, strict=True)}
 
     @property
+    def distance_weights(self) -> dict[str, float]:
+        """Target statistic -> ``1 / (tolerance * |fact|)``: a target's error in the distance is
+        ``|sim - fact|`` times its weight (1 = at its tolerance)."""
+        return {k: 1.0 / (abs(v) * self.tolerances[k]) for k, v in self.observed.items()}
+
+    @property
     def targets(self) -> list[Statistic]:
         return [self.statistics[k] for k in self.observed]
 
