@@ -50,7 +50,7 @@ def test_run_table_and_out_dir(tmp_path):
     out = tmp_path / "res"
     r = run_cli("run", str(SCENARIOS / "plan.toml"), "--replicates", "2", "--set", "scale=0.1", "--out", str(out))
     assert r.returncode == 0, r.stderr
-    assert "scale 0.1" in r.stdout and "高新技术" in r.stdout and "High-tech" in r.stdout
+    assert "scale 0.1" in r.stdout and "高新技术" in r.stdout and "High-tech" not in r.stdout  # --lang zh, the default
     table = pd.read_csv(out / "indicators.csv")
     assert list(table.columns) == ["scenario", "replicate", "seed", "draw", "scale", "year", "indicator", "value"]
     assert set(table.replicate) == {0, 1} and (table.scale == 0.1).all() and (table.scenario == "plan").all()
@@ -130,7 +130,7 @@ def test_indicators_levers_show():
     [
         (["app", "{tmp}/nope.toml"], ["nope.toml", "file not found"]),
         (["app", "--parameters", "posterior"], ["--parameters: posterior", "one trajectory"]),
-        (["app", "--lang", "fr"], ["--lang: fr: unknown language"]),
+        (["app", "--lang", "fr"], ["--lang", "is not one of 'zh', 'en'"]),
     ],
 )
 def test_app_refuses_bad_input_before_serving(tmp_path, args, words):
@@ -165,3 +165,73 @@ def test_a_failing_run_is_named_without_a_traceback(tmp_path, monkeypatch):
     assert "Traceback" not in text and not out.exists()
     log = text.split("traceback in ")[1].split(")")[0].strip()
     assert "ZeroDivisionError" in open(log, encoding="utf-8").read()
+
+
+def _descendants(pid: int) -> set[int]:
+    """Every process started by ``pid``, and by those, from /proc."""
+    from pathlib import Path
+
+    found, todo = set(), [pid]
+    while todo:
+        p = todo.pop()
+        for task in Path(f"/proc/{p}/task").glob("*"):
+            try:
+                children = (task / "children").read_text().split()
+            except OSError:
+                continue
+            for child in map(int, children):
+                if child not in found:
+                    found.add(child)
+                    todo.append(child)
+    return found
+
+
+def _running(pid: int) -> bool:
+    from pathlib import Path
+
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return False
+
+
+@pytest.mark.parametrize("how", ["SIGTERM", "SIGINT"])
+def test_stopping_the_app_stops_every_process_it_started(how, tmp_path):
+    """SIGTERM (or Ctrl-C's SIGINT) to `innosim app` alone, not to its process group: the Solara
+    server and whatever it started stop too."""
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+    from pathlib import Path
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    exe = Path(sys.executable).with_name("innosim")
+    log = tmp_path / "app.log"
+    with open(log, "w") as out:
+        proc = subprocess.Popen([str(exe), "app", "--scale", "0.05", "--port", str(port)], stdout=out, stderr=out)
+    try:
+        deadline = time.time() + 120
+        while True:
+            assert proc.poll() is None, log.read_text()
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}", timeout=2):
+                    break
+            except OSError:
+                assert time.time() < deadline, log.read_text()
+                time.sleep(0.5)
+        started = _descendants(proc.pid)
+        assert started, "the app started no server process"
+        proc.send_signal(getattr(signal, how))
+        assert proc.wait(timeout=30) != 0
+        deadline = time.time() + 15
+        while any(_running(p) for p in started) and time.time() < deadline:
+            time.sleep(0.2)
+        assert not [p for p in started if _running(p)], "processes of the app still run after it stopped"
+    finally:
+        if proc.poll() is None:
+            proc.kill()

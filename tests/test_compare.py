@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from conftest import SCENARIOS, run_cli
@@ -116,3 +117,38 @@ def test_bad_comparisons(tmp_path, args, words):
     r = run_cli("compare", *[str(SCENARIOS / a) for a in args], "--replicates", "2", "--out", str(tmp_path / "o"))
     assert r.returncode == 2 and words in r.stderr and "Traceback" not in r.stderr, r.stderr
     assert not (tmp_path / "o").exists()
+
+
+def test_targets_met_counts_each_replicate_and_pairs_the_difference():
+    """Targets met per replicate from a hand-made table: the reference meets none, the other
+    scenario every target in replicate 0, all but one in replicate 1, none in replicate 2."""
+    from innosim.effects import targets_met_table
+    from innosim.indicators import INDICATORS
+
+    targets = [i for i, ind in INDICATORS.items() if ind.plan and ind.target() is not None]
+
+    def value(iid: str, meets: bool) -> float:
+        ind = INDICATORS[iid]
+        t = float(ind.target())
+        return t * (1.5 if meets == ind.higher_is_better else 0.5)
+
+    rows = []
+    for rep, met in enumerate([len(targets), len(targets) - 1, 0]):
+        for k, iid in enumerate(targets):
+            rows.append(
+                {"scenario": "ref", "replicate": rep, "year": 2025, "indicator": iid, "value": value(iid, False)}
+            )
+            rows.append(
+                {"scenario": "alt", "replicate": rep, "year": 2025, "indicator": iid, "value": value(iid, k < met)}
+            )
+    table = targets_met_table(pd.DataFrame(rows), "ref").set_index("scenario")
+    n = len(targets)
+    assert table.loc["ref", "targets"] == n and table.loc["ref", "mean"] == 0 and table.loc["ref", "p_all"] == 0
+    alt = table.loc["alt"]
+    d = np.array([n, n - 1, 0], dtype=float)
+    assert alt["mean"] == pytest.approx(d.mean()) and alt["p_all"] == pytest.approx(1 / 3)
+    assert alt["diff_mean"] == pytest.approx(d.mean())
+    assert alt["diff_se"] == pytest.approx(d.std(ddof=1) / np.sqrt(3))
+    assert alt["diff_low"] == pytest.approx(d.mean() - 1.6448536 * alt["diff_se"])
+    assert alt["p_more"] == pytest.approx(2 / 3) and alt["p_fewer"] == 0
+    assert targets_met_table(pd.DataFrame(rows).assign(year=2024), "ref").empty

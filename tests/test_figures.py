@@ -40,9 +40,20 @@ def test_every_unit_phrase_and_lever_has_both_languages():
         lb.text("median", "fr")
 
 
-def test_font_is_installed_with_the_package():
+def test_font_is_installed_with_the_package_and_covers_chinese_text():
+    """The shipped subset: an open licence beside it, every GB 2312 character, every character of the
+    labels, and far smaller than the full font."""
+    from fontTools.ttLib import TTFont
+
     path = cjk_font_path()
-    assert path.is_file() and path.stat().st_size > 10_000_000
+    assert path.is_file() and 1_000_000 < path.stat().st_size < 5_000_000
+    assert "SIL OPEN FONT LICENSE Version 1.1" in (path.parent / "OFL.txt").read_text(encoding="utf-8")
+    cmap = TTFont(path).getBestCmap()
+    gb = {bytes([hi, lo]).decode("gb2312", errors="ignore") for hi in range(0xB0, 0xF8) for lo in range(0xA1, 0xFF)}
+    assert len(gb - {""}) >= 6763 and all(ord(c) in cmap for c in gb if c)
+    labels = "".join(zh for zh, _ in lb.TEXT.values()) + "".join(lb.lever(lid, "zh") for lid in LEVERS)
+    labels += "".join(ind.name_zh for ind in INDICATORS.values()) + "→±…"
+    assert [c for c in labels if ord(c) > 0x7F and ord(c) not in cmap] == []
 
 
 def _draw_all(comparison, lang: str) -> dict[str, object]:

@@ -187,7 +187,7 @@ def test_bad_result_directory_is_refused_without_output(tmp_path, run_dir, case)
     "args, words",
     [
         (["run", "--replicates", "1", "--report"], "--report: --out: a report is written into the result directory"),
-        (["report", "{run}", "--lang", "fr", "--out", "{tmp}/x.html"], "--lang: fr: unknown language"),
+        (["report", "{run}", "--lang", "fr", "--out", "{tmp}/x.html"], "is not one of 'zh', 'en'"),
         (["report", "{tmp}/nothing"], "nothing: is not a directory"),
     ],
 )

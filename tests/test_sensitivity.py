@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -205,6 +207,12 @@ def test_cli_prints_runs_before_and_ranking_after(tiny, tmp_path):
     assert r.returncode == 0, r.stderr
     assert "48 runs" in r.stderr and "about" in r.stderr
     assert "factors ranked by ST" in r.stdout and "科技企业孵化载体数" in r.stdout
+    # 8 base samples cannot rank the indices: the note says how many would
+    said = " ".join(r.stderr.split())
+    assert re.search(
+        r"note: 8 base samples \(--samples\): an index shown is only known to ± [0-9.]+; .* about [0-9,]+ would do",
+        said,
+    )
     again = run_cli("sensitivity", str(sens.path), "--out", str(out), "--samples", "8", "--resume")
     assert again.returncode == 0 and again.stdout == r.stdout
 

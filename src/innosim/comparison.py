@@ -14,6 +14,9 @@ Definitions (also in ``docs/experiments.md``):
   and ``p_positive``, the share of replicates in which it is above zero;
 - *p_target*: the share of replicates meeting the plan's 2025 target (at or above it,
   or at or below it for indicators where lower is better);
+- *targets met*: how many of the plan's 2025 targets a replicate meets; per scenario its mean,
+  5-95% interval and the share meeting all, and against the reference the paired difference,
+  replicate by replicate, with the 90% interval of its mean (:meth:`Comparison.targets_met`);
 - *spending*: public money spent by lever over the plan period 2021-2025 (median over
   replicates; a lever may spend less than its budget when too few firms qualify);
 - *cost-effectiveness*: the 2025 effect divided by the extra spending over the
@@ -25,7 +28,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -34,13 +37,15 @@ import numpy as np
 import pandas as pd
 
 from innosim import provenance
-from innosim.effects import spending_table, summarise_comparison
+from innosim.arrays import LabelledRuns, summary_html
+from innosim.effects import spending_table, summarise_comparison, targets_met_table
 from innosim.errors import InputError
 from innosim.files import read_csv
 from innosim.indicators import INDICATORS
 from innosim.levers import LEVERS
 from innosim.limits import MAX_RUNS_IN_MEMORY
 from innosim.posterior import ParameterChoice, Posterior, parameter_choice
+from innosim.progress import Progress
 from innosim.scenario import Scenario, load_scenario
 from innosim.simulation import RUN_DTYPES, replicate_seeds, simulate, typed
 from innosim.store import write_atomic
@@ -58,7 +63,7 @@ DOCUMENT = "comparison.json"
 
 
 @dataclass(frozen=True)
-class Comparison:
+class Comparison(LabelledRuns):
     """The result of :func:`compare`: pandas DataFrames plus what produced them.
 
     Attributes:
@@ -93,6 +98,25 @@ class Comparison:
     def reference(self) -> str:
         """The reference scenario's name."""
         return self.scenarios[0].name
+
+    def __repr__(self) -> str:
+        others = ", ".join(s.name for s in self.scenarios[1:])
+        return (
+            f"Comparison({others} against {self.reference}: {self.replicates} paired replicates, seed {self.seed}; "
+            ".indicators, .spending, .cost_effectiveness, .targets_met(), .runs, .to_xarray())"
+        )
+
+    def _repr_html_(self) -> str:
+        met = self.targets_met().set_index("scenario")
+        note = "" if met.empty else "targets met: " + ", ".join(f"{n} {r['mean']:.2f}" for n, r in met.iterrows())
+        title = f"innosim compare · {self.replicates} paired replicates, seed {self.seed}"
+        return summary_html(title, self.runs, [s.name for s in self.scenarios], note)
+
+    def targets_met(self) -> pd.DataFrame:
+        """How many of the plan's 2025 targets each scenario meets, and the paired difference from
+        the reference with its 90% interval (:func:`~innosim.effects.targets_met_table`; empty when
+        the runs stop before 2025)."""
+        return targets_met_table(self.runs, self.reference)
 
     def save(self, out: str | Path) -> Path:
         """Write the comparison into directory ``out`` (created if needed); returns it.
@@ -240,6 +264,7 @@ class Comparison:
             "indicators": indicators,
             "spending": spending,
             "cost_effectiveness": cost,
+            "targets_met": clean(self.targets_met()),
         }
 
 
@@ -265,7 +290,7 @@ def compare(
     seed: int = 0,
     replicates: int = 30,
     workers: int = 0,
-    progress: Callable[[int], None] | None = None,
+    progress: Progress = None,
     parameters: str | ParameterChoice = "posterior",
     posterior: str | Path | Posterior | None = None,
     scheduler: str | None = None,
@@ -280,7 +305,8 @@ def compare(
         seed: Root seed; replicate ``k`` of every scenario uses the same seed and draw.
         replicates: Replicates per scenario.
         workers: Processes (0 = one per core, 1 = this process).
-        progress: Called with the number of runs finished.
+        progress: Called with the number of runs finished; by default a progress bar
+            (``False``: none; :mod:`innosim.progress`).
         parameters: Behavioural parameters, as for :func:`~innosim.simulation.simulate`.
         posterior: A posterior file or object instead of the shipped one.
         scheduler: Dask scheduler (``"local"`` or an address), as for ``simulate``.

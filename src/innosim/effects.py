@@ -29,6 +29,57 @@ def meets_target(indicator: str, values: pd.Series) -> pd.Series:
     return values >= target if ind.higher_is_better else values <= target
 
 
+def attainment(values: pd.DataFrame, targets: list[str]) -> pd.DataFrame:
+    """Whether each row (a run) meets each target: ``values`` holds the targets' 2025 values."""
+    return pd.DataFrame({t: meets_target(t, values[t]) for t in targets}, index=values.index)
+
+
+TARGETS_MET_Z = 1.6448536269514722
+"""The normal quantile of a 90% interval (of the mean paired difference in targets met)."""
+
+
+def targets_met_table(runs: pd.DataFrame, reference: str) -> pd.DataFrame:
+    """How many of the plan's 2025 targets each scenario meets, replicate by replicate, and paired
+    against ``reference`` (empty when the runs stop before 2025).
+
+    Columns: ``scenario, targets`` (how many are counted), ``mean, p05, p95`` of the count over
+    replicates, ``p_all`` (share of replicates meeting every one); for the other scenarios the
+    paired difference in the count, replicate by replicate: ``diff_mean, diff_se`` (its standard
+    error, sd/sqrt(n)), ``diff_low, diff_high`` (the 90% interval of the mean difference, normal)
+    and ``p_more, p_fewer`` (share of replicates meeting more, fewer targets than the reference).
+    """
+    at = runs[runs["year"] == TARGET_YEAR]
+    targets = [i for i, ind in INDICATORS.items() if ind.plan and ind.target() is not None]
+    columns = ["scenario", "targets", "mean", "median", "p05", "p95", "p_all"]
+    columns += ["diff_mean", "diff_se", "diff_low", "diff_high"]
+    if at.empty:
+        return pd.DataFrame(columns=[*columns, "p_more", "p_fewer"])
+    scenarios = list(dict.fromkeys(runs["scenario"]))
+    wide = at[at["indicator"].isin(targets)].pivot_table(
+        index=["scenario", "replicate"], columns="indicator", values="value", aggfunc="first"
+    )
+    met = attainment(wide, targets)
+    count = met.sum(axis=1).unstack("scenario")[scenarios]
+    rows = []
+    for name in scenarios:
+        c = count[name]
+        row = {"scenario": name, "targets": len(targets), "mean": float(c.mean()), **quantiles(c)}
+        row["p_all"] = float(met.xs(name, level="scenario").all(axis=1).mean())
+        if name != reference:
+            d = (c - count[reference]).to_numpy(dtype=float)
+            se = float(d.std(ddof=1) / np.sqrt(len(d))) if len(d) > 1 else np.nan
+            row.update(
+                diff_mean=float(d.mean()),
+                diff_se=se,
+                diff_low=float(d.mean() - TARGETS_MET_Z * se),
+                diff_high=float(d.mean() + TARGETS_MET_Z * se),
+                p_more=float((d > 0).mean()),
+                p_fewer=float((d < 0).mean()),
+            )
+        rows.append(row)
+    return pd.DataFrame(rows).reindex(columns=[*columns, "p_more", "p_fewer"])
+
+
 def summarise_comparison(runs: pd.DataFrame, reference: str, year: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Indicator table and cost-effectiveness table of paired runs (see :class:`Comparison`).
 

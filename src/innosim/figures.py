@@ -1,9 +1,10 @@
 """What every figure of innosim shares: a headless matplotlib, one font, one way to save.
 
 Figures are drawn with matplotlib's Agg backend, so they work on machines without a
-display. Text is set in Noto Sans CJK SC, which the ``mplfonts`` package installs with
-innosim, so Chinese labels never fall back to a font without the glyphs (the
-missing-glyph boxes of a fresh machine); the font is registered with matplotlib on
+display (in a Jupyter notebook, with its inline backend, so that a figure shows where it is returned). Text is set in Noto Sans CJK SC, which innosim ships (a 3 MB subset of the open font:
+GB 2312 and punctuation, ``innosim/data/fonts/``, built by ``tools/subset_font.py``), so Chinese
+labels never fall back to a font without the glyphs (the missing-glyph boxes of a fresh
+machine); the font is registered with matplotlib on
 first use, without touching the user's matplotlib configuration. SVG output keeps text
 as paths, so an SVG shows the same glyphs on a machine without the font.
 """
@@ -15,6 +16,7 @@ import contextlib
 import functools
 import io
 import math
+import sys
 from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
@@ -22,7 +24,8 @@ from typing import Any
 
 import matplotlib
 
-matplotlib.use("Agg")
+if "ipykernel" not in sys.modules:  # a notebook keeps its inline backend, so figures show in it
+    matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib import font_manager  # noqa: E402
 from matplotlib.axes import Axes  # noqa: E402
@@ -31,12 +34,14 @@ from matplotlib.figure import Figure  # noqa: E402
 DPI = 110
 FORMATS: tuple[str, ...] = ("png", "svg")
 """Formats every library figure is saved in by :func:`save_all`."""
-CJK_FONT_FILE = "NotoSansCJKsc-Regular.otf"
+CJK_FONT_FILE = "NotoSansCJKsc-Regular-subset.otf"
+"""Noto Sans CJK SC Regular cut down to GB 2312 and the punctuation Chinese text uses (SIL OFL 1.1,
+``innosim/data/fonts/OFL.txt``)."""
 
 
 def cjk_font_path() -> Path:
-    """The bundled CJK font file (Noto Sans CJK SC Regular, from the ``mplfonts`` package)."""
-    return Path(str(resources.files("mplfonts") / "fonts" / CJK_FONT_FILE))
+    """The bundled CJK font file (:data:`CJK_FONT_FILE`)."""
+    return Path(str(resources.files("innosim") / "data" / "fonts" / CJK_FONT_FILE))
 
 
 @functools.cache

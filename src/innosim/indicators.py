@@ -492,9 +492,19 @@ def format_value(x: float | None, unit: str) -> str:
     return f"{x:.2f}"
 
 
-def format_signed(x: float, unit: str) -> str:
-    """A change for tables: :func:`format_value` of its size with a ``+`` or ``-`` sign."""
-    return ("-" if x < 0 else "+") + format_value(abs(x), unit)
+def format_signed(x: float, unit: str, suffix: bool = True) -> str:
+    """A change for tables: :func:`format_value` of its size with a ``+`` or ``-`` sign; a change of
+    a share in percentage points (``+0.95 pp``; without ``pp`` when ``suffix`` is false, as for the
+    lower end of a range)."""
+    sign = "-" if x < 0 else "+"
+    if unit == "fraction":
+        points = abs(x) * 100
+        return (
+            f"{sign}{points:.1f}{' pp' if suffix else ''}"
+            if points >= 10
+            else f"{sign}{points:.2f}{' pp' if suffix else ''}"
+        )
+    return sign + format_value(abs(x), unit)
 
 
 def compute_all(model: InnovationModel) -> dict[str, float]:

@@ -5,7 +5,7 @@ kind               written by                                       reopened as
 =================  ===============================================  ==========================
 ``run``            :meth:`Projection.save`, ``innosim run --out``      :class:`~innosim.simulation.Projection`
 ``comparison``     :meth:`Comparison.save`, ``innosim compare --out``  :class:`~innosim.comparison.Comparison`
-``sweep``          :func:`innosim.sweep`, ``innosim sweep``            the results table (pandas)
+``sweep``          :func:`innosim.sweep`, ``innosim sweep``            the results table (pandas; ``to_xarray``)
 ``sensitivity``    :func:`innosim.sensitivity.sensitivity`             the index table (pandas)
 ``optimisation``   :func:`innosim.optimise`, ``innosim optimise``      the evaluation table (pandas)
 ``discovery``      :func:`innosim.discover`, ``innosim discover``      the PRIM box table (pandas)
@@ -22,6 +22,7 @@ from typing import Any
 import pandas as pd
 
 from innosim import provenance
+from innosim.arrays import SweepTable
 from innosim.comparison import Comparison
 from innosim.errors import InputError, option
 from innosim.simulation import Projection
@@ -46,6 +47,8 @@ def _table(folder: Path, name: str, manifest: dict[str, Any]) -> pd.DataFrame:
         table = pd.read_csv(folder / name) if name.endswith(".csv") else pd.read_parquet(folder / name)
     except (OSError, ValueError) as exc:
         raise InputError(folder / name, "", f"cannot be read ({exc})") from None
+    if manifest["kind"] == "sweep":
+        table = SweepTable(table)
     table.attrs["manifest"] = manifest
     return table
 

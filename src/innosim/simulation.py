@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,12 +23,14 @@ import numpy as np
 import pandas as pd
 
 from innosim import provenance
+from innosim.arrays import LabelledRuns, summary_html
 from innosim.errors import InputError, SimulationError, option
 from innosim.executor import POOL_STARTUP_SECONDS, pool_size, run_tasks
 from innosim.files import read_csv
 from innosim.indicators import INDICATOR_ORDER, INDICATORS
 from innosim.limits import BYTES_PER_MEMORY_RUN, MAX_RUNS_IN_MEMORY, check_runs
 from innosim.posterior import ParameterChoice, Posterior, parameter_choice
+from innosim.progress import Progress, reporting
 from innosim.scenario import Scenario, load_scenario
 from innosim.store import write_atomic
 from innosim.timeline import START_YEAR, TARGET_YEAR
@@ -138,7 +140,7 @@ def simulate(
     seed: int = 0,
     replicates: int = 1,
     workers: int = 1,
-    progress: Callable[[int], None] | None = None,
+    progress: Progress = False,
     parameters: str | ParameterChoice = "posterior",
     posterior: str | Path | Posterior | None = None,
     until: int | None = None,
@@ -155,7 +157,8 @@ def simulate(
         seed: Root seed; replicate seeds derive from it.
         replicates: Number of replicates.
         workers: Processes to use; 1 runs in this process, 0 means one per core.
-        progress: Called with the number of runs finished, after each one.
+        progress: Called with the number of runs finished, after each one; ``None`` or
+            ``True``: a progress bar (:mod:`innosim.progress`); ``False`` (the default): none.
         parameters: ``"posterior"`` (a draw per replicate, fixed by its seed), ``"mean"``,
             ``"map"``, ``"defaults"``, or a :class:`~innosim.posterior.ParameterChoice`.
         posterior: A posterior file or :class:`~innosim.posterior.Posterior`; default:
@@ -184,14 +187,15 @@ def simulate(
     choice = parameter_choice(parameters, posterior)
     seeds = replicate_seeds(seed, replicates)
     runs = [(scn, k, *choice.for_replicate(scn, s)) for scn in scenarios for k, s in enumerate(seeds)]
-    results = run_tasks(
-        _run_task,
-        [(drawn, seeds[k], until) for _, k, drawn, _ in runs],
-        workers,
-        progress,
-        scheduler,
-        seconds=max(run_seconds(s, until) for s in scenarios),
-    )
+    with reporting(progress, len(runs), f"{', '.join(s.name for s in scenarios)}: runs") as advance:
+        results = run_tasks(
+            _run_task,
+            [(drawn, seeds[k], until) for _, k, drawn, _ in runs],
+            workers,
+            advance,
+            scheduler,
+            seconds=max(run_seconds(s, until) for s in scenarios),
+        )
     for (scn, k, _, draw), records in zip(runs, results, strict=True):
         if isinstance(records, Failure):
             raise records.error(f"scenario {scn.name!r}, replicate {k} (seed {seeds[k]}, posterior draw {draw})")
@@ -224,7 +228,7 @@ def summarise(table: pd.DataFrame) -> pd.DataFrame:
 
 
 @dataclass(frozen=True)
-class Projection:
+class Projection(LabelledRuns):
     """The result of :func:`project`: every run of one scenario, and what produced it.
 
     Attributes:
@@ -246,6 +250,16 @@ class Projection:
     def summary(self) -> pd.DataFrame:
         """Median and 5-95% interval per indicator and year (:func:`summarise`)."""
         return summarise(self.runs)
+
+    def __repr__(self) -> str:
+        return (
+            f"Projection({self.scenario.name!r}: {self.replicates} replicates, seed {self.seed}, "
+            f"scale {self.scenario.scale:g}; .runs ({len(self.runs):,} rows), .summary(), .to_xarray())"
+        )
+
+    def _repr_html_(self) -> str:
+        title = f"innosim run · {self.scenario.name} · {self.replicates} replicates, seed {self.seed}"
+        return summary_html(title, self.runs, [self.scenario.name])
 
     def to_dict(self) -> dict[str, Any]:
         """The summary as plain JSON-able data (what ``innosim run --format json`` prints)."""
@@ -343,7 +357,7 @@ def project(
     seed: int = 0,
     replicates: int = 8,
     workers: int = 0,
-    progress: Callable[[int], None] | None = None,
+    progress: Progress = None,
     parameters: str | ParameterChoice = "posterior",
     posterior: str | Path | Posterior | None = None,
     scheduler: str | None = None,
@@ -353,9 +367,11 @@ def project(
 
     Args:
         scenario: A scenario or scenario file (default: the embedded baseline).
-        seed, replicates, workers, progress, parameters, posterior, scheduler, max_runs: As for
+        seed, replicates, workers, parameters, posterior, scheduler, max_runs: As for
             :func:`simulate` (``workers=0``: one process per core, or this process for a
             job too small to pay for starting workers).
+        progress: Called with the number of runs finished; by default a progress bar
+            (``False``: none; :mod:`innosim.progress`).
 
     Returns:
         A :class:`Projection`: the runs, their summary, and what produced them; ``save(out)``

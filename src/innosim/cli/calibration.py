@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, Optional
 import typer
 from rich.markup import escape
 
-from innosim.cli.common import POSTERIOR, SCHEDULER, check_out, need_extra, progress_bar, say, user_errors
+from innosim.cli.common import FLAG, POSTERIOR, SCHEDULER, check_out, need_extra, progress_bar, say, user_errors
 from innosim.errors import InputError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -26,10 +26,18 @@ def calibrate(
         None, min=0, help="Worker processes (default: the config's; 0 = one per core)."
     ),
     scheduler: Optional[str] = SCHEDULER,
-    resume: bool = typer.Option(False, "--resume", help="Continue the calibration stored in the result directory."),
-    overwrite: bool = typer.Option(False, "--overwrite", help="Discard a stored calibration and start again."),
-    report: bool = typer.Option(True, "--report/--no-report", help="Write REPORT.md and the figures at the end."),
-    report_only: bool = typer.Option(False, "--report-only", help="Only rewrite the report from stored results."),
+    resume: bool = typer.Option(
+        False, "--resume", metavar=FLAG, help="Continue the calibration stored in the result directory."
+    ),
+    overwrite: bool = typer.Option(
+        False, "--overwrite", metavar=FLAG, help="Discard a stored calibration and start again."
+    ),
+    report: bool = typer.Option(
+        True, "--report/--no-report", metavar=FLAG, help="Write REPORT.md and the figures at the end."
+    ),
+    report_only: bool = typer.Option(
+        False, "--report-only", metavar=FLAG, help="Only rewrite the report from stored results."
+    ),
 ) -> None:
     """Fit the behavioural parameters to the 2016-2020 facts by ABC-SMC (pyabc)."""
     from innosim.calibration import load_calibration

@@ -75,10 +75,37 @@ SCHEDULER = typer.Option(
 FORMAT = typer.Option(Format.table, "--format", help="Output on stdout.")
 POSTERIOR = typer.Option(None, help="Posterior CSV to use instead of the shipped calibration.")
 JOB_OUT = typer.Option(None, help="Result directory (default: results/<experiment name>).")
-RESUME = typer.Option(False, "--resume", help="Continue the job stored in --out; run only the missing runs.")
-OVERWRITE = typer.Option(False, "--overwrite", help="Discard a job stored in --out and start again.")
-REPORT = typer.Option(False, "--report", help="Also write report.html (figures, tables, manifest) into --out.")
-LANG = typer.Option("zh", "--lang", help="Language of the report and its figures: zh or en.")
+FLAG = ""
+"""The metavar of an on/off option: none (typer would show ``<bool>``, as if it took a value)."""
+RESUME = typer.Option(
+    False, "--resume", metavar=FLAG, help="Continue the job stored in --out; run only the missing runs."
+)
+OVERWRITE = typer.Option(False, "--overwrite", metavar=FLAG, help="Discard a job stored in --out and start again.")
+REPORT = typer.Option(
+    False, "--report", metavar=FLAG, help="Also write report.html (figures, tables, manifest) into --out."
+)
+
+
+class Lang(StrEnum):
+    """Languages of names in tables, reports and figures."""
+
+    zh = "zh"
+    en = "en"
+
+
+class Mode(StrEnum):
+    """How behavioural parameters are chosen (:func:`innosim.posterior.parameter_choice`)."""
+
+    posterior = "posterior"
+    mean = "mean"
+    map = "map"
+    defaults = "defaults"
+
+
+SCALE = typer.Option(
+    None, "--scale", min=0.0, max=1.0, help="Sampled share of firms (default: the scenario's); as --set scale=X."
+)
+LANG = typer.Option(Lang.zh, "--lang", help="Language of names in the tables, the report and its figures.")
 CHECKPOINT = typer.Option(10.0, min=0.0, help="Write finished runs to disk at least this often (s).")
 QUICK = "Override the file's {} (e.g. for a quick look or a second seed)."
 QUICK_REPLICATES = typer.Option(None, min=1, help=QUICK.format("replicates"))
@@ -150,8 +177,12 @@ def parse_overrides(items: list[str]) -> dict[str, Any]:
     return out
 
 
-def load_scenario_with(scenario: Optional[Path], overrides: list[str]) -> Scenario:
+def load_scenario_with(scenario: Optional[Path], overrides: list[str], scale: Optional[float] = None) -> Scenario:
+    """The scenario file (the embedded baseline for ``None``) with the ``--set`` overrides and ``--scale``."""
     from innosim.scenario import load_scenario
+
+    if scale is not None:
+        overrides = [*overrides, f"scale={scale}"]
 
     scn = load_scenario(scenario)
     if overrides:

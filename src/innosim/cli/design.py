@@ -22,6 +22,7 @@ from innosim.cli.common import (
     RESUME,
     SCHEDULER,
     WORKERS,
+    Lang,
     check_report,
     need_extra,
     say,
@@ -50,7 +51,7 @@ def optimise(
     checkpoint: float = CHECKPOINT,
     max_runs: Optional[int] = MAX_RUNS,
     report: bool = REPORT,
-    lang: str = LANG,
+    lang: Lang = LANG,
 ) -> None:
     """Search lever mixes for the Pareto front of spending and target odds (NSGA-II, paired replicates)."""
     from innosim.cli.tables import print_front
@@ -86,7 +87,7 @@ def discover(
     min_coverage: float = typer.Option(0.8, min=0.0, max=1.0, help="PRIM box: the densest with this coverage."),
     mass_min: float = typer.Option(0.05, min=0.0, max=0.5, help="Smallest share of runs in a box or leaf."),
     report: bool = REPORT,
-    lang: str = LANG,
+    lang: Lang = LANG,
 ) -> None:
     """Scenario discovery (PRIM, CART, feature scores): under which levers and parameters a condition holds."""
     from innosim.cli.tables import print_discovery

@@ -27,6 +27,7 @@ for command in (
     calibration.forecast,
     tools.report,
     tools.validate,
+    tools.schema,
     tools.show,
     tools.indicators,
     tools.levers,
@@ -47,7 +48,7 @@ def _show_version(value: bool) -> None:
 @app.callback()
 def _root(
     version: bool = typer.Option(
-        False, "--version", callback=_show_version, is_eager=True, help="Print the version and exit."
+        False, "--version", metavar="", callback=_show_version, is_eager=True, help="Print the version and exit."
     ),
 ) -> None:
     """innosim: agent-based simulation of Baiyun district's 14th Five-Year innovation plan."""

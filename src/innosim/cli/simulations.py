@@ -28,9 +28,12 @@ from innosim.cli.common import (
     QUICK_SEED,
     REPORT,
     RESUME,
+    SCALE,
     SCHEDULER,
     WORKERS,
     Format,
+    Lang,
+    Mode,
     check_out,
     check_report,
     load_scenario_with,
@@ -54,14 +57,15 @@ def run(
     set_: list[str] = typer.Option([], "--set", help="Override a numeric field: PATH=VALUE (repeatable)."),
     out: Optional[Path] = typer.Option(None, help="Directory for indicators.csv and manifest.json."),
     format: Format = FORMAT,
-    parameters: str = typer.Option(
-        "posterior",
+    scale: Optional[float] = SCALE,
+    parameters: Mode = typer.Option(
+        Mode.posterior,
         help="Behavioural parameters: posterior (a draw per replicate), "
         "mean, map, or defaults (the declared values, no posterior).",
     ),
     posterior: Optional[Path] = POSTERIOR,
     report: bool = REPORT,
-    lang: str = LANG,
+    lang: Lang = LANG,
     max_runs: Optional[int] = MAX_RUNS,
 ) -> None:
     """Project the indicators 2016-2025 for a scenario (the baseline by default).
@@ -75,7 +79,7 @@ def run(
 
     limit = max_runs or MAX_RUNS_IN_MEMORY
     with user_errors():
-        scn = load_scenario_with(scenario, set_)
+        scn = load_scenario_with(scenario, set_, scale)
         choice = parameter_choice(parameters, posterior)
         check_report(report, out, lang)
         check_out(out, min(replicates, limit))
@@ -106,7 +110,7 @@ def run(
     else:
         from innosim.cli.tables import print_run_table
 
-        print_run_table(result)
+        print_run_table(result, lang)
 
 
 def compare(
@@ -118,10 +122,11 @@ def compare(
     set_: list[str] = typer.Option([], "--set", help="Override a numeric field in every scenario: PATH=VALUE."),
     out: Optional[Path] = typer.Option(None, help="Directory for comparison.json, the CSV tables and every run."),
     format: Format = FORMAT,
-    parameters: str = typer.Option("posterior", help="Behavioural parameters: posterior, mean, map or defaults."),
+    scale: Optional[float] = SCALE,
+    parameters: Mode = typer.Option(Mode.posterior, help="Behavioural parameters: posterior, mean, map or defaults."),
     posterior: Optional[Path] = POSTERIOR,
     report: bool = REPORT,
-    lang: str = LANG,
+    lang: Lang = LANG,
     max_runs: Optional[int] = MAX_RUNS,
 ) -> None:
     """Compare interventions with paired replicates: effects, odds of meeting the 2025 targets, cost-effectiveness.
@@ -135,7 +140,7 @@ def compare(
 
     limit = max_runs or MAX_RUNS_IN_MEMORY
     with user_errors():
-        scns = [load_scenario_with(path, set_) for path in scenarios]
+        scns = [load_scenario_with(path, set_, scale) for path in scenarios]
         choice = parameter_choice(parameters, posterior)
         check_report(report, out, lang)
         check_out(out, min(replicates * len(scns), limit))
@@ -163,7 +168,7 @@ def compare(
     else:
         from innosim.cli.tables import print_comparison
 
-        print_comparison(result)
+        print_comparison(result, lang)
 
 
 ANNOUNCE_SECONDS = 10.0
@@ -231,14 +236,18 @@ def sweep(
     seed: Optional[int] = QUICK_SEED,
     checkpoint: float = CHECKPOINT,
     max_runs: Optional[int] = MAX_RUNS,
+    report: bool = REPORT,
+    lang: Lang = LANG,
 ) -> None:
     """Run a design of scenarios (grid, one-at-a-time, Latin hypercube, Sobol), streaming results to Parquet."""
     from innosim.experiments.kinds import load_sweep
     from innosim.experiments.runner import sweep as run_sweep
 
     with user_errors():
+        check_report(False, None, lang)  # the report goes into the result directory, which always exists
         sw = load_sweep(experiment, {"replicates": replicates, "scale": scale, "seed": seed, "max_runs": max_runs})
         target, table = run_job(sw, out, run_sweep, workers, scheduler, resume, overwrite, checkpoint)
+        write_report_into(report, target, lang)
     say(
         f"{sw.runs:,} runs, {len(table):,} rows written to {target / 'results.parquet'}; summary in "
         f"{target / 'summary.csv'}"
@@ -259,6 +268,8 @@ def sensitivity(
     checkpoint: float = CHECKPOINT,
     top: int = typer.Option(5, min=1, help="Factors shown per indicator in the ranked summary."),
     max_runs: Optional[int] = MAX_RUNS,
+    report: bool = REPORT,
+    lang: Lang = LANG,
 ) -> None:
     """Global sensitivity analysis with SALib (Sobol, Morris, eFAST, RBD-FAST, PAWN), indices for every year."""
     from innosim.cli.tables import print_ranking
@@ -274,9 +285,11 @@ def sensitivity(
             "seed": seed,
             "max_runs": max_runs,
         }
+        check_report(False, None, lang)
         sens = load_sensitivity(experiment, settings)
         target, indices = run_job(sens, out, run_sensitivity, workers, scheduler, resume, overwrite, checkpoint)
-    print_ranking(sens, ranking(indices, sens, top=top))
+        write_report_into(report, target, lang)
+    print_ranking(sens, ranking(indices, sens, top=top), lang)
     say(
         f"indices of {len(sens.groups)} factors x {len(sens.indicators)} indicators x {len(sens.years)} years "
         f"written to {target / 'indices.csv'} (and .parquet); figures in {target}"

@@ -4,10 +4,13 @@
 from __future__ import annotations
 
 import functools
+import math
+import os
 import sys
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from rich import box
 from rich.console import Console
 from rich.table import Table
 
@@ -24,8 +27,16 @@ if TYPE_CHECKING:  # pragma: no cover
     from innosim.sensitivity.config import Sensitivity
     from innosim.simulation import Projection
 
-out_console = Console() if sys.stdout.isatty() else Console(width=170)
-"""Where tables go: the terminal, or 170 columns when stdout is a file or pipe."""
+out_console = Console() if sys.stdout.isatty() or os.environ.get("COLUMNS", "").isdigit() else Console(width=170)
+"""Where tables go: the terminal (or ``COLUMNS`` wide), or 170 columns when stdout is a file or pipe."""
+WIDE = 120
+"""From this width on, tables also show the ids that ``--set``, CSV and JSON use."""
+BAND_REPLICATES = 20
+"""Replicates from which a 5-95% band is more than the few extreme runs (1 in 20 lies outside each end)."""
+ODDS_REPLICATES = 97
+"""Replicates that give P(target) within ±10 points (95%) whatever it is: 1.96² × 0.25 / 0.1²."""
+INDEX_HALF_WIDTH = 0.05
+"""Half-width of a sensitivity index's interval that resolves a ranking of indices of 0.1 or more."""
 
 _HOW = {
     "posterior": "a posterior draw per replicate",
@@ -35,26 +46,61 @@ _HOW = {
 }
 
 
-def print_run_table(projection: Projection) -> None:
+def _table(title: str, caption: str | None = None) -> Table:
+    """A table that fits the console: numbers never cut, names wrap (see :func:`_names`, :func:`_numbers`)."""
+    return Table(title=title, caption=caption, box=box.SIMPLE_HEAD, padding=(0, 1), collapse_padding=True)
+
+
+def _names(table: Table, header: str) -> None:
+    """A column of names: it takes what the numbers leave and wraps, in whole words where it can."""
+    table.add_column(header, ratio=1, min_width=10, overflow="fold")
+
+
+def _numbers(table: Table, *headers: str) -> None:
+    """Columns of numbers: right-aligned and never wrapped or cut."""
+    for header in headers:
+        table.add_column(header, justify="right", no_wrap=True)
+
+
+def _name(spec: Any, lang: str) -> str:
+    """A declaration's name in ``lang`` (zh or en)."""
+    return str(spec.name_zh if lang == "zh" else spec.name_en)
+
+
+def _labelled(spec: Any, lang: str, unit: str, key: str) -> str:
+    """A name with its unit on a dim second line and, on a wide console, its id."""
+    ident = f" [dim]{key}[/]" if out_console.width >= WIDE else ""
+    shown = unit if unit not in ("", "fraction") else ""  # a fraction shows as a percentage
+    return f"{_name(spec, lang)}{ident}\n[dim]{shown}[/]" if shown else f"{_name(spec, lang)}{ident}"
+
+
+def warn_few(what: str, have: int, enough: int, why: str) -> None:
+    """Say on stderr, without failing, that ``have`` is too few for a statistic shown and how many would do."""
+    if have < enough:
+        from innosim.cli.common import err_console
+
+        err_console.print(f"[yellow]note:[/] {have:,} {what}: {why}; about {enough:,} would do.", highlight=False)
+
+
+def print_run_table(projection: Projection, lang: str = "zh") -> None:
     """The indicators of a projection: 2020 against the fact, 2025 against the target."""
     scn, seed, replicates = projection.scenario, projection.seed, projection.replicates
     note = "" if scn.scale == 1.0 else f", scale {scn.scale:g} (sampled; indicators rescaled)"
     how = _HOW[projection.parameters["mode"]]
-    table = Table(
-        title=f"innosim · {scn.name} · seed {seed} · {replicates} replicates{note} · parameters: {how}",
-        caption=f"{TARGET_YEAR}: median [5%-95%] over replicates; target from the 十四五 plan",
+    table = _table(
+        f"innosim · {scn.name} · seed {seed} · {replicates} replicates{note} · parameters: {how}",
+        f"{TARGET_YEAR}: median and 5%-95% over replicates; ✓ the median meets the 十四五 plan's target",
     )
-    for col, kw in (
-        ("指标", {"no_wrap": True}),
-        ("indicator", {}),
-        ("unit", {}),
-        ("2020 sim", {"justify": "right"}),
-        ("2020 fact", {"justify": "right"}),
-        (f"{TARGET_YEAR} median [5-95%]", {"justify": "right"}),
-        (f"{TARGET_YEAR} target", {"justify": "right"}),
-        ("", {}),
-    ):
-        table.add_column(col, **kw)
+    _names(table, "指标" if lang == "zh" else "indicator")
+    _numbers(
+        table,
+        "2020\nsim",
+        "2020\nfact",
+        f"{TARGET_YEAR}\nmedian",
+        f"{TARGET_YEAR}\n5%-95%",
+        f"{TARGET_YEAR}\ntarget",
+        "",
+    )
     summary = projection.summary()
     by_key = {(r.indicator, int(r.year)): r for r in summary.itertuples(index=False)}
     last = max(y for _, y in by_key)
@@ -69,19 +115,19 @@ def print_run_table(projection: Projection) -> None:
             mark = "[green]✓[/]" if met else "[red]✗[/]"
         fmt = functools.partial(format_value, unit=ind.unit)
         table.add_row(
-            ind.name_zh,
-            ind.name_en,
-            ind.unit,
+            _labelled(ind, lang, ind.unit, iid),
             fmt(r20.median if r20 else None),
             fmt(ind.fact(PLAN_START - 1)),
-            f"{fmt(r25.median)} [{fmt(r25.p05)}-{fmt(r25.p95)}]" if r25 else "-",
+            fmt(r25.median) if r25 else "-",
+            f"{fmt(r25.p05)}-{fmt(r25.p95)}" if r25 else "-",
             fmt(target),
             mark,
         )
     out_console.print(table)
+    warn_few("replicates", replicates, BAND_REPLICATES, "the 5%-95% band is little more than the extreme runs")
 
 
-def print_comparison(result: Comparison) -> None:
+def print_comparison(result: Comparison, lang: str = "zh") -> None:
     """Per scenario against the reference: effects, target odds, per 亿元; then spending by lever."""
     year, ref = result.year, result.reference
     ind = result.indicators.set_index(["scenario", "indicator", "year"])
@@ -89,46 +135,44 @@ def print_comparison(result: Comparison) -> None:
     spend = result.spending.set_index(["scenario", "lever"])
     for scn in result.scenarios[1:]:
         name = scn.name
-        table = Table(
-            title=f"innosim compare · {name} against {ref} · {year} · {result.replicates} paired replicates, "
+        table = _table(
+            f"innosim compare · {name} against {ref} · {year} · {result.replicates} paired replicates, "
             f"seed {result.seed}",
-            caption=f"median [5%-95%] over replicates; effect = paired difference from {ref}; P(target) = "
-            f"share of replicates meeting the {year} target; per 亿元 = effect per 亿元 of extra "
+            f"median, 5%-95% below; effect: the paired difference from {ref} (pp: percentage points); "
+            f"P(target): share of replicates meeting the {year} target; per 亿元: effect per 亿元 of extra "
             f"spending {PLAN_START}-{year}",
         )
-        for col in ("指标", "indicator", "unit", ref, name, "effect [5-95%]", "P(target)", "per 亿元"):
-            table.add_column(
-                col, justify="left" if col in ("指标", "indicator", "unit") else "right", no_wrap=col == "指标"
-            )
+        _names(table, "指标" if lang == "zh" else "indicator")
+        _numbers(table, ref, name, "effect", "P(target)", "per 亿元")
         for iid, spec in INDICATORS.items():
             if not spec.plan:
                 continue
             a, b = ind.loc[(ref, iid, year)], ind.loc[(name, iid, year)]
             fmt = functools.partial(format_value, unit=spec.unit)
-            lo, mid, hi = (format_signed(b[c], spec.unit) for c in ("effect_p05", "effect_median", "effect_p95"))
-            effect = f"{mid} [{lo}, {hi}]"
-            odds = "-" if np.isnan(b.p_target) else f"{a.p_target:.0%} → {b.p_target:.0%}"
+            lo, mid, hi = (
+                format_signed(b.effect_p05, spec.unit, suffix=False),
+                *(format_signed(b[c], spec.unit) for c in ("effect_median", "effect_p95")),
+            )
+            odds = "-" if np.isnan(b.p_target) else f"{a.p_target:.0%}\n→ {b.p_target:.0%}"
             per = cost.loc[(name, iid)].per_yi_median
             table.add_row(
-                spec.name_zh,
-                spec.name_en,
-                spec.unit,
+                _labelled(spec, lang, spec.unit, iid),
                 fmt(a["median"]),
-                f"{fmt(b['median'])} [{fmt(b.p05)}-{fmt(b.p95)}]",
-                effect,
+                f"{fmt(b['median'])}\n[dim]{fmt(b.p05)}-{fmt(b.p95)}[/]",
+                f"{mid}\n[dim]{lo}–{hi}[/]",
                 odds,
                 "-" if np.isnan(per) else f"{per:.3g}",
             )
         out_console.print(table)
-        money = Table(title=f"public spending {PLAN_START}-{year} (亿元, median over replicates)")
-        for col in ("杠杆", "lever", f"{ref} budget/yr", f"{name} budget/yr", f"{name} spent", "uptake", "extra"):
-            money.add_column(col, justify="left" if col in ("杠杆", "lever") else "right")
+        money = _table(f"public spending {PLAN_START}-{year} (亿元, median over replicates)")
+        _names(money, "杠杆" if lang == "zh" else "lever")
+        _numbers(money, f"{ref}\nbudget/yr", f"{name}\nbudget/yr", f"{name}\nspent", "uptake", "extra")
         for lever in [*LEVERS, "total"]:
             r, s_ = spend.loc[(ref, lever)], spend.loc[(name, lever)]
             cls = LEVERS.get(lever)
             money.add_row(
-                cls.name_zh if cls else "合计",
-                cls.name_en if cls else "total",
+                (_name(cls, lang) if cls else "合计" if lang == "zh" else "total")
+                + (f" [dim]{lever}[/]" if cls and out_console.width >= WIDE else ""),
                 f"{r.budget:.3g}",
                 f"{s_.budget:.3g}",
                 f"{s_.spent:.2f}",
@@ -136,64 +180,121 @@ def print_comparison(result: Comparison) -> None:
                 f"{s_.extra:+.2f}",
             )
         out_console.print(money)
+        _print_targets_met(result, name, lang)
+    warn_few(
+        "paired replicates",
+        result.replicates,
+        BAND_REPLICATES,
+        "the 5%-95% bands are little more than the extreme runs",
+    )
+    warn_few(
+        "paired replicates",
+        result.replicates,
+        ODDS_REPLICATES,
+        f"P(target) has a standard error of up to {0.5 / result.replicates**0.5:.0%}",
+    )
 
 
-def print_ranking(sens: Sensitivity, ranked: pd.DataFrame) -> None:
+def _print_targets_met(result: Comparison, name: str, lang: str) -> None:
+    """One paragraph: how many 2025 targets the reference and ``name`` meet, and the paired difference."""
+    met = result.targets_met().set_index("scenario")
+    if met.empty:
+        return
+    a, b = met.loc[result.reference], met.loc[name]
+    n = int(a["targets"])
+    lines = (
+        f"{TARGET_YEAR} 年达标指标数(共 {n} 项): {result.reference} {a['mean']:.2f}, {name} {b['mean']:.2f}; "
+        f"配对差 {b.diff_mean:+.2f} (均值 90% 区间 {b.diff_low:+.2f} 至 {b.diff_high:+.2f}); "
+        f"{b.p_more:.0%} 的重复达标更多, {b.p_fewer:.0%} 更少; 全部达标 {a.p_all:.0%} → {b.p_all:.0%}"
+        if lang == "zh"
+        else f"targets met in {TARGET_YEAR} (of {n}): {result.reference} {a['mean']:.2f}, {name} {b['mean']:.2f}; "
+        f"paired difference {b.diff_mean:+.2f} (90% interval of the mean {b.diff_low:+.2f} to {b.diff_high:+.2f}); "
+        f"more in {b.p_more:.0%} of replicates, fewer in {b.p_fewer:.0%}; all met {a.p_all:.0%} → {b.p_all:.0%}"
+    )
+    out_console.print(lines, highlight=False)
+
+
+def print_ranking(sens: Sensitivity, ranked: pd.DataFrame, lang: str = "zh") -> None:
     """The leading factors per indicator by the method's main index in the last year."""
     main = sens.method.main
     year = max(sens.years)
-    table = Table(
-        title=f"innosim sensitivity · {sens.config.name} · {sens.method.label} · {year} · {sens.runs:,} runs",
-        caption=f"factors ranked by {main}; ± half-width of the {sens.settings.conf_level:.0%} interval",
+    table = _table(
+        f"innosim sensitivity · {sens.config.name} · {sens.method.label} · {year} · {sens.runs:,} runs",
+        f"factors ranked by {main}; ± half-width of the {sens.settings.conf_level:.0%} interval",
     )
-    for col in ("指标", "indicator", "rank", "factor", main):
-        table.add_column(col, justify="right" if col in ("rank", main) else "left")
+    _names(table, "指标" if lang == "zh" else "indicator")
+    _numbers(table, "rank")
+    table.add_column("factor", overflow="fold")
+    _numbers(table, main)
     last = None
     for r in ranked.itertuples(index=False):
-        ind = INDICATORS[r.indicator]
         first = r.indicator != last
         last = r.indicator
         conf = "" if np.isnan(r.conf) else f" ± {r.conf:.3f}"
         table.add_row(
-            ind.name_zh if first else "",
-            ind.name_en if first else "",
+            _name(INDICATORS[r.indicator], lang) if first else "",
             str(r.rank),
             r.parameter,
             "-" if np.isnan(r.value) else f"{r.value:.3f}{conf}",
-            end_section=False,
         )
     out_console.print(table)
+    widest = float(np.nanmax(ranked["conf"])) if ranked["conf"].notna().any() else 0.0
+    if widest > INDEX_HALF_WIDTH:
+        n = sens.settings.samples
+        enough = n * math.ceil((widest / INDEX_HALF_WIDTH) ** 2)
+        warn_few(
+            "base samples (--samples)",
+            n,
+            enough,
+            f"an index shown is only known to ± {widest:.3f}; intervals narrow as 1/√N, to ± {INDEX_HALF_WIDTH}",
+        )
 
 
-def print_indicators(rows: list[dict[str, Any]]) -> None:
+def print_indicators(rows: list[dict[str, Any]], lang: str = "zh") -> None:
     """The indicator declarations with their 2020 facts and 2025 targets."""
-    table = Table(title="innosim indicators")
-    for col in ("id", "指标", "indicator", "unit", "2020 fact", "2025 target"):
-        table.add_column(col)
+    table = _table("innosim indicators")
+    table.add_column("id", no_wrap=True)
+    _names(table, "指标" if lang == "zh" else "indicator")
+    _numbers(table, "2020 fact", "2025 target")
     for r in rows:
+        name = r["name_zh"] if lang == "zh" else r["name_en"]
         table.add_row(
             r["id"],
-            r["name_zh"],
-            r["name_en"],
-            r["unit"],
+            f"{name}\n[dim]{r['unit']}[/]",
             format_value(r["fact_2020"], r["unit"]),
             format_value(r["target_2025"], r["unit"]),
         )
     out_console.print(table)
 
 
-def print_levers() -> None:
-    """The levers with their baseline budgets and dotted paths."""
+def lever_rows() -> list[dict[str, Any]]:
+    """Each lever: id, names, baseline budget (亿元/yr) and the dotted paths ``--set`` accepts."""
     from innosim.fields import numeric_fields
     from innosim.scenario import Scenario, default_scenario
 
-    table = Table(title="innosim levers (budgets in 亿元/yr; the baseline is the 13th-plan intensity)")
-    for col in ("id", "杠杆", "lever", "baseline budget", "parameters (dotted paths)"):
-        table.add_column(col)
     base = default_scenario()
-    for lid, cls in LEVERS.items():
-        paths = [p for p in numeric_fields(Scenario) if p.startswith(f"policy.{lid}.")]
-        table.add_row(lid, cls.name_zh, cls.name_en, f"{getattr(base.policy, lid).budget:g}", "\n".join(paths))
+    paths = list(numeric_fields(Scenario))
+    return [
+        {
+            "id": lid,
+            "name_zh": cls.name_zh,
+            "name_en": cls.name_en,
+            "baseline_budget": getattr(base.policy, lid).budget,
+            "paths": [p for p in paths if p.startswith(f"policy.{lid}.")],
+        }
+        for lid, cls in LEVERS.items()
+    ]
+
+
+def print_levers(rows: list[dict[str, Any]], lang: str = "zh") -> None:
+    """The levers with their baseline budgets and dotted paths (in full: users copy them into ``--set``)."""
+    table = _table("innosim levers (budgets in 亿元/yr; the baseline is the 13th-plan intensity)")
+    _names(table, "杠杆" if lang == "zh" else "lever")
+    _numbers(table, "baseline")
+    table.add_column("dotted paths (--set PATH=VALUE)", no_wrap=True)
+    for r in rows:
+        name = r["name_zh"] if lang == "zh" else r["name_en"]
+        table.add_row(name, f"{r['baseline_budget']:g}", "\n".join(r["paths"]), end_section=True)
     out_console.print(table)
 
 

@@ -1,9 +1,11 @@
-"""The other commands: report, app, validate, show, indicators, levers, evidence."""
+"""The other commands: report, app, validate, schema, show, indicators, levers, evidence."""
 
 from __future__ import annotations
 
 import json
+import subprocess
 import sys
+from enum import StrEnum
 from pathlib import Path
 from typing import Optional
 
@@ -13,8 +15,11 @@ from rich.markup import escape
 from innosim.cli.common import (
     FORMAT,
     LANG,
+    SCALE,
     WORKERS,
     Format,
+    Lang,
+    Mode,
     check_report,
     load_scenario_with,
     progress_bar,
@@ -32,7 +37,7 @@ def report(
     out: Optional[Path] = typer.Option(
         None, help="HTML file to write (default: RESULTS/report.html, report.en.html for English)."
     ),
-    lang: str = LANG,
+    lang: Lang = LANG,
 ) -> None:
     """Write one self-contained HTML report of a result directory: tables, figures, manifest.
 
@@ -51,19 +56,18 @@ def app_(
     scenario: Optional[Path] = typer.Argument(None, help="Base scenario TOML file (default: the embedded baseline)."),
     port: int = typer.Option(8765, min=0, max=65535, help="Port to serve on (0: any free port)."),
     host: str = typer.Option("127.0.0.1", help="Address to listen on."),
-    scale: Optional[float] = typer.Option(
-        None, min=0.0, max=1.0, help="Sampled share of firms (default: the scenario's); smaller is faster."
+    scale: Optional[float] = SCALE,
+    parameters: Mode = typer.Option(
+        Mode.mean, help="Behavioural parameters: mean or map of the posterior, or defaults."
     ),
-    parameters: str = typer.Option("mean", help="Behavioural parameters: mean or map of the posterior, or defaults."),
-    lang: str = LANG,
+    lang: Lang = LANG,
 ) -> None:
     """Open the interactive app (Mesa SolaraViz): lever sliders, step or run to 2025, live indicators.
 
-    Serves on http://HOST:PORT until Ctrl-C. Needs the app extra: pip install "innosim[app]".
+    Serves on http://HOST:PORT until Ctrl-C. Needs the app extra: pip install "innosim\\[app]".
     """
     import importlib
     import os
-    import subprocess
 
     from innosim.posterior import parameter_choice
     from innosim.scenario import load_scenario
@@ -108,10 +112,39 @@ def app_(
         "--log-level",
         "warning",
     ]
+    # The server runs in a process group of its own, so that stopping this command (Ctrl-C, or
+    # SIGTERM, which main() turns into Ctrl-C) stops it and every process it started, not only the first.
+    server = subprocess.Popen(command, env=env, start_new_session=True)
     try:
-        raise typer.Exit(subprocess.call(command, env=env))
+        raise typer.Exit(server.wait())
     except KeyboardInterrupt:
+        _stop_group(server)
         raise typer.Exit(130) from None
+
+
+APP_STOP_SECONDS = 5.0
+"""How long the app's server has to stop after SIGTERM before it is killed."""
+
+
+def _stop_group(server: subprocess.Popen) -> None:
+    """SIGTERM to the server's process group; SIGKILL to what is left of it after :data:`APP_STOP_SECONDS`."""
+    import os
+    import signal
+    import time
+
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        try:
+            os.killpg(server.pid, sig)
+        except ProcessLookupError:  # the group is gone
+            return
+        deadline = time.monotonic() + APP_STOP_SECONDS
+        while time.monotonic() < deadline:
+            server.poll()  # reap the leader, which would otherwise stay in the group as a zombie
+            try:
+                os.killpg(server.pid, 0)
+            except ProcessLookupError:
+                return
+            time.sleep(0.1)
 
 
 def validate(files: list[Path] = typer.Argument(..., help="Scenario files to check.")) -> None:
@@ -122,6 +155,37 @@ def validate(files: list[Path] = typer.Argument(..., help="Scenario files to che
         for path in files:
             scn = load_scenario(path)
             _print(f"[green]ok[/] {escape(str(path))} ({escape(scn.name)}, hash {scn.hash})")
+
+
+class FileKind(StrEnum):
+    """The kinds of TOML file that have a JSON Schema (:mod:`innosim.schemas`)."""
+
+    scenario = "scenario"
+    experiment = "experiment"
+    calibration = "calibration"
+
+
+def schema(
+    kind: FileKind = typer.Argument(..., help="Which file's schema."),
+    out: Optional[Path] = typer.Option(None, help="Write it to this file instead of stdout."),
+) -> None:
+    """Print the JSON Schema of scenario, experiment or calibration files, for editors and validators.
+
+    A file names it on its first line: `#:schema ../schemas/scenario.json`, as the shipped files do.
+    Editors with Taplo (Even Better TOML) then complete keys and mark mistakes.
+    """
+    from innosim.schemas import schema_text
+
+    text = schema_text(kind.value)
+    if out is None:
+        sys.stdout.write(text)
+        return
+    with user_errors():
+        try:
+            out.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise InputError(out, "", f"cannot write: {exc.strerror}") from None
+    say(f"schema written to {out}")
 
 
 def show(
@@ -154,7 +218,7 @@ def show(
     sys.stdout.write(tomli_w.dumps(scn.to_toml_dict()) + "\n".join(lines) + "\n")
 
 
-def indicators(format: Format = FORMAT) -> None:
+def indicators(format: Format = FORMAT, lang: Lang = LANG) -> None:
     """List the indicator declarations."""
     from innosim.indicators import INDICATORS
 
@@ -180,14 +244,23 @@ def indicators(format: Format = FORMAT) -> None:
     else:
         from innosim.cli.tables import print_indicators
 
-        print_indicators(rows)
+        print_indicators(rows, lang)
 
 
-def levers() -> None:
-    """List the policy levers with their baseline budgets and dotted paths."""
-    from innosim.cli.tables import print_levers
+def levers(format: Format = FORMAT, lang: Lang = LANG) -> None:
+    """List the policy levers with their baseline budgets (亿元/yr) and the dotted paths --set accepts."""
+    from innosim.cli.tables import lever_rows, print_levers
 
-    print_levers()
+    rows = lever_rows()
+    if format is Format.json:
+        sys.stdout.write(json.dumps(rows, ensure_ascii=False) + "\n")
+    elif format is Format.csv:
+        import pandas as pd
+
+        flat = [{**r, "paths": " ".join(r["paths"])} for r in rows]
+        sys.stdout.write(pd.DataFrame(flat).to_csv(index=False))
+    else:
+        print_levers(rows, lang)
 
 
 def _print(text: str) -> None:

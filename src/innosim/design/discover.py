@@ -32,7 +32,7 @@ import pandas as pd
 
 from innosim import provenance
 from innosim.design import require_extra
-from innosim.design.objectives import attainment
+from innosim.effects import attainment
 from innosim.errors import InputError, option
 from innosim.experiments.runner import RUN_COLUMNS
 from innosim.indicators import INDICATORS

@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from innosim import labels as lb
-from innosim.effects import meets_target
+from innosim.effects import attainment
 from innosim.indicators import INDICATORS
 
 Kind = Literal["targets_met", "p_all", "p_at_least", "shortfall", "worst_targets_met", "spending"]
@@ -78,11 +78,6 @@ class Objective:
     def label(self, lang: str = "en") -> str:
         """Its name in ``lang`` (``zh`` or ``en``)."""
         return lb.objective(self.kind, lang, k=self.k, pct=round(100 * self.share))
-
-
-def attainment(values: pd.DataFrame, targets: list[str]) -> pd.DataFrame:
-    """Whether each row (a run) meets each target: ``values`` holds the targets' 2025 values."""
-    return pd.DataFrame({t: meets_target(t, values[t]) for t in targets}, index=values.index)
 
 
 def shortfall(values: pd.DataFrame, targets: list[str], weights: dict[str, float]) -> np.ndarray:

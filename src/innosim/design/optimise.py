@@ -42,8 +42,9 @@ import pyarrow as pa
 from innosim import provenance
 from innosim.design import require_extra
 from innosim.design.config import SPENDING_INDICATOR, Optimisation
-from innosim.design.objectives import SPENDING, attainment, estimate
+from innosim.design.objectives import SPENDING, estimate
 from innosim.design.search import search
+from innosim.effects import attainment
 from innosim.errors import InputError, option
 from innosim.executor import Executor, get_executor, pool_size
 from innosim.experiments.base import scenario_file

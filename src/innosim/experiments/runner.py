@@ -37,6 +37,7 @@ from innosim.experiments.kinds import load_sweep
 from innosim.experiments.sweep import Sweep
 from innosim.files import check_output
 from innosim.limits import BYTES_PER_STORED_ROW
+from innosim.progress import Progress, reporting
 from innosim.simulation import Failure, quantiles, replicate_or_failure, replicate_seeds, run_seconds
 from innosim.store import RESULTS, RunStore, write_atomic
 from innosim.verification import Expected
@@ -228,7 +229,7 @@ def sweep(
     scheduler: str | None = None,
     resume: bool = False,
     overwrite: bool = False,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Progress = None,
     checkpoint: float = 10.0,
     executor: Executor | None = None,
     announce: Callable[[str], None] | None = None,
@@ -243,7 +244,8 @@ def sweep(
         scheduler: Dask scheduler: ``"local"`` or ``tcp://HOST:PORT``.
         resume: Continue the sweep stored in ``out``, running only the missing runs.
         overwrite: Discard a sweep stored in ``out``.
-        progress: Called with ``(runs done, runs)`` as runs finish.
+        progress: Called with ``(runs done, runs)`` as runs finish; by default a progress bar
+            (``False``: none; :mod:`innosim.progress`).
         checkpoint: Write finished runs to disk at least this often (seconds).
         executor: Run on this executor (left open) instead of one made from
             ``workers`` and ``scheduler``.
@@ -260,9 +262,12 @@ def sweep(
     if out is None:
         with tempfile.TemporaryDirectory(prefix="innosim-sweep-") as tmp:
             return sweep(sw, tmp, workers, scheduler, False, False, progress, checkpoint, executor, announce)
-    with run_experiment(
-        sw, Path(out), workers, scheduler, resume, overwrite, progress, checkpoint, executor, (SUMMARY,), announce
-    ) as store:
+    with (
+        reporting(progress, sw.runs, f"{sw.config.name}: runs") as advance,
+        run_experiment(
+            sw, Path(out), workers, scheduler, resume, overwrite, advance, checkpoint, executor, (SUMMARY,), announce
+        ) as store,
+    ):
         if not (store.out / SUMMARY).is_file():
             write_atomic(store.out / SUMMARY, _summarise(store, sw).to_csv(index=False))
         return pd.read_parquet(store.out / RESULTS)

@@ -121,7 +121,7 @@ class InnovationModel(mesa.Model):
         entries, exits: Firm entries and exits per year (sampled population).
         alive_firms: Live firms at each year end (sampled population).
 
-    Example:
+    Examples:
         >>> from innosim import InnovationModel, load_scenario
         >>> model = InnovationModel(load_scenario(), rng=1)
         >>> model.run()

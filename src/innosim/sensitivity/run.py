@@ -25,6 +25,7 @@ from innosim.executor import Executor
 from innosim.experiments.kinds import load_sensitivity
 from innosim.experiments.runner import run_experiment
 from innosim.indicators import INDICATOR_ORDER
+from innosim.progress import Progress, reporting
 from innosim.sensitivity.config import Sensitivity
 from innosim.store import RESULTS, write_atomic
 
@@ -97,7 +98,7 @@ def sensitivity(
     scheduler: str | None = None,
     resume: bool = False,
     overwrite: bool = False,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Progress = None,
     checkpoint: float = 10.0,
     executor: Executor | None = None,
     figures: bool = True,
@@ -126,19 +127,22 @@ def sensitivity(
             )
     from innosim.sensitivity.plots import FIGURES, plot_all
 
-    with run_experiment(
-        sens,
-        Path(out),
-        workers,
-        scheduler,
-        resume,
-        overwrite,
-        progress,
-        checkpoint,
-        executor,
-        (f"{INDICES}.csv", f"{INDICES}.parquet", *FIGURES),
-        announce,
-    ) as store:
+    with (
+        reporting(progress, sens.runs, f"{sens.config.name}: runs") as advance,
+        run_experiment(
+            sens,
+            Path(out),
+            workers,
+            scheduler,
+            resume,
+            overwrite,
+            advance,
+            checkpoint,
+            executor,
+            (f"{INDICES}.csv", f"{INDICES}.parquet", *FIGURES),
+            announce,
+        ) as store,
+    ):
         indices = analyse(sens, pd.read_parquet(store.out / RESULTS, columns=["point", "indicator", "year", "value"]))
         write_atomic(store.out / f"{INDICES}.csv", indices.to_csv(index=False))
         buffer = io.BytesIO()
