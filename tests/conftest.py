@@ -21,10 +21,12 @@ def root() -> Path:
     return ROOT
 
 
-def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    """Run ``innosim ARGS`` as a user would (the console script of this interpreter's env)."""
+def run_cli(*args: str, cwd: Path | None = None, columns: int | None = None) -> subprocess.CompletedProcess:
+    """Run ``innosim ARGS`` as a user would (the console script of this interpreter's env), in a
+    terminal ``columns`` wide if given (tables wrap their names to fit it)."""
     exe = Path(sys.executable).with_name("innosim")
-    return subprocess.run([str(exe), *args], capture_output=True, text=True, cwd=cwd, timeout=600)
+    env = {**os.environ, "COLUMNS": str(columns)} if columns else None
+    return subprocess.run([str(exe), *args], capture_output=True, text=True, cwd=cwd, env=env, timeout=600)
 
 
 def kill_cli_when(args: list[str], ready: Callable[[], bool], poll: float = 0.05) -> None:

@@ -83,3 +83,28 @@ def test_notebooks_show_a_compact_table_and_a_one_line_repr(saved) -> None:
     assert "\n" not in repr(cmp) and len(repr(cmp)) < 300 and "plan against baseline" in repr(cmp)
     run = innosim.load_result(saved["run"])
     assert "\n" not in repr(run) and "<table" in run._repr_html_()
+
+
+def test_every_result_directory_holds_the_long_table_as_parquet_with_units_and_manifest(saved) -> None:
+    """One file name, one dtype per shared column, the units and the manifest in the Parquet metadata."""
+    import pyarrow.parquet as pq
+
+    from innosim.store import MANIFEST_KEY, UNITS_KEY
+
+    types = {}
+    for name, folder in saved.items():
+        schema = pq.read_schema(folder / "results.parquet")
+        manifest = json.loads(schema.metadata[MANIFEST_KEY])
+        assert manifest == json.loads((folder / "manifest.json").read_text(encoding="utf-8")), name
+        units = json.loads(schema.metadata[UNITS_KEY])
+        assert units["hte_count"] == "firms" and units["rd_expenditure"] == "亿元", name
+        for column in ("replicate", "seed", "draw", "year", "indicator", "value"):
+            types.setdefault(column, set()).add(str(schema.field(column).type))
+    assert types == {
+        "replicate": {"int64"},
+        "seed": {"uint64"},
+        "draw": {"int64"},
+        "year": {"int64"},
+        "indicator": {"string"},
+        "value": {"double"},
+    }, types

@@ -73,11 +73,12 @@ def test_plan_against_baseline_cli(tmp_path):
         "30",
         "--out",
         str(out),
+        columns=200,
     )
     assert r.returncode == 0, r.stderr
     for iid in PLAN_INDICATORS:
         assert INDICATORS[iid].name_zh in r.stdout
-    for words in ("effect [5-95%]", "P(target)", "per 亿元", "public spending 2021-2025", "合计"):
+    for words in ("effect", "P(target)", "per 亿元", "public spending 2021-2025", "合计", "年达标指标数"):
         assert words in r.stdout
     doc = json.loads((out / "comparison.json").read_text(encoding="utf-8"))
     assert doc["reference"] == "baseline" and doc["replicates"] == 30 and doc["year"] == 2025

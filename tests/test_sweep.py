@@ -9,6 +9,7 @@ import pytest
 
 from conftest import ROOT, SCENARIOS, assert_refused, kill_cli_when, run_cli
 from innosim import load_sweep, sweep
+from innosim.errors import InputError
 from innosim.executor import ProcessExecutor
 from innosim.store import PARTS, RESULTS
 
@@ -201,3 +202,19 @@ def test_a_failing_run_is_named_and_the_finished_runs_are_kept(tiny, tmp_path, m
     assert sorted(stored["run"].unique()) == list(range(7))
     monkeypatch.setattr(simulation, "run_replicate", real)
     pd.testing.assert_frame_equal(sweep(path, out=out, workers=1, resume=True), reference)
+
+
+def test_set_fixes_a_scenario_value_at_every_point_and_refuses_a_varied_one(tmp_path):
+    """An experiment's `set` (and the command line's --set, merged into it) fixes a field of the
+    scenario at every point, enters the job's hash, and may not fix what the design varies."""
+    path = _write(tmp_path / "tiny.toml", TINY)
+    plain = load_sweep(path)
+    fixed = load_sweep(path, {"set": {"policy.guidance_fund.budget": 2.5}})
+    assert all(fixed.scenario_at(p).policy.guidance_fund.budget == 2.5 for p in range(len(fixed.points)))
+    assert plain.scenario_at(0).policy.guidance_fund.budget != 2.5 and fixed.hash != plain.hash
+    with pytest.raises(InputError, match=r"set\.policy\.talent_card\.budget.*varied by the design"):
+        load_sweep(path, {"set": {"policy.talent_card.budget": 1.0}})
+    r = run_cli("sweep", str(path), "--out", str(tmp_path / "o"), "--set", "policy.talent_card.budget=1")
+    assert r.returncode == 2 and "varied by the design" in r.stderr and not (tmp_path / "o").exists()
+    r = run_cli("sweep", str(path), "--out", str(tmp_path / "o"), "--set", "policy.talnt_card.budget=1")
+    assert r.returncode == 2 and "talnt_card" in r.stderr and "Traceback" not in r.stderr

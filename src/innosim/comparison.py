@@ -48,8 +48,9 @@ from innosim.posterior import ParameterChoice, Posterior, parameter_choice
 from innosim.progress import Progress
 from innosim.scenario import Scenario, load_scenario
 from innosim.simulation import RUN_DTYPES, replicate_seeds, simulate, typed
-from innosim.store import write_atomic
+from innosim.store import write_atomic, write_results
 from innosim.timeline import PLAN_START, TARGET_YEAR
+from innosim.verification import RESULTS
 
 FILES = {
     "runs": "runs.csv",
@@ -122,7 +123,8 @@ class Comparison(LabelledRuns):
         """Write the comparison into directory ``out`` (created if needed); returns it.
 
         The layout ``innosim compare --out`` writes: ``comparison.json``, ``indicators.csv``,
-        ``spending.csv``, ``cost_effectiveness.csv``, ``runs.csv`` and ``manifest.json``;
+        ``spending.csv``, ``cost_effectiveness.csv``, ``runs.csv``, ``results.parquet`` (the runs, with
+        units and the manifest in its metadata) and ``manifest.json``;
         :func:`innosim.load_result` and :func:`innosim.report.write_report` read it.
         """
         out = Path(out)
@@ -142,6 +144,7 @@ class Comparison(LabelledRuns):
             replicate_seeds=replicate_seeds(self.seed, self.replicates),
             parameters=self.parameters,
         )
+        write_results(typed(self.runs, RUN_DTYPES), out / RESULTS, manifest)
         write_atomic(out / provenance.MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=2))
         return out
 

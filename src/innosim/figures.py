@@ -103,7 +103,11 @@ def save_all(fig, stem: Path, formats: tuple[str, ...] = FORMATS) -> list[Path]:
     if fig.get_layout_engine() is None:
         fig.tight_layout()
     paths = [stem.with_name(f"{stem.name}.{fmt}") for fmt in formats]
-    for path in paths:
+    for i, path in enumerate(paths):
         fig.savefig(path, dpi=DPI)
+        if i == 0 and fig.get_layout_engine() is not None:
+            # the layout is done: the next formats reuse it instead of laying the figure out again
+            with contextlib.suppress(RuntimeError):  # (an engine that owns colorbars cannot be dropped)
+                fig.set_layout_engine("none")
     plt.close(fig)
     return paths

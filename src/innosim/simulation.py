@@ -32,8 +32,9 @@ from innosim.limits import BYTES_PER_MEMORY_RUN, MAX_RUNS_IN_MEMORY, check_runs
 from innosim.posterior import ParameterChoice, Posterior, parameter_choice
 from innosim.progress import Progress, reporting
 from innosim.scenario import Scenario, load_scenario
-from innosim.store import write_atomic
+from innosim.store import write_atomic, write_results
 from innosim.timeline import START_YEAR, TARGET_YEAR
+from innosim.verification import RESULTS
 
 COLUMNS = ["scenario", "replicate", "seed", "draw", "scale", "year", "indicator", "value"]
 """Columns of the long-form result table. ``draw`` is the posterior row the replicate
@@ -287,7 +288,8 @@ class Projection(LabelledRuns):
         }
 
     def save(self, out: str | Path) -> Path:
-        """Write ``indicators.csv`` (every run, long form) and ``manifest.json`` into ``out``; returns it.
+        """Write ``indicators.csv`` and ``results.parquet`` (every run, long form; the Parquet file with
+        units and the manifest in its metadata) and ``manifest.json`` into ``out``; returns it.
 
         The layout ``innosim run --out`` writes; :func:`innosim.load_result` and
         :func:`innosim.report.write_report` read it.
@@ -300,6 +302,7 @@ class Projection(LabelledRuns):
         manifest = self.manifest or _run_manifest(
             self.scenario, ParameterChoice("defaults"), self.seed, self.replicates
         )
+        write_results(typed(self.runs, RUN_DTYPES), out / RESULTS, manifest)
         write_atomic(out / provenance.MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=2))
         return out
 

@@ -72,6 +72,39 @@ def write_atomic(path: Path, data: str | bytes) -> None:
         raise
 
 
+MANIFEST_KEY = b"innosim.manifest"
+UNITS_KEY = b"innosim.units"
+"""Keys of the Parquet schema metadata of ``results.parquet``: the manifest, and each indicator's unit (JSON)."""
+
+
+def annotated(schema: pa.Schema, manifest: dict[str, Any]) -> pa.Schema:
+    """``schema`` with the manifest and every indicator's unit in its metadata (kept beside pandas' own)."""
+    from innosim.indicators import INDICATORS
+
+    units = {iid: ind.unit for iid, ind in INDICATORS.items()}
+    return schema.with_metadata(
+        {
+            **(schema.metadata or {}),
+            MANIFEST_KEY: json.dumps(manifest, ensure_ascii=False, default=str).encode(),
+            UNITS_KEY: json.dumps(units, ensure_ascii=False).encode(),
+        }
+    )
+
+
+def write_results(table: Any, path: Path, manifest: dict[str, Any]) -> None:
+    """Write a long table of runs (pandas) to ``path`` as Parquet with :func:`annotated` metadata, atomically."""
+    arrow = pa.Table.from_pandas(table, preserve_index=False)
+    strings = pa.schema([f.with_type(pa.string()) if pa.types.is_large_string(f.type) else f for f in arrow.schema])
+    arrow = arrow.cast(strings).replace_schema_metadata(annotated(arrow.schema, manifest).metadata)
+    tmp = _temporary(path)
+    try:
+        pq.write_table(arrow, tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
 def describe_folder(folder: Path) -> str:
     """What a directory holds, in words: an innosim result of some kind, other files, or nothing."""
     manifest = folder / MANIFEST
@@ -282,11 +315,12 @@ class RunStore:
             parts = self._parts()
             tmp = _temporary(self.out / RESULTS)
             writer = None
+            self.manifest.update(fields)
             try:
                 for part in parts:
                     table = pq.read_table(part)
                     if writer is None:
-                        writer = pq.ParquetWriter(tmp, table.schema)
+                        writer = pq.ParquetWriter(tmp, annotated(table.schema, self.manifest))
                     writer.write_table(table)
                 if writer is None:
                     raise RuntimeError(f"no results stored in {self.out}")

@@ -106,6 +106,7 @@ SCALE = typer.Option(
     None, "--scale", min=0.0, max=1.0, help="Sampled share of firms (default: the scenario's); as --set scale=X."
 )
 LANG = typer.Option(Lang.zh, "--lang", help="Language of names in the tables, the report and its figures.")
+FIXED = typer.Option([], "--set", help="Fix a numeric field of the scenario at every point: PATH=VALUE (repeatable).")
 CHECKPOINT = typer.Option(10.0, min=0.0, help="Write finished runs to disk at least this often (s).")
 QUICK = "Override the file's {} (e.g. for a quick look or a second seed)."
 QUICK_REPLICATES = typer.Option(None, min=1, help=QUICK.format("replicates"))

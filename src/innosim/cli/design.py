@@ -10,6 +10,7 @@ import typer
 
 from innosim.cli.common import (
     CHECKPOINT,
+    FIXED,
     JOB_OUT,
     LANG,
     MAX_RUNS,
@@ -25,6 +26,7 @@ from innosim.cli.common import (
     Lang,
     check_report,
     need_extra,
+    parse_overrides,
     say,
     user_errors,
     write_report_into,
@@ -50,6 +52,7 @@ def optimise(
     seed: Optional[int] = QUICK_SEED,
     checkpoint: float = CHECKPOINT,
     max_runs: Optional[int] = MAX_RUNS,
+    set_: list[str] = FIXED,
     report: bool = REPORT,
     lang: Lang = LANG,
 ) -> None:
@@ -69,6 +72,7 @@ def optimise(
             "scale": scale,
             "seed": seed,
             "max_runs": max_runs,
+            "set": parse_overrides(set_) or None,
         }
         opt = load_optimisation(experiment, settings)
         target, found = run_job(opt, out, run_optimise, workers, scheduler, resume, overwrite, checkpoint)

@@ -16,6 +16,7 @@ from rich.markup import escape
 
 from innosim.cli.common import (
     CHECKPOINT,
+    FIXED,
     FORMAT,
     JOB_OUT,
     LANG,
@@ -37,6 +38,7 @@ from innosim.cli.common import (
     check_out,
     check_report,
     load_scenario_with,
+    parse_overrides,
     progress_bar,
     say,
     user_errors,
@@ -236,6 +238,7 @@ def sweep(
     seed: Optional[int] = QUICK_SEED,
     checkpoint: float = CHECKPOINT,
     max_runs: Optional[int] = MAX_RUNS,
+    set_: list[str] = FIXED,
     report: bool = REPORT,
     lang: Lang = LANG,
 ) -> None:
@@ -245,7 +248,8 @@ def sweep(
 
     with user_errors():
         check_report(False, None, lang)  # the report goes into the result directory, which always exists
-        sw = load_sweep(experiment, {"replicates": replicates, "scale": scale, "seed": seed, "max_runs": max_runs})
+        settings = {"replicates": replicates, "scale": scale, "seed": seed, "max_runs": max_runs}
+        sw = load_sweep(experiment, {**settings, "set": parse_overrides(set_) or None})
         target, table = run_job(sw, out, run_sweep, workers, scheduler, resume, overwrite, checkpoint)
         write_report_into(report, target, lang)
     say(
@@ -268,6 +272,7 @@ def sensitivity(
     checkpoint: float = CHECKPOINT,
     top: int = typer.Option(5, min=1, help="Factors shown per indicator in the ranked summary."),
     max_runs: Optional[int] = MAX_RUNS,
+    set_: list[str] = FIXED,
     report: bool = REPORT,
     lang: Lang = LANG,
 ) -> None:
@@ -284,6 +289,7 @@ def sensitivity(
             "scale": scale,
             "seed": seed,
             "max_runs": max_runs,
+            "set": parse_overrides(set_) or None,
         }
         check_report(False, None, lang)
         sens = load_sensitivity(experiment, settings)

@@ -299,18 +299,28 @@ def print_levers(rows: list[dict[str, Any]], lang: str = "zh") -> None:
 
 
 def print_front(found: OptimisationResult) -> None:
-    """The lever mixes on an optimisation's front, each objective with its standard error."""
+    """The lever mixes on an optimisation's front, each objective with its standard error: one column a
+    mix, as many mixes to a table as the console's width holds (no number is cut)."""
     from innosim.design.objectives import format_estimate
 
     opt = found.optimisation
-    table = Table(title=f"innosim optimise · {opt.config.name} · front of {len(found.evaluations):,} candidates")
     shown = ["total_spending", *[o.column for o in opt.objectives if o.kind != "spending"]]
-    for col in ["point", *opt.factors, *shown]:
-        table.add_column(col.removeprefix("policy."), justify="right")
-    for _, r in found.pareto.iterrows():
-        decided = [f"{r[f]:.3g}" for f in opt.factors]
-        table.add_row(str(r["point"]), *decided, *[format_estimate(r[c], r.get(f"{c}_se")) for c in shown])
-    out_console.print(table)
+    rows = [(f.removeprefix("policy."), lambda r, f=f: f"{r[f]:.3g}") for f in opt.factors]
+    rows += [(c, lambda r, c=c: format_estimate(r[c], r.get(f"{c}_se"))) for c in shown]
+    points = list(found.pareto.iterrows())
+    label = max(len(name) for name, _ in rows) + 2
+    per_table = max(1, (out_console.width - label) // 13)
+    for start in range(0, len(points), per_table):
+        chunk = points[start : start + per_table]
+        table = _table(
+            f"innosim optimise · {opt.config.name} · front of {len(found.evaluations):,} candidates"
+            + (f" ({start + 1}-{start + len(chunk)} of {len(points)})" if len(points) > per_table else "")
+        )
+        table.add_column("mix", no_wrap=True)
+        _numbers(table, *(str(r["point"]) for _, r in chunk))
+        for name, cell in rows:
+            table.add_row(name, *(cell(r) for _, r in chunk))
+        out_console.print(table)
 
 
 def print_discovery(found: Discovery) -> None:

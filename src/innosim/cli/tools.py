@@ -48,7 +48,7 @@ def report(
 
     with user_errors():
         check_report(False, out, lang)
-        path = write_report(results, out, lang)
+        path = write_report(results, out, lang, progress=lambda step: say(f"report: {step}"))
     say(f"report written to {path}")
 
 

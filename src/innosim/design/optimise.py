@@ -82,6 +82,18 @@ class OptimisationResult:
     pareto: pd.DataFrame
     directory: Path | None
 
+    def __repr__(self) -> str:
+        return (
+            f"OptimisationResult({self.optimisation.config.name!r}: {len(self.evaluations):,} candidates, "
+            f"{len(self.pareto)} on the front; .pareto, .evaluations)"
+        )
+
+    def _repr_html_(self) -> str:
+        shown = ["point", "total_spending", *(o.column for o in self.optimisation.objectives if o.kind != "spending")]
+        front = self.pareto[[*shown, *self.optimisation.factors]].rename(columns=lambda c: c.removeprefix("policy."))
+        title = f"<p><b>innosim optimise · {self.optimisation.config.name}</b>: the front of {len(self.evaluations):,} candidates</p>"
+        return title + front.to_html(index=False, border=0, float_format=lambda x: f"{x:.3g}")
+
 
 def describe(opt: Optimisation, done: int = 0, workers: int = 0) -> str:
     """One line for users: candidates, runs and the expected time."""

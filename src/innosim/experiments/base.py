@@ -63,6 +63,9 @@ class ExperimentConfig(Strict):
     parameters: Mode = Field("posterior", description="behavioural parameters: posterior, mean, map, defaults")
     posterior: str | None = Field(None, description="posterior CSV relative to this file (default: the shipped one)")
     max_runs: int = Field(MAX_RUNS, ge=1, description="refuse a design of more runs (innosim.limits)")
+    set: dict[str, float] = Field(
+        {}, description="values of the scenario fixed at every point, by dotted path (as --set PATH=VALUE)"
+    )
     output: Output = Output()
 
 
@@ -132,7 +135,7 @@ class Experiment:
 
     def scenario_at(self, point: int) -> Scenario:
         """The scenario of design point ``point``."""
-        values = self.points.iloc[point].to_dict()
+        values = {**self.config.set, **self.points.iloc[point].to_dict()}
         scn = self.scenarios[values.pop(SCENARIO_FACTOR)] if SCENARIO_FACTOR in values else self.base
         if self.config.scale is not None and scn.scale != self.config.scale:
             values["scale"] = self.config.scale
@@ -153,7 +156,11 @@ class Experiment:
         Raises:
             InputError: naming ``source`` (the file) and the offending field.
         """
-        return cls.from_config(validate(cls.config_model, data, source), path)
+        exp = cls.from_config(validate(cls.config_model, data, source), path)
+        varied = sorted(set(exp.config.set) & set(exp.factors))
+        if varied:
+            raise InputError(source, f"set.{varied[0]}", "is varied by the design; it cannot also be fixed")
+        return exp
 
     @classmethod
     def from_config(cls, config: Any, path: Path) -> Experiment:
@@ -184,7 +191,7 @@ def with_settings(data: dict[str, Any], update: dict[str, Any]) -> dict[str, Any
         *head, last = key.split(".")
         for part in head:
             node = node.setdefault(part, {})
-        node[last] = value
+        node[last] = {**node.get(last, {}), **value} if isinstance(value, dict) else value
     return out
 
 
@@ -215,6 +222,8 @@ def check_common(
     base = scenario_file(path, config.scenario, "scenario")
     if config.scale is not None:
         base = base.with_overrides({"scale": config.scale}, source=str(path))
+    if config.set:
+        base = base.with_overrides(config.set, source=f"{path}: set")
     for i, iid in enumerate(config.output.indicators):
         if iid not in INDICATORS:
             raise InputError(

@@ -46,7 +46,9 @@ POINTS = "points.csv"
 SUMMARY = "summary.csv"
 RUN_COLUMNS = ["run", "point", "replicate", "seed", "draw"]
 """Leading columns of a sweep's results; the factors, ``year``, ``indicator`` and ``value`` follow."""
-_RUN_DTYPES = (np.int64, np.int64, np.int32, np.uint64, np.int32)
+_RUN_DTYPES = (np.int64, np.int64, np.int64, np.uint64, np.int64)
+"""Their dtypes: those of :data:`innosim.simulation.RUN_DTYPES`, so that every result's long table has
+one dtype per column (``docs/experiments.md``)."""
 FLUSH_ROWS = 2_000_000
 """Rows held in memory at most before they are written."""
 
@@ -112,7 +114,7 @@ class _Buffer:
     def __init__(self, sw: Experiment) -> None:
         self.sw = sw
         self.cells = len(sw.years) * len(sw.indicators)
-        self.years = np.repeat(np.array(sw.years, dtype=np.int16), len(sw.indicators))
+        self.years = np.repeat(np.array(sw.years, dtype=np.int64), len(sw.indicators))
         self.indicators = np.tile(np.array(sw.indicators, dtype=object), len(sw.years))
         self.clear()
 

@@ -68,11 +68,14 @@ class Report:
 class Figures:
     """Draws library figures, saves them as PNG and SVG, and embeds the PNG."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, progress: Callable[[str], None] | None = None) -> None:
         self.folder = folder
         self.files: list[Path] = []
+        self.progress = progress
 
     def add(self, section: Section, name: str, caption: str, draw: Callable[[], Any]) -> None:
+        if self.progress:
+            self.progress(f"figure {name}")
         fig = draw()
         if fig is None:
             return

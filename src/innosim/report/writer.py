@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -56,8 +57,14 @@ def _folder(results: str | Path) -> Path:
     return folder
 
 
-def build_report(results: str | Path, lang: str = "zh", figures_dir: str | Path | None = None) -> Report:
-    """Read a result directory and draw its figures (into ``figures_dir``, default ``results/figures/<lang>``).
+def build_report(
+    results: str | Path,
+    lang: str = "zh",
+    figures_dir: str | Path | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> Report:
+    """Read a result directory and draw its figures (into ``figures_dir``, default ``results/figures/<lang>``);
+    ``progress`` is called with each step (the figure drawn next).
 
     Raises:
         InputError: not a result directory of innosim, or a file in it is missing or unreadable.
@@ -66,7 +73,7 @@ def build_report(results: str | Path, lang: str = "zh", figures_dir: str | Path 
     folder = _folder(results)
     manifest = read_manifest(folder)
     kind = manifest["kind"]
-    figs = Figures(Path(figures_dir) if figures_dir else folder / FIGURES_DIR / lang)
+    figs = Figures(Path(figures_dir) if figures_dir else folder / FIGURES_DIR / lang, progress)
     try:
         title, sections = BUILDERS[kind](folder, manifest, lang, figs)
     except (KeyError, ValueError) as exc:
@@ -79,13 +86,19 @@ def build_report(results: str | Path, lang: str = "zh", figures_dir: str | Path 
     return Report(kind, lang, title, subtitle, sections, figs.files)
 
 
-def write_report(results: str | Path, out: str | Path | None = None, lang: str = "zh") -> Path:
+def write_report(
+    results: str | Path,
+    out: str | Path | None = None,
+    lang: str = "zh",
+    progress: Callable[[str], None] | None = None,
+) -> Path:
     """Write the report of a result directory; returns its path.
 
     Args:
         results: The result directory (``--out`` of run, compare, sweep, sensitivity, optimise or discover).
         out: The HTML file (default ``results/report.html``, or ``report.en.html`` for English).
         lang: ``"zh"`` or ``"en"``.
+        progress: Called with each step as it starts (each figure, then the font and the page).
 
     The figures are written as PNG and SVG into ``figures/<lang>/`` of the result
     directory, or with ``out`` into ``<out stem>_figures/`` beside it.
@@ -97,6 +110,8 @@ def write_report(results: str | Path, out: str | Path | None = None, lang: str =
     if not target.parent.exists():
         raise InputError(target, "--out", f"cannot be written: {target.parent} does not exist")
     figures_dir = folder / FIGURES_DIR / lang if out is None else target.parent / f"{target.stem}_{FIGURES_DIR}"
-    report = build_report(folder, lang, figures_dir)
+    report = build_report(folder, lang, figures_dir, progress)
+    if progress:
+        progress("the font subset and the page")
     write_atomic(target, render(report))
     return target
