@@ -13,6 +13,7 @@ NetCDF. Needs the ``xarray`` extra: ``pip install "innosim[xarray]"``.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Sequence
 from pathlib import Path
@@ -75,6 +76,22 @@ def to_xarray(
     return dataset
 
 
+class LabelledRuns:
+    """What a result holding ``runs`` (long form) and ``manifest`` converts to: :meth:`to_xarray`, :meth:`to_netcdf`."""
+
+    runs: pd.DataFrame
+    manifest: dict[str, Any]
+
+    def to_xarray(self) -> Any:
+        """The runs as an :class:`xarray.Dataset`: dimensions scenario, replicate, year, indicator;
+        units and names as coordinates, the manifest as an attribute (:mod:`innosim.arrays`)."""
+        return to_xarray(self.runs, self.manifest)
+
+    def to_netcdf(self, path: str | Path) -> Path:
+        """Write :meth:`to_xarray` as a NetCDF file; returns its path."""
+        return to_netcdf(self.to_xarray(), path)
+
+
 LONG = ("run", "point", "replicate", "seed", "draw", "year", "indicator", "value")
 """The columns of a sweep's results table besides its varied paths."""
 
@@ -95,25 +112,7 @@ class SweepTable(pd.DataFrame):
         factors = [c for c in self.columns if c not in LONG]
         return to_xarray(pd.DataFrame(self), self.attrs.get("manifest", {}), by="point", along=factors)
 
-    def to_netcdf(self, path: str | Path) -> Path:
-        """Write :meth:`to_xarray` as a NetCDF file; returns its path."""
-        return to_netcdf(self.to_xarray(), path)
-
-
-class LabelledRuns:
-    """What a result holding ``runs`` (long form) and ``manifest`` converts to: :meth:`to_xarray`, :meth:`to_netcdf`."""
-
-    runs: pd.DataFrame
-    manifest: dict[str, Any]
-
-    def to_xarray(self) -> Any:
-        """The runs as an :class:`xarray.Dataset`: dimensions scenario, replicate, year, indicator;
-        units and names as coordinates, the manifest as an attribute (:mod:`innosim.arrays`)."""
-        return to_xarray(self.runs, self.manifest)
-
-    def to_netcdf(self, path: str | Path) -> Path:
-        """Write :meth:`to_xarray` as a NetCDF file; returns its path."""
-        return to_netcdf(self.to_xarray(), path)
+    to_netcdf = LabelledRuns.to_netcdf
 
 
 def _target(iid: str) -> float:
@@ -133,27 +132,25 @@ def to_netcdf(dataset: xr.Dataset, path: str | Path) -> Path:
     return path
 
 
-def summary_html(title: str, runs: pd.DataFrame, scenarios: Sequence[str], note: str = "") -> str:
-    """A compact HTML table: each plan indicator's 2025 median [5%-95%] per scenario, and its target."""
-    at = runs[(runs["year"] == runs["year"].max())]
+def summary_html(title: str, summary: pd.DataFrame, scenarios: Sequence[str], note: str = "") -> str:
+    """A compact HTML table: each plan indicator's last-year median [5%-95%] per scenario, and its target.
+
+    ``summary`` holds ``scenario, indicator, year, median, p05, p95`` (:meth:`Projection.summary
+    <innosim.simulation.Projection.summary>` with its scenario, or :attr:`Comparison.indicators
+    <innosim.comparison.Comparison.indicators>`)."""
+    year = int(summary["year"].max()) if len(summary) else TARGET_YEAR
+    at = summary[summary["year"] == year].set_index(["scenario", "indicator"])
     rows = []
     for iid, ind in INDICATORS.items():
         if not ind.plan:
             continue
-        values = at[at["indicator"] == iid]
+        fmt = functools.partial(format_value, unit=ind.unit)
         row = {"indicator": f"{ind.name_zh} {ind.name_en}", "unit": ind.unit}
         for name in scenarios:
-            v = values.loc[values["scenario"] == name, "value"]
-            row[name] = (
-                "-"
-                if v.empty
-                else f"{format_value(float(v.median()), ind.unit)} "
-                f"[{format_value(float(v.quantile(0.05)), ind.unit)}-{format_value(float(v.quantile(0.95)), ind.unit)}]"
-            )
-        target = ind.target()
-        row["target"] = "-" if target is None else format_value(target, ind.unit)
+            r = at.loc[(name, iid)] if (name, iid) in at.index else None
+            row[name] = "-" if r is None else f"{fmt(r['median'])} [{fmt(r['p05'])}-{fmt(r['p95'])}]"
+        row["target"] = fmt(ind.target())
         rows.append(row)
     table = pd.DataFrame(rows).to_html(index=False, border=0, escape=True)
-    year = int(at["year"].max()) if len(at) else TARGET_YEAR
     caption = f"<p><b>{title}</b><br>{year}: median [5%-95%] over replicates{'; ' + note if note else ''}</p>"
     return caption + table

@@ -111,7 +111,7 @@ class Comparison(LabelledRuns):
         met = self.targets_met().set_index("scenario")
         note = "" if met.empty else "targets met: " + ", ".join(f"{n} {r['mean']:.2f}" for n, r in met.iterrows())
         title = f"innosim compare · {self.replicates} paired replicates, seed {self.seed}"
-        return summary_html(title, self.runs, [s.name for s in self.scenarios], note)
+        return summary_html(title, self.indicators, [s.name for s in self.scenarios], note)
 
     def targets_met(self) -> pd.DataFrame:
         """How many of the plan's 2025 targets each scenario meets, and the paired difference from

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from innosim.indicators import INDICATOR_ORDER, INDICATORS
+from innosim.indicators import INDICATOR_ORDER, INDICATORS, target_indicators
 from innosim.levers import LEVERS
 from innosim.scenario import Scenario
 from innosim.simulation import quantiles
@@ -49,7 +49,7 @@ def targets_met_table(runs: pd.DataFrame, reference: str) -> pd.DataFrame:
     and ``p_more, p_fewer`` (share of replicates meeting more, fewer targets than the reference).
     """
     at = runs[runs["year"] == TARGET_YEAR]
-    targets = [i for i, ind in INDICATORS.items() if ind.plan and ind.target() is not None]
+    targets = target_indicators()
     columns = ["scenario", "targets", "mean", "median", "p05", "p95", "p_all"]
     columns += ["diff_mean", "diff_se", "diff_low", "diff_high"]
     if at.empty:

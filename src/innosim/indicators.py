@@ -477,6 +477,11 @@ INDICATOR_ORDER: dict[str, int] = {iid: i for i, iid in enumerate(INDICATORS)}
 """Indicator id -> its place in :data:`INDICATORS`, to sort tables in display order."""
 
 
+def target_indicators() -> list[str]:
+    """Indicators with a 2025 target (the plan's targets), in registry order."""
+    return [iid for iid, ind in INDICATORS.items() if ind.target() is not None]
+
+
 def format_value(x: float | None, unit: str) -> str:
     """A value for tables: shares as percentages, counts without decimals, money to 2-3 figures."""
     if x is None:

@@ -260,7 +260,7 @@ class Projection(LabelledRuns):
 
     def _repr_html_(self) -> str:
         title = f"innosim run · {self.scenario.name} · {self.replicates} replicates, seed {self.seed}"
-        return summary_html(title, self.runs, [self.scenario.name])
+        return summary_html(title, self.summary().assign(scenario=self.scenario.name), [self.scenario.name])
 
     def to_dict(self) -> dict[str, Any]:
         """The summary as plain JSON-able data (what ``innosim run --format json`` prints)."""

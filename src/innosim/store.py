@@ -315,12 +315,11 @@ class RunStore:
             parts = self._parts()
             tmp = _temporary(self.out / RESULTS)
             writer = None
-            self.manifest.update(fields)
             try:
                 for part in parts:
                     table = pq.read_table(part)
                     if writer is None:
-                        writer = pq.ParquetWriter(tmp, annotated(table.schema, self.manifest))
+                        writer = pq.ParquetWriter(tmp, annotated(table.schema, {**self.manifest, **fields}))
                     writer.write_table(table)
                 if writer is None:
                     raise RuntimeError(f"no results stored in {self.out}")

@@ -249,7 +249,7 @@ def sweep(
     with user_errors():
         check_report(False, None, lang)  # the report goes into the result directory, which always exists
         settings = {"replicates": replicates, "scale": scale, "seed": seed, "max_runs": max_runs}
-        sw = load_sweep(experiment, {**settings, "set": parse_overrides(set_) or None})
+        sw = load_sweep(experiment, settings | {"set": parse_overrides(set_) or None})
         target, table = run_job(sw, out, run_sweep, workers, scheduler, resume, overwrite, checkpoint)
         write_report_into(report, target, lang)
     say(

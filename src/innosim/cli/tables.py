@@ -14,6 +14,7 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
+from innosim import labels as lb
 from innosim.indicators import INDICATORS, format_signed, format_value
 from innosim.levers import LEVERS
 from innosim.timeline import PLAN_START, TARGET_YEAR
@@ -51,9 +52,10 @@ def _table(title: str, caption: str | None = None) -> Table:
     return Table(title=title, caption=caption, box=box.SIMPLE_HEAD, padding=(0, 1), collapse_padding=True)
 
 
-def _names(table: Table, header: str) -> None:
-    """A column of names: it takes what the numbers leave and wraps, in whole words where it can."""
-    table.add_column(header, ratio=1, min_width=10, overflow="fold")
+def _names(table: Table, key: str, lang: str) -> None:
+    """A column of names headed by the phrase ``key`` (:mod:`innosim.labels`): it takes what the numbers
+    leave and wraps, in whole words where it can."""
+    table.add_column(lb.text(key, lang), ratio=1, min_width=10, overflow="fold")
 
 
 def _numbers(table: Table, *headers: str) -> None:
@@ -91,7 +93,7 @@ def print_run_table(projection: Projection, lang: str = "zh") -> None:
         f"innosim · {scn.name} · seed {seed} · {replicates} replicates{note} · parameters: {how}",
         f"{TARGET_YEAR}: median and 5%-95% over replicates; ✓ the median meets the 十四五 plan's target",
     )
-    _names(table, "指标" if lang == "zh" else "indicator")
+    _names(table, "indicator", lang)
     _numbers(
         table,
         "2020\nsim",
@@ -142,7 +144,7 @@ def print_comparison(result: Comparison, lang: str = "zh") -> None:
             f"P(target): share of replicates meeting the {year} target; per 亿元: effect per 亿元 of extra "
             f"spending {PLAN_START}-{year}",
         )
-        _names(table, "指标" if lang == "zh" else "indicator")
+        _names(table, "indicator", lang)
         _numbers(table, ref, name, "effect", "P(target)", "per 亿元")
         for iid, spec in INDICATORS.items():
             if not spec.plan:
@@ -165,13 +167,13 @@ def print_comparison(result: Comparison, lang: str = "zh") -> None:
             )
         out_console.print(table)
         money = _table(f"public spending {PLAN_START}-{year} (亿元, median over replicates)")
-        _names(money, "杠杆" if lang == "zh" else "lever")
+        _names(money, "lever", lang)
         _numbers(money, f"{ref}\nbudget/yr", f"{name}\nbudget/yr", f"{name}\nspent", "uptake", "extra")
         for lever in [*LEVERS, "total"]:
             r, s_ = spend.loc[(ref, lever)], spend.loc[(name, lever)]
             cls = LEVERS.get(lever)
             money.add_row(
-                (_name(cls, lang) if cls else "合计" if lang == "zh" else "total")
+                (_name(cls, lang) if cls else lb.text("total", lang))
                 + (f" [dim]{lever}[/]" if cls and out_console.width >= WIDE else ""),
                 f"{r.budget:.3g}",
                 f"{s_.budget:.3g}",
@@ -222,7 +224,7 @@ def print_ranking(sens: Sensitivity, ranked: pd.DataFrame, lang: str = "zh") -> 
         f"innosim sensitivity · {sens.config.name} · {sens.method.label} · {year} · {sens.runs:,} runs",
         f"factors ranked by {main}; ± half-width of the {sens.settings.conf_level:.0%} interval",
     )
-    _names(table, "指标" if lang == "zh" else "indicator")
+    _names(table, "indicator", lang)
     _numbers(table, "rank")
     table.add_column("factor", overflow="fold")
     _numbers(table, main)
@@ -254,13 +256,12 @@ def print_indicators(rows: list[dict[str, Any]], lang: str = "zh") -> None:
     """The indicator declarations with their 2020 facts and 2025 targets."""
     table = _table("innosim indicators")
     table.add_column("id", no_wrap=True)
-    _names(table, "指标" if lang == "zh" else "indicator")
+    _names(table, "indicator", lang)
     _numbers(table, "2020 fact", "2025 target")
     for r in rows:
-        name = r["name_zh"] if lang == "zh" else r["name_en"]
         table.add_row(
             r["id"],
-            f"{name}\n[dim]{r['unit']}[/]",
+            f"{_name(INDICATORS[r['id']], lang)}\n[dim]{r['unit']}[/]",
             format_value(r["fact_2020"], r["unit"]),
             format_value(r["target_2025"], r["unit"]),
         )
@@ -289,12 +290,13 @@ def lever_rows() -> list[dict[str, Any]]:
 def print_levers(rows: list[dict[str, Any]], lang: str = "zh") -> None:
     """The levers with their baseline budgets and dotted paths (in full: users copy them into ``--set``)."""
     table = _table("innosim levers (budgets in 亿元/yr; the baseline is the 13th-plan intensity)")
-    _names(table, "杠杆" if lang == "zh" else "lever")
+    _names(table, "lever", lang)
     _numbers(table, "baseline")
     table.add_column("dotted paths (--set PATH=VALUE)", no_wrap=True)
     for r in rows:
-        name = r["name_zh"] if lang == "zh" else r["name_en"]
-        table.add_row(name, f"{r['baseline_budget']:g}", "\n".join(r["paths"]), end_section=True)
+        table.add_row(
+            _name(LEVERS[r["id"]], lang), f"{r['baseline_budget']:g}", "\n".join(r["paths"]), end_section=True
+        )
     out_console.print(table)
 
 

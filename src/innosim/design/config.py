@@ -33,7 +33,7 @@ from innosim.design.search import Space
 from innosim.errors import InputError, did_you_mean
 from innosim.experiments.base import Experiment, ExperimentConfig, Output, Strict, check_common, check_size
 from innosim.fields import numeric_fields
-from innosim.indicators import INDICATORS
+from innosim.indicators import target_indicators
 from innosim.levers import LEVERS
 from innosim.posterior import field_bounds
 from innosim.scenario import Scenario
@@ -43,11 +43,6 @@ PLAN_YEARS = PLAN_14[1] - PLAN_14[0] + 1
 """Years of the plan over which budgets are committed (2021-2025)."""
 SPENDING_INDICATOR = "spending_total"
 """The indicator of what the levers actually spent, kept for every plan year."""
-
-
-def target_indicators() -> list[str]:
-    """Indicators with a 2025 target, in registry order."""
-    return [iid for iid, ind in INDICATORS.items() if ind.target() is not None]
 
 
 def budget_path(lever: str) -> str:
