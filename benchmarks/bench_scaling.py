@@ -3,12 +3,14 @@
 Three parts, each on this machine and in this run (the machines are shared and noisy, so only
 ratios between figures of one run mean anything):
 
-1. **Per-run time inside a worker.** One full-size baseline run (2016-2025), timed in this
-   process, in a worker of the process pool, in a worker of a Dask ``LocalCluster`` and in a
-   worker of a tcp cluster that the script starts (``dask scheduler`` and ``dask worker`` as
-   separate processes, as on separate machines; the worker under Dask's nanny, with its
-   ``MALLOC_TRIM_THRESHOLD_``). Also in a plain process with Dask's allocator setting and
-   ``INNOSIM_MALLOC=system`` (innosim's tuning off): what :mod:`innosim.allocator` saves.
+1. **Per-run time inside a worker.** One full-size baseline run (2016-2025), timed in a fresh
+   plain process, in a worker of the process pool, in a worker of innosim's ``LocalCluster``
+   (``--scheduler local``, with its settings) and in a worker of a tcp cluster that the script
+   starts (``dask scheduler`` and ``dask worker`` as separate processes, as on separate
+   machines; the worker under Dask's nanny, with its ``MALLOC_TRIM_THRESHOLD_``). Also in a plain
+   process with Dask's allocator setting, with and without ``INNOSIM_MALLOC=system`` (innosim's
+   tuning off): what :mod:`innosim.allocator` saves. All the processes are started first; the
+   timed runs then go to each in turn, so that a slow spell of the machine falls on all alike.
 2. **The job** ``innosim run --replicates R --seed 9 --format json`` (start-up included) with
    ``--workers 1`` (serial), the process pool on 1..N workers, ``--scheduler local`` and
    ``--scheduler tcp://…`` on N workers (a fresh tcp cluster each time: its workers import innosim
@@ -27,6 +29,7 @@ Each timing is the best of ``--repeats``, configurations interleaved. Usage::
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import os
 import statistics
 import subprocess
@@ -34,8 +37,10 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import ExitStack, closing, contextmanager
 from pathlib import Path
+from typing import Any
 
 from innosim import cluster
 
@@ -50,26 +55,37 @@ DASK_ENV = {"MALLOC_TRIM_THRESHOLD_": "65536"}
 """What Dask's nanny sets for its workers (distributed.nanny.pre-spawn-environ)."""
 
 
-def time_runs(runs: int) -> float:
-    """Median seconds of ``runs`` full-size baseline runs in this process, after one warm-up run."""
+def time_run(seed: int) -> float:
+    """Seconds of one full-size baseline run (2016-2025) in this process (the scenario is loaded
+    before the clock starts)."""
     from innosim import InnovationModel, default_scenario
 
     scenario = default_scenario()
-    InnovationModel(scenario, rng=0).run()
-    times = []
-    for seed in range(1, runs + 1):
-        t0 = time.perf_counter()
-        InnovationModel(scenario, rng=seed).run()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
+    t0 = time.perf_counter()
+    InnovationModel(scenario, rng=seed).run()
+    return time.perf_counter() - t0
 
 
-def _in_fresh_process(runs: int, env: dict[str, str]) -> float:
-    code = f"import sys; sys.path.insert(0, {str(Path(__file__).parent)!r}); import bench_scaling as b; print(b.time_runs({runs}))"
-    out = subprocess.run(
-        [sys.executable, "-c", code], env={**os.environ, **env}, capture_output=True, text=True, check=True
-    )
-    return float(out.stdout.split()[-1])
+class Plain:
+    """A fresh Python process started with ``env`` added to this one's environment (spawned: it
+    inherits nothing else), that runs one function call at a time."""
+
+    def __init__(self, env: dict[str, str]) -> None:
+        saved = dict(os.environ)
+        os.environ.update(env)
+        try:
+            self.pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+            self.pool.submit(int).result()  # the process starts now, with env
+        finally:
+            os.environ.clear()
+            os.environ.update(saved)
+        self.workers = 1
+
+    def map(self, fn: Any, tasks: list[Any]) -> Iterator[Any]:
+        return self.pool.map(fn, tasks)
+
+    def close(self) -> None:
+        self.pool.shutdown()
 
 
 @contextmanager
@@ -117,27 +133,36 @@ def tcp_cluster(workers: int) -> Iterator[str]:
                 p.wait(timeout=30)
 
 
-def per_run_times(runs: int, workers: int) -> dict[str, float]:
-    """Part 1: median seconds of a full-size run in each kind of process."""
-    from distributed import Client, LocalCluster
+def per_run_times(runs: int) -> dict[str, float]:
+    """Part 1: median seconds of a full-size run in each kind of process.
 
-    from innosim.executor import ProcessExecutor
+    Every process is started first and warmed up with one run; then each timed run goes to each
+    process in turn (runs interleaved, one process at a time), so that a slower spell of this
+    shared machine falls on all of them alike."""
+    from innosim.executor import DaskExecutor, ProcessExecutor
 
-    out = {"plain process": _in_fresh_process(runs, {})}
-    out["plain, MALLOC_TRIM_THRESHOLD_=65536, INNOSIM_MALLOC=system"] = _in_fresh_process(
-        runs, {**DASK_ENV, "INNOSIM_MALLOC": "system"}
-    )
-    out["plain, MALLOC_TRIM_THRESHOLD_=65536"] = _in_fresh_process(runs, DASK_ENV)
-    with ProcessExecutor(1) as pool:
-        out["process-pool worker"] = next(pool.map(time_runs, [runs]))
-    with (
-        LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None) as cluster,
-        Client(cluster) as c,
-    ):
-        out["LocalCluster worker"] = c.submit(time_runs, runs).result()
-    with tcp_cluster(1) as address, Client(address) as c:
-        out["tcp-cluster worker"] = c.submit(time_runs, runs).result()
-    return out
+    stack = ExitStack()
+    starts: dict[str, Any] = {
+        "plain process": lambda: Plain({}),
+        "plain, MALLOC_TRIM_THRESHOLD_=65536, INNOSIM_MALLOC=system": lambda: Plain(
+            {**DASK_ENV, "INNOSIM_MALLOC": "system"}
+        ),
+        "plain, MALLOC_TRIM_THRESHOLD_=65536": lambda: Plain(DASK_ENV),
+        "process-pool worker": lambda: ProcessExecutor(1),
+        "Dask LocalCluster worker (--scheduler local)": lambda: DaskExecutor("local", 1),
+        "Dask tcp-cluster worker (separate processes, nanny)": lambda: DaskExecutor(
+            stack.enter_context(tcp_cluster(1))
+        ),
+    }
+    with stack:
+        sites = {name: stack.enter_context(closing(start())) for name, start in starts.items()}
+        times: dict[str, list[float]] = {name: [] for name in sites}
+        for seed in range(runs + 1):
+            for name, site in sites.items():
+                seconds = next(iter(site.map(time_run, [seed])))
+                if seed:  # seed 0 warms up
+                    times[name].append(seconds)
+    return {name: statistics.median(values) for name, values in times.items()}
 
 
 def _job(replicates: int, workers: int, scheduler: str | None, out: Path) -> float:
@@ -183,44 +208,52 @@ def job_times(replicates: int, workers: int, repeats: int, tmp: Path) -> dict[st
     return {name: (best[name], w) for name, w, _ in configs}
 
 
+def job_table(replicates: int, workers: int, repeats: int, tmp: Path) -> None:
+    """Part 2, printed: each configuration's wall time, speed-up, efficiency and overhead."""
+    one = min(_job(1, 1, None, tmp / "one") for _ in range(repeats))
+    jobs = job_times(replicates, workers, repeats, tmp)
+    serial = jobs["serial (--workers 1)"][0]
+    per_run = (serial - one) / (replicates - 1)  # the command's own cost of a run, serially
+    fixed = one - per_run
+    print(
+        f"\n2. the job; serially {per_run:.3f} s a run and {fixed:.2f} s fixed (imports, scenario, "
+        "output: from --replicates 1 and R); outputs identical"
+    )
+    print(f"   {'configuration':34s} {'wall':>7s} {'speed-up':>9s} {'efficiency':>11s} {'overhead':>9s}")
+    for name, (seconds, w) in jobs.items():
+        overhead = seconds - fixed - replicates * per_run / w
+        print(f"   {name:34s} {seconds:6.2f}s {serial / seconds:8.2f}x {serial / seconds / w:10.0%} {overhead:8.2f}s")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--replicates", type=int, default=40)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--repeats", type=int, default=2)
     ap.add_argument("--runs", type=int, default=5, help="timed runs per process in part 1")
+    ap.add_argument("--parts", default="123", help="which parts to run, e.g. 1 or 23")
     args = ap.parse_args()
     print(f"{os.cpu_count()} cores; innosim run --replicates {args.replicates}, best of {args.repeats}\n")
 
-    print("1. per-run time of a full-size run (2016-2025), median of", args.runs)
-    runs = per_run_times(args.runs, args.workers)
-    plain = runs["plain process"]
-    for name, seconds in runs.items():
-        print(f"   {name:58s} {seconds:6.3f} s  {seconds / plain:5.2f}x plain")
+    if "1" in args.parts:
+        print("1. per-run time of a full-size run (2016-2025), median of", args.runs)
+        runs = per_run_times(args.runs)
+        plain = runs["plain process"]
+        for name, seconds in runs.items():
+            print(f"   {name:58s} {seconds:6.3f} s  {seconds / plain:5.2f}x plain")
 
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
-        one = min(_job(1, 1, None, tmp / "one") for _ in range(args.repeats))
-        jobs = job_times(args.replicates, args.workers, args.repeats, tmp)
-        serial = jobs["serial (--workers 1)"][0]
-        per_run = (serial - one) / (args.replicates - 1)  # the command's own cost of a run, serially
-        fixed = one - per_run
-        print(
-            f"\n2. the job; serially {per_run:.3f} s a run and {fixed:.2f} s fixed (imports, scenario, "
-            "output: from --replicates 1 and R); outputs identical"
-        )
-        print(f"   {'configuration':34s} {'wall':>7s} {'speed-up':>9s} {'efficiency':>11s} {'overhead':>9s}")
-        for name, (seconds, w) in jobs.items():
-            overhead = seconds - fixed - args.replicates * per_run / w
-            print(
-                f"   {name:34s} {seconds:6.2f}s {serial / seconds:8.2f}x {serial / seconds / w:10.0%} {overhead:8.2f}s"
-            )
-
-        print("\n3. small jobs: default workers (--workers 0) against --workers 1")
-        for r in (1, 2, 4, 8):
-            default = min(_job(r, 0, None, tmp / f"d{r}") for _ in range(args.repeats))
-            one = min(_job(r, 1, None, tmp / f"s{r}") for _ in range(args.repeats))
-            print(f"   --replicates {r}: {default:5.2f} s against {one:5.2f} s, ratio {default / one:4.2f}")
+        if "2" in args.parts:
+            job_table(args.replicates, args.workers, args.repeats, tmp)
+        if "3" in args.parts:
+            print("\n3. small jobs: default workers (--workers 0) against --workers 1")
+            for r in (1, 2, 4, 8):
+                pairs = [
+                    (_job(r, 0, None, tmp / f"d{r}"), _job(r, 1, None, tmp / f"s{r}")) for _ in range(args.repeats)
+                ]
+                default, one = (min(times) for times in zip(*pairs, strict=True))
+                print(f"   --replicates {r}: {default:5.2f} s against {one:5.2f} s, ratio {default / one:4.2f}")
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ import sys
 
 import pytest
 
+from innosim import cluster
 from innosim.allocator import ALLOCATOR_VARIABLES, OPT_OUT
 from innosim.executor import POOL_STARTUP_SECONDS, ProcessExecutor, _batches, pool_size
 
@@ -55,3 +56,39 @@ def test_the_allocator_is_tuned_whatever_dask_sets():
     assert tuned and not slow
     assert _allocator_state(MALLOC_TRIM_THRESHOLD_="65536", INNOSIM_MALLOC="system") == [True, False, True]
     assert _allocator_state(INNOSIM_MALLOC="system") == [True, False, False]  # no setting: nothing slow
+
+
+@pytest.mark.parametrize(
+    ("argv", "preload"),
+    [
+        (["run", "--workers", "2"], cluster.PRELOAD),
+        (["sweep", "x.toml", "--workers=4"], cluster.PRELOAD),
+        (["run", "--scheduler", "local", "--workers", "2"], cluster.DASK_PRELOAD),
+        (["run", "--workers=0", "--scheduler=local"], cluster.DASK_PRELOAD),
+        (["run", "--workers", "1"], None),  # this process
+        (["run", "--workers", "1", "--scheduler", "local"], None),
+        (["run", "--workers", "2", "--scheduler", "tcp://10.0.0.1:8786"], None),  # another machine's workers
+        (["run", "--scheduler", "local"], None),  # the command's default decides, once parsed
+        (["calibrate", "c.toml"], None),  # its file decides
+        (["run", "--workers", "two"], None),  # the parser refuses it
+        (["run", "--", "--workers", "2"], None),
+    ],
+)
+def test_the_console_script_starts_local_workers_server_from_the_raw_command_line(monkeypatch, argv, preload):
+    started: list[tuple[str, ...]] = []
+    monkeypatch.setattr(cluster, "prestart", started.append)
+    cluster.prestart_for_argv(argv)
+    assert started == ([preload] if preload else [])
+
+
+def test_the_options_callback_starts_the_server_once_the_command_line_is_parsed(monkeypatch):
+    """In-process runs of the application (tests, notebooks) have no console script: the options'
+    callback starts the server, through the same decision (:func:`innosim.cluster.local_preload`)."""
+    started: list[tuple[str, ...]] = []
+    monkeypatch.setattr(cluster, "prestart", started.append)
+    from typer.testing import CliRunner
+
+    from innosim.cli import app
+
+    CliRunner().invoke(app, ["run", "--workers", "2", "--scheduler", "local", "--replicates", "0"])
+    assert started == [cluster.DASK_PRELOAD]

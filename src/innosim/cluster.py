@@ -17,6 +17,7 @@ import multiprocessing.context
 import os
 import threading
 import time
+from collections.abc import Sequence
 from typing import Any
 
 from innosim.errors import InputError, option
@@ -53,12 +54,61 @@ def context(preload: tuple[str, ...] = PRELOAD) -> multiprocessing.context.BaseC
 
 
 def prestart(preload: tuple[str, ...] = PRELOAD) -> None:
-    """Start the fork server now, so that it imports ``preload`` while this process goes on (the
-    CLI calls it when it parses ``--workers`` and ``--scheduler``; a pool started later finds it ready)."""
+    """Start the fork server now, so that it imports ``preload`` while this process goes on (a pool
+    or ``LocalCluster`` started later finds it ready). The command line calls it through
+    :func:`prestart_for`."""
     if context(preload).get_start_method() == "forkserver":
         from multiprocessing import forkserver
 
         forkserver.ensure_running()
+
+
+def local_preload(workers: int | None, scheduler: str | None) -> tuple[str, ...] | None:
+    """What the fork server must import for a command's ``--workers`` and ``--scheduler``: the model
+    for a pool of 2 or more processes, the model and Dask for a ``LocalCluster`` (any worker
+    count but 1); ``None`` when the command runs in this process or on a cluster elsewhere, or
+    when the number of workers is not known yet (``None``: a calibration's file says)."""
+    if workers is None:
+        return None
+    if scheduler is None:
+        return PRELOAD if workers >= 2 else None
+    return DASK_PRELOAD if scheduler == "local" and workers != 1 else None
+
+
+def prestart_for(workers: int | None, scheduler: str | None) -> None:
+    """Start the fork server if ``--workers`` and ``--scheduler`` ask for processes of this machine
+    (:func:`local_preload`). Not for the default ``--workers 0``, which may run a small job in
+    this process: a server importing beside it slows this process's own imports by a tenth."""
+    preload = local_preload(workers, scheduler)
+    if preload is not None:
+        prestart(preload)
+
+
+def prestart_for_argv(argv: Sequence[str]) -> None:
+    """:func:`prestart_for` from a raw command line, before anything else is imported.
+
+    The console script calls this first: the server then starts 30 ms after the process, not
+    160 ms (once typer and the command's modules are imported and the options parsed), and its
+    second of imports overlaps more of this process's loading: the workers of
+    ``innosim run --replicates 40 --workers 2`` start their first run about 0.15 s sooner. Only
+    an explicit ``--workers N`` counts (with ``--scheduler``, if given): without it, the
+    command's own default decides, and the option's callback starts the server once the command
+    line is parsed (:mod:`innosim.cli.common`). A value that is not a number is left for the
+    parser to refuse.
+    """
+    values: dict[str, str] = {}
+    args = iter(argv)
+    for arg in args:
+        if arg == "--":
+            break
+        name, equals, value = arg.partition("=")
+        if name in ("--workers", "--scheduler"):
+            values[name] = value if equals else next(args, "")
+    try:
+        workers = int(values["--workers"])
+    except (KeyError, ValueError):
+        return
+    prestart_for(workers, values.get("--scheduler"))
 
 
 def _alive(pid: int) -> bool:
@@ -101,17 +151,23 @@ a ``LocalCluster``; docs/cluster.md sets it for a standing cluster."""
 LOCAL_CLUSTER_CONFIG: dict[str, object] = {
     "distributed.scheduler.worker-saturation": WORKER_SATURATION,
     "distributed.worker.profile.enabled": False,
-    "distributed.worker.memory.monitor-interval": "1s",
-    "distributed.admin.system-monitor.interval": "2s",
-    "distributed.admin.tick.interval": "200ms",
+    "distributed.worker.memory.monitor-interval": "5s",
+    "distributed.admin.system-monitor.interval": "10s",
+    "distributed.admin.tick.interval": "1s",
 }
 """Dask settings of the ``LocalCluster`` innosim starts. Its scheduler and nannies live in the
-calling process, on the cores the workers use: Dask's defaults (a statistical profiler sampling
-every 10 ms, memory checks every 100 ms, system checks every 500 ms, an event-loop tick every
-20 ms) took 0.24-0.30 s of this process's CPU over 40 full-size runs on 2 workers, and the runs
-took 9-10% longer than on the process pool; with these, 0.11 s (measured 2026-12-06; the job's
-speed-up is in docs/cluster.md, from ``benchmarks/bench_scaling.py``). A worker's memory is still
-checked every second; a run needs about 0.3 GB."""
+calling process, on the cores the workers use, and each worker's event loop shares its process
+with the run: every time the loop wakes it takes the interpreter lock from the run, and on a busy
+machine waits for a core to do so. Dask's defaults (a statistical profiler sampling every 10 ms,
+memory checks every 100 ms, system checks every 500 ms, an event-loop tick every 20 ms) took
+0.24-0.30 s of this process's CPU over 40 full-size runs on 2 workers, and the runs took 9-10%
+longer than on the process pool. With a tick every second, memory checks every 5 s and system
+checks every 10 s, a worker's runs take about as long as a pool worker's: over 4 interleaved
+repeats of that job (2026-12-06, 20 runs and 8.4 s of runs per worker), 0.09 s less than with
+the previous settings (200 ms, 1 s and 2 s) and 0.04 s more than in the pool. The tick stays
+under Dask's 3 s limit for an unresponsive event loop; a run needs about 0.3 GB, so memory
+checked every 5 s is ample. The job's speed-up is in docs/cluster.md, from
+``benchmarks/bench_scaling.py``."""
 
 
 def worker_report() -> dict[str, Any]:

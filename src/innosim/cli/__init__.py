@@ -15,12 +15,13 @@ from innosim._lazy import attach
 
 if TYPE_CHECKING:  # pragma: no cover
     from innosim.cli.common import LANGS, parse_overrides
-    from innosim.cli.main import app, main
+    from innosim.cli.console import main
+    from innosim.cli.main import app
 
 _EXPORTS = {
     "LANGS": "innosim.cli.common",
     "app": "innosim.cli.main",
-    "main": "innosim.cli.main",
+    "main": "innosim.cli.console",
     "parse_overrides": "innosim.cli.common",
 }
 __getattr__, __dir__ = attach(__name__, _EXPORTS)

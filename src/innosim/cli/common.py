@@ -48,20 +48,14 @@ class Format(StrEnum):
 
 def _prestart(ctx: typer.Context, param: typer.CallbackParam, value: Any) -> Any:
     """Once ``--workers`` and ``--scheduler`` are parsed: when they ask for processes of this
-    machine (``--workers 2`` or more, or ``--scheduler local``), start their fork server while the
-    command loads (:func:`innosim.cluster.prestart`). Not for the default ``--workers 0``, which
-    may run a small job in this process: a server importing beside it slows this process's own
-    imports by a tenth."""
+    machine, start their fork server while the command loads (:func:`innosim.cluster.prestart_for`;
+    the console script has already started it when ``--workers`` was given explicitly)."""
     values = {**ctx.params, str(param.name): value}
     has_scheduler = any(p.name == "scheduler" for p in ctx.command.params)
     if "workers" in values and ("scheduler" in values or not has_scheduler):
-        workers, scheduler = values["workers"], values.get("scheduler")
-        if workers is None:  # the command's file says (calibrate): not known yet
-            return value
-        if workers >= 2 and scheduler is None or workers != 1 and scheduler == "local":
-            from innosim.cluster import DASK_PRELOAD, PRELOAD, prestart
+        from innosim.cluster import prestart_for
 
-            prestart(DASK_PRELOAD if scheduler == "local" else PRELOAD)
+        prestart_for(values["workers"], values.get("scheduler"))
     return value
 
 
