@@ -59,8 +59,9 @@ def _terminate(signum: int, frame: object) -> None:
 
 
 def main() -> None:  # pragma: no cover - console script
-    """Console-script entry point: names options as flags in messages, records the command line, and
-    treats SIGTERM as Ctrl-C (finished runs are kept and the resume command is printed)."""
+    """The application as the console script runs it (:mod:`innosim.cli.console`): names options
+    as flags in messages, records the command line, and treats SIGTERM as Ctrl-C (finished runs
+    are kept and the resume command is printed)."""
     use_flags()
     provenance.record_command(sys.argv)
     signal.signal(signal.SIGTERM, _terminate)
