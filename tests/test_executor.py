@@ -83,7 +83,7 @@ def test_the_console_script_starts_local_workers_server_from_the_raw_command_lin
 
 def test_the_options_callback_starts_the_server_once_the_command_line_is_parsed(monkeypatch):
     """In-process runs of the application (tests, notebooks) have no console script: the options'
-    callback starts the server, through the same decision (:func:`innosim.cluster.local_preload`)."""
+    callback starts the server, through the same decision (:func:`innosim.cluster.prestart_for`)."""
     started: list[tuple[str, ...]] = []
     monkeypatch.setattr(cluster, "prestart", started.append)
     from typer.testing import CliRunner

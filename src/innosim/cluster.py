@@ -63,25 +63,19 @@ def prestart(preload: tuple[str, ...] = PRELOAD) -> None:
         forkserver.ensure_running()
 
 
-def local_preload(workers: int | None, scheduler: str | None) -> tuple[str, ...] | None:
-    """What the fork server must import for a command's ``--workers`` and ``--scheduler``: the model
-    for a pool of 2 or more processes, the model and Dask for a ``LocalCluster`` (any worker
-    count but 1); ``None`` when the command runs in this process or on a cluster elsewhere, or
-    when the number of workers is not known yet (``None``: a calibration's file says)."""
-    if workers is None:
-        return None
-    if scheduler is None:
-        return PRELOAD if workers >= 2 else None
-    return DASK_PRELOAD if scheduler == "local" and workers != 1 else None
-
-
 def prestart_for(workers: int | None, scheduler: str | None) -> None:
-    """Start the fork server if ``--workers`` and ``--scheduler`` ask for processes of this machine
-    (:func:`local_preload`). Not for the default ``--workers 0``, which may run a small job in
-    this process: a server importing beside it slows this process's own imports by a tenth."""
-    preload = local_preload(workers, scheduler)
-    if preload is not None:
-        prestart(preload)
+    """Start the fork server if ``--workers`` and ``--scheduler`` ask for processes of this machine:
+    with the model for a pool of 2 or more, with the model and Dask for a ``LocalCluster`` (any
+    worker count but 1). Not when the command runs in this process or on a cluster elsewhere, nor
+    while the number of workers is unknown (``None``: a calibration's file says), nor for the
+    default ``--workers 0``, which may run a small job in this process: a server importing beside
+    it slows this process's own imports by a tenth."""
+    if workers is None:
+        return
+    if scheduler is None and workers >= 2:
+        prestart(PRELOAD)
+    elif scheduler == "local" and workers != 1:
+        prestart(DASK_PRELOAD)
 
 
 def prestart_for_argv(argv: Sequence[str]) -> None:
@@ -90,7 +84,7 @@ def prestart_for_argv(argv: Sequence[str]) -> None:
     The console script calls this first: the server then starts 30 ms after the process, not
     160 ms (once typer and the command's modules are imported and the options parsed), and its
     second of imports overlaps more of this process's loading: the workers of
-    ``innosim run --replicates 40 --workers 2`` start their first run about 0.15 s sooner. Only
+    ``innosim run --replicates 40 --workers 2`` start their first run 0.1-0.2 s sooner. Only
     an explicit ``--workers N`` counts (with ``--scheduler``, if given): without it, the
     command's own default decides, and the option's callback starts the server once the command
     line is parsed (:mod:`innosim.cli.common`). A value that is not a number is left for the
