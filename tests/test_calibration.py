@@ -277,6 +277,7 @@ def test_report_has_every_target_holdout_and_parameter(tiny_reference, tmp_path)
         "What epsilon 1 asks",
     ):
         assert f"## {section}" in text
+    assert "### Where the noise comes from" in text and (ref_out / "noise_sources.csv").exists()
     for fig in ("marginals.png", "predictive.png", "series.png", "pairs.png", "forecast.png"):
         assert (ref_out / fig).stat().st_size > 10_000 and f"]({fig})" in text
     fc = pd.read_csv(ref_out / "forecast.csv")
@@ -315,6 +316,33 @@ def test_noise_floor_splits_each_error_into_the_models_noise_and_a_bias(tiny_ref
     assert (table.noise > 0).all()  # the seeds alone move every statistic
     assert distances.to_numpy() == pytest.approx(errors.abs().max(axis=1).to_numpy())
     assert table.within.to_numpy() == pytest.approx((errors.abs() <= 1).mean().to_numpy())
+
+
+def test_noise_sources_split_each_targets_noise_by_source(tiny_reference):
+    """One source at a time, at the posterior mean: each column is the spread of a target's error (over
+    its tolerance) over runs in which only that source's random numbers changed. Maker spaces come
+    from the carriers' stream alone; the 2015 state moves the HTE count."""
+    from innosim.calibration.noise import SOURCES, noise_sources
+    from innosim.model.streams import PROCESSES
+    from innosim.posterior import parameter_choice
+    from innosim.simulation import replicate_seeds, run_replicate
+
+    cfg, ref_out = tiny_reference
+    cal, post = load_calibration(cfg), Posterior.load(ref_out / POSTERIOR)
+    table = noise_sources(cal, post, workers=1, replicates=3)
+    assert table.key.tolist() == list(cal.observed)
+    assert list(table.columns) == ["key", "tolerance", "all", *SOURCES, "additivity"]
+    rows = table.set_index("key")
+    makers = rows.loc["maker_spaces@2020"]
+    assert makers["carriers"] > 0 and (makers[[s for s in SOURCES if s != "carriers"]] == 0).all()
+    assert rows.loc["hte_count@2020", "synthesis"] > 0
+    # the rd column, recomputed: the base run's seed and streams, the rd stream re-rooted
+    scenario, _ = parameter_choice("mean", post).for_replicate(cal.scenario, 0)
+    base, *varied = replicate_seeds(cal.config.check.seed, 4)
+    kept = dict.fromkeys(PROCESSES, base)
+    hte = [run_replicate(scenario, base, cal.config.year, {**kept, "rd": s})[2020]["hte_count"] for s in varied]
+    expected = np.std(hte, ddof=1) * cal.distance_weights["hte_count@2020"]
+    assert rows.loc["hte_count@2020", "rd"] == pytest.approx(expected)
 
 
 def test_observed_value_sample_adds_the_proxys_error():

@@ -138,3 +138,35 @@ def test_synthesis_matches_2015_rd_at_the_edges_of_the_priors():
     m = InnovationModel(default_scenario(), rng=1, scale=0.3, **short)
     assert m.rd_active_shift == 10.0  # every firm that can do R&D does
     assert m.district_rd() / m.gdp[2015] == pytest.approx(default_facts().value("rd_intensity", 2015), rel=0.02)
+
+
+def test_a_process_given_its_own_stream_root_changes_its_draws_only():
+    """``Streams(root, roots)``: a process re-rooted draws other numbers (from its generator and its
+    per-firm draws), every other process draws as before, and a root equal to the model's changes nothing."""
+    from innosim.model.streams import PROCESSES, Streams
+
+    uid = np.arange(50, dtype=np.uint64)
+
+    def draws(streams: Streams) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        return {p: (streams.get(p, 7).random(5), streams.uniform(uid, p, 7)) for p in PROCESSES}
+
+    base = draws(Streams(11))
+    same = draws(Streams(11, dict.fromkeys(PROCESSES, 11)))
+    rerooted = draws(Streams(11, {"rd": 12}))
+    for p in PROCESSES:
+        assert all(np.array_equal(a, b) for a, b in zip(base[p], same[p], strict=True))
+        changed = [not np.array_equal(a, b) for a, b in zip(base[p], rerooted[p], strict=True)]
+        assert changed == ([True, True] if p == "rd" else [False, False]), p
+    with pytest.raises(ValueError, match="no such random process: rnd"):
+        Streams(11, {"rnd": 1})
+
+
+def test_stream_roots_hold_every_process_while_the_seed_changes_the_2015_state():
+    """With every stream's root given, two seeds differ only in the synthesis: same roots, other firms."""
+    from innosim.model.streams import PROCESSES
+
+    roots = dict.fromkeys(PROCESSES, 3)
+    a = InnovationModel(rng=1, scale=0.02, stream_roots=roots)
+    b = InnovationModel(rng=2, scale=0.02, stream_roots=roots)
+    assert a.streams.get("rd", 4).random() == b.streams.get("rd", 4).random()
+    assert not np.array_equal(a.firms.revenue[:50], b.firms.revenue[:50])

@@ -98,14 +98,17 @@ def describe_job(scenarios: Sequence[Scenario], replicates: int, workers: int = 
     return line, seconds
 
 
-def run_replicate(scenario: Scenario, seed: int, until: int | None = None) -> dict[int, dict[str, float]]:
+def run_replicate(
+    scenario: Scenario, seed: int, until: int | None = None, stream_roots: dict[str, int] | None = None
+) -> dict[int, dict[str, float]]:
     """Run one model (to ``until``, default ``scenario.end_year``); returns ``{year: {indicator: value}}``.
 
     The scenario is run exactly as given; :func:`simulate` is what applies posterior draws.
+    ``stream_roots``: see :class:`~innosim.model.model.InnovationModel`.
     """
     from innosim.model.model import InnovationModel  # here: a process that only collects runs need not import the model
 
-    return InnovationModel(scenario, rng=seed).run(until).records
+    return InnovationModel(scenario, rng=seed, stream_roots=stream_roots).run(until).records
 
 
 @dataclass(frozen=True)
@@ -122,11 +125,11 @@ class Failure:
 
 
 def replicate_or_failure(
-    scenario: Scenario, seed: int, until: int | None = None
+    scenario: Scenario, seed: int, until: int | None = None, stream_roots: dict[str, int] | None = None
 ) -> dict[int, dict[str, float]] | Failure:
     """:func:`run_replicate`, or the :class:`Failure` it raised."""
     try:
-        return run_replicate(scenario, seed, until)
+        return run_replicate(scenario, seed, until, stream_roots)
     except Exception as exc:  # noqa: BLE001 - returned to the caller, which names the run
         return Failure(f"{type(exc).__name__}: {exc}", traceback.format_exc())
 

@@ -29,6 +29,7 @@ from innosim.calibration.checks import (
 )
 from innosim.calibration.config import Calibration
 from innosim.calibration.figures import plot_marginals, plot_pairs, plot_predictive, plot_recovery, plot_series
+from innosim.calibration.noise import REPLICATES, noise_sources
 from innosim.calibration.sections import (
     FIG_FORECAST,
     FIG_MARGINALS,
@@ -37,6 +38,7 @@ from innosim.calibration.sections import (
     FIG_RECOVERY,
     FIG_SERIES,
     FORECAST,
+    NOISE_SOURCES,
     PAIR_PARAMETERS,
     REPORT,
     check_rows,
@@ -50,6 +52,7 @@ from innosim.calibration.sections import (
     recovery_section,
     relative_path,
     shape_rows,
+    sources_section,
 )
 from innosim.store import write_atomic
 
@@ -145,6 +148,10 @@ def write_report(cal: Calibration, out: Path, workers: int | None = None) -> Pat
             "",
         ]
     lines += noise_section(cal, *noise_floor(cal, posterior, workers))
+    replicates = min(REPLICATES, chk.replicates)
+    sources = noise_sources(cal, posterior, workers, replicates)
+    write_atomic(out / NOISE_SOURCES, sources.to_csv(index=False))
+    lines += sources_section(sources, replicates)
     lines += [
         "## Held-out facts of the fitted years (not fitted)",
         "",

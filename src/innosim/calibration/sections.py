@@ -15,6 +15,7 @@ from innosim.calibration.abc import GENERATIONS, IDENTIFICATION, MANIFEST, POSTE
 from innosim.calibration.checks import parameters
 from innosim.calibration.config import Calibration, load_calibration
 from innosim.calibration.figures import plot_recovery
+from innosim.calibration.noise import SOURCES, TOTAL
 from innosim.errors import InputError
 from innosim.indicators import format_value
 from innosim.labels import short as _short
@@ -28,6 +29,7 @@ FIG_SERIES = "series.png"
 FIG_PAIRS = "pairs.png"
 FIG_FORECAST = "forecast.png"
 FORECAST = "forecast.csv"
+NOISE_SOURCES = "noise_sources.csv"
 PAIR_PARAMETERS = 8
 """How many of the best-identified parameters the pair plot shows."""
 IDENTIFIED = 0.2
@@ -185,6 +187,33 @@ def noise_section(cal: Calibration, noise: pd.DataFrame, distances: pd.Series) -
         f"near the posterior mean. Here {noisy} noisy and {misfit} misfit of {len(noise)} targets; "
         f"{(distances <= 1).mean():.0%} of the runs have every target within its tolerance (the acceptance "
         f"rate ABC would have at epsilon 1 at this point), and the median run's distance is {distances.median():.2f}.",
+        "",
+        md_table(pd.DataFrame(rows)),
+        "",
+    ]
+
+
+def sources_section(sources: pd.DataFrame, replicates: int) -> list[str]:
+    """Where each target's noise comes from (:func:`~innosim.calibration.noise.noise_sources`)."""
+    rows = []
+    for r in sources.to_dict("records"):
+        largest = max(SOURCES, key=lambda s: r[s])
+        row = {"target": f"`{r['key']}`", "all": f"{r[TOTAL]:.2f}"}
+        row |= {s: f"**{r[s]:.2f}**" if s == largest else f"{r[s]:.2f}" for s in SOURCES}
+        rows.append(row | {"additivity": f"{r['additivity']:.2f}"})
+    led = (sources[list(SOURCES)].idxmax(axis=1) == "synthesis") & (sources[TOTAL] > NOISY)
+    return [
+        "### Where the noise comes from",
+        "",
+        f"The same split by source, one at a time ({replicates} runs each at the posterior mean, seeded from "
+        "`[check] seed`): the synthesis of the 2015 state (the model's seed), or one process's random stream, "
+        "changes while every other source keeps its numbers; `all` changes everything. Each cell is the "
+        "standard deviation of the target's error over its tolerance, the largest source in bold. Additivity "
+        "is the sources added in quadrature over `all`: near 1, the split is clean; well above 1, a change "
+        "in any source moves the target about as much as a change in all of them (the path reacts to any "
+        "perturbation), and the split says little. "
+        f"Noisy targets led by the synthesis: {', '.join(f'`{k}`' for k in sources.key[led]) or 'none'}. "
+        f"Table: `{NOISE_SOURCES}`.",
         "",
         md_table(pd.DataFrame(rows)),
         "",

@@ -13,6 +13,7 @@ per-process streams keyed off a root drawn from it (:mod:`innosim.model.streams`
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from functools import partial
 from typing import Any
 
@@ -101,6 +102,10 @@ class InnovationModel(mesa.Model):
             this name when a model accepts ``seed``, so both of its idioms work:
             ``batch_run(InnovationModel, parameters={..., "rng": [1, 2]})`` and
             ``batch_run(InnovationModel, parameters={...}, rng=[1, 2])``.
+        stream_roots: Roots of some processes' random streams, in place of the one drawn from
+            ``rng`` (:class:`~innosim.model.streams.Streams`): a process's draws then change
+            while the synthesis and the other processes keep theirs. For attributing a run's
+            noise to its sources (:mod:`innosim.calibration.noise`); a model run normally leaves it out.
         **keywords: Values set on ``scenario`` by keyword (they are then fixed: never drawn
             from a posterior), e.g. ``talent_card_budget=0.9, rd_cost_per_staff=12.0``.
 
@@ -187,6 +192,7 @@ class InnovationModel(mesa.Model):
         rng: int | np.random.Generator | None = None,
         facts: FactBook | None = None,
         seed: int | None = None,
+        stream_roots: Mapping[str, int] | None = None,
         **keywords: Any,
     ) -> None:
         if seed is not None and rng is not None and seed != rng:
@@ -206,7 +212,7 @@ class InnovationModel(mesa.Model):
         self._last_flows: dict[str, float] = {}
         self._period_flows: dict[str, float] = {}
         self.government = Government(self, self.innosim_scenario.policy, history_policy())
-        self.streams = Streams(int(self.rng.integers(2**63)))
+        self.streams = Streams(int(self.rng.integers(2**63)), stream_roots)
         self.gdp, self.real_growth, self.prices, self.population = macro_paths(self.facts, self.p, self.end_year)
         self.grant_throughput = knowledge.grant_throughput(self.facts, self.end_year)
         synthesise(self)

@@ -9,6 +9,8 @@ firm's identity, quarter, process), so entries and exits elsewhere do not reshuf
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 
 PROCESSES = (
@@ -34,10 +36,19 @@ class Streams:
 
     Args:
         root: The root key, drawn once from the model's ``rng``.
+        roots: Another root for some processes: their draws then change while every other
+            process keeps its own (how :mod:`innosim.calibration.noise` attributes a run's noise
+            to its sources). A process given ``root`` here draws exactly as without it.
     """
 
-    def __init__(self, root: int) -> None:
+    def __init__(self, root: int, roots: Mapping[str, int] | None = None) -> None:
+        unknown = set(roots or ()) - set(PROCESSES)
+        if unknown:
+            raise ValueError(
+                f"no such random process: {', '.join(sorted(unknown))} (processes: {', '.join(PROCESSES)})"
+            )
         self.root = root
+        self._roots = {process: (roots or {}).get(process, root) for process in PROCESSES}
         self._step = -1
         self._generators: dict[str, np.random.Generator] = {}
 
@@ -47,7 +58,7 @@ class Streams:
             self._step, self._generators = step, {}
         gen = self._generators.get(process)
         if gen is None:
-            seq = np.random.SeedSequence(self.root, spawn_key=(step, PROCESSES.index(process)))
+            seq = np.random.SeedSequence(self._roots[process], spawn_key=(step, PROCESSES.index(process)))
             gen = self._generators[process] = np.random.Generator(np.random.PCG64(seq))
         return gen
 
@@ -57,7 +68,8 @@ class Streams:
         A counter-based draw (SplitMix64 of the key): a firm gets the same number in two
         scenarios run with the same seed, whatever other firms exist.
         """
-        key = uid * _GOLDEN ^ np.uint64((self.root * 1_000_003 + step * 64 + PROCESSES.index(process)) % 2**64)
+        root = self._roots[process]
+        key = uid * _GOLDEN ^ np.uint64((root * 1_000_003 + step * 64 + PROCESSES.index(process)) % 2**64)
         z = key + _GOLDEN
         z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
         z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
