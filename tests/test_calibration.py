@@ -318,6 +318,27 @@ def test_noise_floor_splits_each_error_into_the_models_noise_and_a_bias(tiny_ref
     assert table.within.to_numpy() == pytest.approx((errors.abs() <= 1).mean().to_numpy())
 
 
+def test_path_shape_reports_every_fitted_years_median_against_its_fact(tiny_reference):
+    """Issue 15 asks for each year of each fitted series: the median path's error against the fact, by
+    year (the ratio's base year left out), as the posterior-predictive check has it, and the verdict."""
+    from innosim.calibration.checks import SHAPE_ERROR, path_shape, predictive, predictive_runs
+
+    cfg, ref_out = tiny_reference
+    cal, post = load_calibration(cfg), Posterior.load(ref_out / POSTERIOR)
+    runs = predictive_runs(cal, post, workers=1)
+    check = predictive(cal, post, runs=runs)
+    shape = path_shape(cal, runs, check)
+    assert len(shape) == 1  # hte_count relative to 2019, fitted in 2017 and 2018
+    row = shape.iloc[0]
+    assert row.indicator == "hte_count" and row.relative_to == 2019 and list(row.errors) == [2017, 2018]
+    by_key = check.set_index("key")
+    for year, error in row.errors.items():
+        assert error == pytest.approx(by_key.relative_error[f"hte_count@{year}/2019"])
+    assert pd.isna(row.correlation)  # two growth rates: no correlation, the years alone decide
+    assert row.shape_met == (max(abs(e) for e in row.errors.values()) <= SHAPE_ERROR)
+    assert abs(row["worst error"]) == max(abs(e) for e in row.errors.values())
+
+
 def test_noise_sources_split_each_targets_noise_by_source(tiny_reference):
     """One source at a time, at the posterior mean: each column is the spread of a target's error (over
     its tolerance) over runs in which only that source's random numbers changed. Maker spaces come

@@ -47,6 +47,8 @@ def _runs(
     )
 
 
+SHAPE_ERROR = 0.25
+"""Largest relative error of a fitted year's median for a series to have the data's shape (issue 15)."""
 PROXY_DRAWS = 50
 """Draws of a proxy's error per replicate in the predictive distribution of an observed value."""
 
@@ -220,7 +222,10 @@ def path_shape(cal: Calibration, runs: pd.DataFrame, check: pd.DataFrame) -> pd.
 
     The yearly growth rates of the data (between consecutive fitted years, and a ratio's base
     year) against those of the median path over the same years, their correlation (from three
-    growth rates), and the year whose median is furthest from its fact.
+    growth rates), each fitted year's median against its fact (``errors``: relative, by year; a
+    ratio's base year is 1 in both), the year furthest from its fact, and whether the series has
+    the data's shape (``shape_met``: a positive correlation, where there are three growth rates,
+    and every year within :data:`SHAPE_ERROR`).
     """
     targets = check[check.role == "target"]
     rows = []
@@ -237,8 +242,9 @@ def path_shape(cal: Calibration, runs: pd.DataFrame, check: pd.DataFrame) -> pd.
         steps = [(y0, y1) for y0, y1 in zip(data.index[:-1], data.index[1:])]
         g_data = np.array([(data[y1] / data[y0]) ** (1 / (y1 - y0)) - 1 for y0, y1 in steps])
         g_sim = np.array([(sim[y1] / sim[y0]) ** (1 / (y1 - y0)) - 1 for y0, y1 in steps])
-        err = (sim - data) / data.abs()
+        err = ((sim - data) / data.abs()).loc[sorted(group.year)]
         worst = int(err.abs().idxmax())
+        correlation = float(np.corrcoef(g_data, g_sim)[0, 1]) if len(steps) >= 3 else float("nan")
         rows.append(
             {
                 "indicator": ind,
@@ -246,9 +252,11 @@ def path_shape(cal: Calibration, runs: pd.DataFrame, check: pd.DataFrame) -> pd.
                 "years": f"{data.index[0]}-{data.index[-1]} ({len(data)})",
                 "data growth": ", ".join(f"{g:+.0%}" for g in g_data),
                 "median growth": ", ".join(f"{g:+.0%}" for g in g_sim),
-                "correlation": float(np.corrcoef(g_data, g_sim)[0, 1]) if len(steps) >= 3 else float("nan"),
+                "correlation": correlation,
+                "errors": {int(y): float(e) for y, e in err.items()},
                 "worst year": worst,
                 "worst error": float(err[worst]),
+                "shape_met": bool(not correlation <= 0 and err.abs().max() <= SHAPE_ERROR),
             }
         )
     return pd.DataFrame(rows)

@@ -19,6 +19,7 @@ import pandas as pd
 
 from innosim.calibration.abc import MANIFEST, POSTERIOR
 from innosim.calibration.checks import (
+    SHAPE_ERROR,
     forecast,
     forecast_runs,
     noise_floor,
@@ -141,8 +142,10 @@ def write_report(cal: Calibration, out: Path, workers: int | None = None) -> Pat
             "## The path's shape",
             "",
             "For every series fitted in more than one year: yearly growth of the data and of the median path "
-            "between consecutive fitted years, their correlation (from three growth rates), and the year "
-            "whose median is furthest from its fact.",
+            "between consecutive fitted years, their correlation (from three growth rates), and each fitted "
+            "year's median against its fact (a ratio's base year is 1 in both and left out; beyond "
+            f"{SHAPE_ERROR:.0%} in bold). The series has the data's shape when the correlation is positive and "
+            f"every year is within {SHAPE_ERROR:.0%}: {int(shape.shape_met.sum())} of {len(shape)} series.",
             "",
             md_table(shape_rows(shape)),
             "",

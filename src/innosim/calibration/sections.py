@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 
 from innosim.calibration.abc import GENERATIONS, IDENTIFICATION, MANIFEST, POSTERIOR
-from innosim.calibration.checks import parameters
+from innosim.calibration.checks import SHAPE_ERROR, parameters
 from innosim.calibration.config import Calibration, load_calibration
 from innosim.calibration.figures import plot_recovery
 from innosim.calibration.noise import SOURCES, TOTAL
@@ -110,9 +110,11 @@ def shape_rows(shape: pd.DataFrame) -> pd.DataFrame:
             "data growth / yr": shape["data growth"],
             "median growth / yr": shape["median growth"],
             "growth correlation": shape.correlation.map(lambda c: "-" if pd.isna(c) else f"{c:+.2f}"),
-            "worst year (median vs fact)": [
-                f"{y}: {e:+.1%}" for y, e in zip(shape["worst year"], shape["worst error"])
+            "median vs fact, by year": [
+                ", ".join(f"**{y}: {e:+.1%}**" if abs(e) > SHAPE_ERROR else f"{y}: {e:+.1%}" for y, e in errors.items())
+                for errors in shape.errors
             ],
+            "shape met": shape.shape_met.map({True: "yes", False: "**no**"}),
         }
     )
 
