@@ -149,10 +149,10 @@ def test_a_failing_run_is_named_without_a_traceback(tmp_path, monkeypatch):
 
     real, seeds = simulation.run_replicate, simulation.replicate_seeds(0, 2)
 
-    def flaky(scenario, seed, until=None):
+    def flaky(scenario, seed, until=None, stream_roots=None):
         if seed == seeds[1]:
             raise ZeroDivisionError("boom")
-        return real(scenario, seed, until)
+        return real(scenario, seed, until, stream_roots)
 
     monkeypatch.setattr(simulation, "run_replicate", flaky)
     out = tmp_path / "res"

@@ -188,11 +188,11 @@ def test_a_failing_run_is_named_and_the_finished_runs_are_kept(tiny, tmp_path, m
     failing = int(reference[reference.run == 7].seed.iloc[0])
     calls = []
 
-    def flaky(scenario, seed, until=None):
+    def flaky(scenario, seed, until=None, stream_roots=None):
         calls.append(seed)
         if len(calls) == 8:  # run 7: point 3, replicate 1
             raise ZeroDivisionError("boom")
-        return real(scenario, seed, until)
+        return real(scenario, seed, until, stream_roots)
 
     monkeypatch.setattr(simulation, "run_replicate", flaky)
     out = tmp_path / "out"
