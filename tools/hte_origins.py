@@ -7,7 +7,12 @@ firms that met every criterion of the 2016 round without a certificate and did n
 (the backlog the synthesis leaves), entrants after 2015, and the other firms, which grew into
 the criteria. Prints the mean over the seeds, with the live stock at each year end.
 
+``--grid`` instead runs 6 seeds (100-105) at each pair of ``bunching_rate`` (0.41, 0.2, 0.1) and
+``hte_apply_rate`` (0.574, 0.3), the other parameters at the posterior mean, and prints the HTE
+stock of 2016-2020 and the 2016 / 2019 ratio.
+
     .venv/bin/python tools/hte_origins.py [N]
+    .venv/bin/python tools/hte_origins.py --grid
 """
 
 from __future__ import annotations
@@ -58,5 +63,29 @@ def main(n: int) -> pd.DataFrame:
     return table
 
 
+def grid() -> pd.DataFrame:
+    from innosim.model.model import InnovationModel
+    from innosim.posterior import apply_parameters, shipped_posterior
+    from innosim.scenario import default_scenario
+
+    mean = shipped_posterior().mean()
+    rows = []
+    for bunching in (0.41, 0.2, 0.1):
+        for apply in (0.574, 0.3):
+            values = {**mean, "parameters.bunching_rate": bunching, "parameters.hte_apply_rate": apply}
+            scenario = apply_parameters(default_scenario(), values)
+            for seed in range(100, 106):
+                records = InnovationModel(scenario, rng=seed).run(2020).records
+                stock = {year: records[year]["hte_count"] for year in range(2016, 2021)}
+                rows.append({"bunching_rate": bunching, "hte_apply_rate": apply, **stock})
+    table = pd.DataFrame(rows).groupby(["bunching_rate", "hte_apply_rate"], sort=False).mean().round(0)
+    table["2016 / 2019"] = (table[2016] / table[2019]).round(2)
+    print(table.to_string())
+    return table
+
+
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 3)
+    if "--grid" in sys.argv:
+        grid()
+    else:
+        main(int(sys.argv[1]) if len(sys.argv) > 1 else 3)
