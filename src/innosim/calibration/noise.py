@@ -35,13 +35,13 @@ REPLICATES = 20
 """Runs per source: enough to rank the sources (a standard deviation from 20 runs is within
 about ±30% of the true one, 90% of the time)."""
 
-Task = tuple[Scenario, int, dict[str, int] | None, int]
-"""A run: its scenario, seed, stream roots (None: all from the seed) and last year."""
+Task = tuple[Scenario, int, int, dict[str, int] | None]
+"""A run, as :func:`~innosim.simulation.replicate_or_failure` takes it: its scenario, seed, last
+year and stream roots (None: all from the seed)."""
 
 
 def _run(args: Task) -> dict[int, dict[str, float]] | Failure:
-    scenario, seed, roots, until = args
-    return replicate_or_failure(scenario, seed, until, roots)
+    return replicate_or_failure(*args)
 
 
 def _tasks(scenario: Scenario, seed: int, until: int, replicates: int) -> list[tuple[str, Task]]:
@@ -54,11 +54,11 @@ def _tasks(scenario: Scenario, seed: int, until: int, replicates: int) -> list[t
     for source in (TOTAL, *SOURCES):
         for s in varied:
             if source == TOTAL:
-                tasks.append((source, (scenario, s, None, until)))
+                tasks.append((source, (scenario, s, until, None)))
             elif source == "synthesis":
-                tasks.append((source, (scenario, s, kept, until)))
+                tasks.append((source, (scenario, s, until, kept)))
             else:
-                tasks.append((source, (scenario, base, {**kept, source: s}, until)))
+                tasks.append((source, (scenario, base, until, {**kept, source: s})))
     return tasks
 
 
@@ -93,7 +93,7 @@ def noise_sources(
     keys = list(cal.observed)
     stats = [cal.statistics[k] for k in keys]
     rows: dict[str, list[tuple[int, int, str, float]]] = {}
-    for k, ((source, (_, seed, roots, _)), records) in enumerate(zip(tasks, results, strict=True)):
+    for k, ((source, (_, seed, _, roots)), records) in enumerate(zip(tasks, results, strict=True)):
         if isinstance(records, Failure):
             raise records.error(f"noise source {source!r} (seed {seed}, stream roots {roots})")
         rows.setdefault(source, []).extend(
