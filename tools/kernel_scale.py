@@ -15,8 +15,8 @@ sample of the ABC posterior pi_t at epsilon_t (uniform prior):
 At the scale the fit used, the second is the generation's own Kish ratio exactly; at others it
 is an estimate, as noisy as the generation's weights are uneven. Each row also gives the rank
 correlation of a particle's weight with its summed log distance to the prior's edges (each
-distance a share of the parameter's range): negative where the kernel's mass lost outside the
-box makes particles near the edges heavy.
+distance a share of the parameter's range): negative where the proposal thins toward the
+edges of the prior's box and the particles there take the weight.
 
     .venv/bin/python tools/kernel_scale.py calibration/baiyun.toml [--scales 2,3,4,6] [--generations 4,6,8]
 """
@@ -68,7 +68,10 @@ def main() -> None:
     scales = [float(s) for s in args.scales.split(",")]
     used = cal.config.method.kernel_scale
     bounds = {key(f.path): f.bounds for f in cal.config.free}
-    history = pyabc.History(f"sqlite:///{(args.config.parent / cal.config.out / 'abc.db').resolve()}")
+    db = (args.config.parent / cal.config.out / "abc.db").resolve()
+    if not db.exists():
+        raise SystemExit(f"{db}: no calibration database (innosim calibrate {args.config} writes it)")
+    history = pyabc.History(f"sqlite:///{db}")
     print(f"kernel scale used: {used:g}; ESS/N and acceptance relative to scale {used:g}")
     gens = [int(t) for t in args.generations.split(",")] if args.generations else range(1, history.max_t + 1)
     for t in gens:
