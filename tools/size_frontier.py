@@ -8,8 +8,11 @@ over the two targets' tolerances (5% and 10%, as in calibration/baiyun.toml), th
 draws meet both (docs/calibration.md, "The size structure").
 
     .venv/bin/python tools/size_frontier.py [N] [R] [PARAMETER ...]
+    .venv/bin/python tools/size_frontier.py classes
 
-Further parameters after ``N`` and ``R`` join the search over their declared priors.
+Further parameters after ``N`` and ``R`` join the search over their declared priors. ``classes`` prints
+instead, at the posterior mean (2020, seeds 1 and 2), the live firms by sales class: how many, the share
+doing R&D, and their HTE.
 """
 
 from __future__ import annotations
@@ -82,6 +85,34 @@ def main(n: int, replicates: int) -> pd.DataFrame:
     return table
 
 
+def classes() -> None:
+    """The live firms of 2020 by sales class at the posterior mean (seeds 1 and 2)."""
+    from innosim.calibration.config import load_calibration
+    from innosim.model.model import InnovationModel
+    from innosim.posterior import Posterior
+
+    mean = Posterior.load(ROOT / "calibration" / "posterior.csv").mean()
+    scn = load_calibration(ROOT / "calibration" / "baiyun.toml").scenario.with_overrides(mean, "classes")
+    edges = (0.0, 500.0, 1000.0, 5000.0, 1e4, 2e4, np.inf)  # 万元
+    for seed in (1, 2):
+        m = InnovationModel(scn, rng=seed).run(2020)
+        fi = m.firms
+        alive = fi.alive[: fi.n]
+        sales = fi.sales_y1[: fi.n] * m.price_level
+        hte = fi.hte[: fi.n] & alive
+        print(f"seed {seed}: {hte.sum()} HTE")
+        for lo, hi in zip(edges[:-1], edges[1:], strict=True):
+            c = alive & (sales >= lo) & (sales < hi)
+            performers = (fi.rd_propensity[: fi.n][c] > 0).mean()
+            print(
+                f"  {lo / 1e4:.2f}-{hi / 1e4:.2f}亿: {c.sum():6d} firms, {performers:.2f} doing R&D, "
+                f"{hte[c].sum():4d} HTE ({hte[c].sum() / max(hte.sum(), 1):.2f} of the HTE, {hte[c].mean():.3f} of the class)"
+            )
+
+
 if __name__ == "__main__":
+    if sys.argv[1:2] == ["classes"]:
+        classes()
+        sys.exit()
     args = [int(a) for a in sys.argv[1:3]]
     main(*(args + [150, 6][len(args) :]))
