@@ -26,7 +26,7 @@ from conftest import SCENARIOS, run_cli
 from innosim import load_sweep, sweep
 from innosim.errors import InputError
 from innosim.experiments.runner import run_experiment
-from innosim.joblock import LOCK
+from innosim.joblock import LOCK, lock_directory
 from innosim.store import PARTS, RESULTS
 from test_sweep import TINY
 
@@ -90,6 +90,32 @@ def test_two_jobs_started_together_exactly_one_runs(tmp_path):
     loser = next(err for code, err in results if code == 2)
     assert "in use by another innosim job" in loser
     pd.testing.assert_frame_equal(pd.read_parquet(out / RESULTS), sweep(path, workers=1))
+
+
+def test_a_refused_job_never_removes_the_holders_directory(tmp_path, monkeypatch):
+    """Two jobs started together both found no directory; the refused one removed it, with the
+    holder's lock file and parts in it (it decided from the directory's absence that it had
+    created it). Here the refused job looks before the holder's mkdir, deterministically."""
+    out = tmp_path / "out"
+    holder = lock_directory(out)
+    try:
+        (out / PARTS).mkdir()
+        monkeypatch.setattr(Path, "exists", lambda self: False)
+        with pytest.raises(InputError, match="in use by another innosim job"):
+            lock_directory(out)
+        monkeypatch.undo()
+        assert holder.created and (out / LOCK).is_file() and (out / PARTS).is_dir()
+    finally:
+        holder.release()
+    refused = tmp_path / "unwritable"  # a directory this call created is removed again if it stays empty
+    monkeypatch.setattr("innosim.joblock.JobLock.__init__", _refuse)
+    with pytest.raises(InputError, match="cannot be written"):
+        lock_directory(refused)
+    assert not refused.exists()
+
+
+def _refuse(self, folder):
+    raise InputError(folder, "--out", "cannot be written (Permission denied)")
 
 
 # ------------------------------------------------------------------ verified resume

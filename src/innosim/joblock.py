@@ -9,11 +9,11 @@ file systems may not be enforced across hosts: give each host its own directory.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import json
 import logging
 import os
-import shutil
 import socket
 from pathlib import Path
 from typing import Any
@@ -28,22 +28,28 @@ log = logging.getLogger(__name__)
 
 
 def lock_directory(folder: Path) -> JobLock:
-    """Create ``folder`` if needed and lock it; a directory this created is removed again if the
-    lock is refused (nothing is left behind). The lock's ``created`` says whether it was created.
+    """Create ``folder`` if needed and lock it. The lock's ``created`` says whether this call
+    created the directory (decided by the ``mkdir`` itself, so two jobs started together cannot
+    both believe they did). If the lock cannot be had, a directory this created is removed again
+    only while empty: a refusal means another job holds the lock, and its lock file is in the
+    directory, which is that job's to keep.
 
     Raises:
         InputError: the directory cannot be created, or another job holds it.
     """
-    created = not folder.exists()
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        folder.mkdir(parents=True)
+        created = True
+    except FileExistsError:
+        created = False
     except OSError as exc:
         raise InputError(folder, option("out"), f"cannot be created ({exc.strerror})") from None
     try:
         lock = JobLock(folder)
     except InputError:
         if created:
-            shutil.rmtree(folder, ignore_errors=True)
+            with contextlib.suppress(OSError):
+                folder.rmdir()
         raise
     lock.created = created
     return lock
