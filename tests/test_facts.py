@@ -85,6 +85,20 @@ def test_bad_facts_file(tmp_path):
         load_facts(bad)
 
 
+def test_a_duplicate_fact_is_named_without_quoting_the_file(tmp_path):
+    """A check on the whole file (a fact given twice) names the fact; it does not quote every fact in the
+    file back (the refused value of such a check is the whole table, tens of kilobytes for the real file)."""
+    fact = (
+        '[[fact]]\nid = "a"\nyear = 2020\nvalue = 1\nunit = "u"\nkind = "observed"\nconfidence = "high"\nsource = "s"\n'
+    )
+    bad = tmp_path / "twice.toml"
+    bad.write_text('[meta]\nx = "y"\n' + fact + fact, encoding="utf-8")
+    with pytest.raises(InputError, match="duplicate fact a@2020") as info:
+        load_facts(bad)
+    assert "twice.toml" in str(info.value)
+    assert "source" not in str(info.value) and len(str(info.value)) < 300
+
+
 def test_model_docs_tables_are_current():
     from conftest import ROOT
     from innosim.docs import render

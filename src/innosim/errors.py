@@ -74,6 +74,16 @@ def did_you_mean(word: str, options: Any) -> str:
     return f"; did you mean {close[0]!r}?" if close else ""
 
 
+SHOWN_INPUT = 80
+"""Characters of a refused value that a message quotes. The input of a check on the whole file (such as a
+fact given twice) is the whole file, and is not quoted at all."""
+
+
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= SHOWN_INPUT else text[: SHOWN_INPUT - 3] + "..."
+
+
 def from_validation_error(source: str | Path, exc: Any) -> InputError:
     """Turn a pydantic ``ValidationError`` into an :class:`InputError`.
 
@@ -87,8 +97,8 @@ def from_validation_error(source: str | Path, exc: Any) -> InputError:
         msg = err["msg"]
         if err["type"] == "extra_forbidden":
             msg = "unknown field (not part of the schema; check the spelling)"
-        elif "input" in err and err["type"] not in ("missing",):
-            msg = f"{msg} (got {err['input']!r})"
+        elif "input" in err and err["type"] not in ("missing",) and path:
+            msg = f"{msg} (got {_shown(err['input'])})"
         lines.append(f"{path}: {msg}" if path else msg)
     if len(lines) == 1:
         return InputError(source, first_field, lines[0].split(": ", 1)[-1] if first_field else lines[0])
