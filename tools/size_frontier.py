@@ -3,16 +3,19 @@
 Draws ``N`` points (a Latin hypercube, seed 7) over the priors of the parameters that shape who holds a
 certificate (``PARAMETERS``), with every other parameter at the mean of ``calibration/posterior.csv``, runs
 each at full size to 2020 with ``R`` seeds, and prints, per draw's medians, the HTE count, their mean revenue
-and the share of HTE with 1亿 of revenue or more (Guangzhou's 2024 survey: 23.8%), each point's distance
+the share of HTE with 1亿 of revenue or more (Guangzhou's 2024 survey: 23.8%) and the share of above-scale
+industrial firms doing R&D (Baiyun's estimate, 36.6%; Dongguan's 44.5%), each point's distance
 over the two targets' tolerances (their facts and tolerances from calibration/baiyun.toml), the best points,
-and how many draws meet both within 10% (docs/calibration.md, "The size structure").
+how many draws meet both within 10%, and how many of those near the count have the R&D share within 25% of
+its estimate (docs/calibration.md, "The size structure").
 
     .venv/bin/python tools/size_frontier.py [N] [R] [PARAMETER ...]
     .venv/bin/python tools/size_frontier.py classes
 
 Further parameters after ``N`` and ``R`` join the search over their declared priors. ``classes`` prints
 instead, at the posterior mean (2020, seeds 1 and 2), the live firms by sales class: how many, the share
-doing R&D, and their HTE.
+doing R&D, and their HTE; and above-scale industry's share doing R&D by the national size classes, beside
+Fujian's (the nearest published table by size).
 """
 
 from __future__ import annotations
@@ -39,6 +42,8 @@ PARAMETERS = (
 )
 TARGETS = ("hte_count@2020", "hte_mean_revenue@2020")
 """The two size facts, as calibration/baiyun.toml names them."""
+PERFORMERS = "above_scale_industrial_rd_performers"
+"""The share of above-scale industrial firms doing R&D: the indicator and its fact (2020, held out)."""
 
 
 @cache
@@ -46,6 +51,13 @@ def _calibration() -> Any:
     from innosim.calibration.config import load_calibration
 
     return load_calibration(ROOT / "calibration" / "baiyun.toml")
+
+
+@cache
+def _facts() -> Any:
+    from innosim.facts import default_facts
+
+    return default_facts()
 
 
 @cache
@@ -68,10 +80,11 @@ def _live_hte(m: Any) -> np.ndarray:
     return m.firms.hte[: m.firms.n] & m.firms.alive[: m.firms.n]
 
 
-def _run(job: tuple[dict[str, float], int]) -> tuple[float, float, float]:
+def _run(job: tuple[dict[str, float], int]) -> tuple[float, float, float, float]:
     m, sales = _run_2020(*job)
     rec = m.records[2020]
-    return rec["hte_count"], rec["hte_mean_revenue"], float((sales[_live_hte(m)] >= 1e4).mean())
+    share_1yi = float((sales[_live_hte(m)] >= 1e4).mean())
+    return rec["hte_count"], rec["hte_mean_revenue"], share_1yi, rec[PERFORMERS]
 
 
 def main(n: int, replicates: int, parameters: tuple[str, ...]) -> pd.DataFrame:
@@ -92,9 +105,9 @@ def main(n: int, replicates: int, parameters: tuple[str, ...]) -> pd.DataFrame:
     ]
     jobs = [(d, seed) for d in draws for seed in range(1, replicates + 1)]
     with ProcessPoolExecutor(2) as pool:
-        out = np.array(list(pool.map(_run, jobs, chunksize=4))).reshape(n, replicates, 3)
+        out = np.array(list(pool.map(_run, jobs, chunksize=4))).reshape(n, replicates, 4)
     table = pd.DataFrame(points, columns=list(parameters))
-    table["hte"], table["mean_revenue"], table["share_1yi"] = np.median(out, axis=1).T
+    table["hte"], table["mean_revenue"], table["share_1yi"], table["rd_performers"] = np.median(out, axis=1).T
     table["count_err"] = table["hte"] / count - 1
     table["mean_err"] = table["mean_revenue"] / mean - 1
     table["distance"] = np.maximum(table["count_err"].abs() / count_tol, table["mean_err"].abs() / mean_tol)
@@ -103,6 +116,14 @@ def main(n: int, replicates: int, parameters: tuple[str, ...]) -> pd.DataFrame:
     print(table.head(10).round(3).to_string(index=False))
     both = table[(table["count_err"].abs() <= 0.10) & (table["mean_err"].abs() <= 0.10)]
     print(f"{len(both)} of {n} draws within 10% of both; count within 10%: {(table['count_err'].abs() <= 0.10).sum()}")
+    performers = _facts().value(PERFORMERS, 2020)
+    near = table[table["count_err"].abs() <= 0.15]
+    plausible = near[(near["rd_performers"] / performers - 1).abs() <= 0.25]
+    print(
+        f"{len(near)} draws with the count within 15%: above-scale industrial R&D performers "
+        f"{near['rd_performers'].min():.2f}-{near['rd_performers'].max():.2f} (estimate {performers}); "
+        f"{len(plausible)} of them within 25% of the estimate"
+    )
     return table
 
 
@@ -120,6 +141,30 @@ def classes() -> None:
                 f"  {lo / 1e4:.2f}-{hi / 1e4:.2f}亿: {c.sum():6d} firms, {performers:.2f} doing R&D, "
                 f"{hte[c].sum():4d} HTE ({hte[c].sum() / max(hte.sum(), 1):.2f} of the HTE, {hte[c].mean():.3f} of the class)"
             )
+        _industry_by_size_class(m, sales, alive)
+
+
+def _industry_by_size_class(m: Any, sales: np.ndarray, alive: np.ndarray) -> None:
+    """Above-scale industrial firms doing R&D in the year (as the indicator counts them) by the national size
+    classes of industry (统计上大中小微型企业划分办法(2017): large at 1,000 employees and 4亿 of revenue, medium
+    at 300 and 2000万, small at 20 and 300万), beside Fujian's 2019 shares (data file)."""
+    from innosim.model import structure as st
+
+    n = m.firms.n
+    asi = alive & st.above_scale_industrial(sales, m.firms.industrial[:n])
+    employees, doing = m.employees()[:n], m.firms.rd_y1[:n] > 0
+    large = (employees >= 1000) & (sales >= 4e4)
+    medium = ~large & (employees >= 300) & (sales >= 2000)
+    small = ~large & ~medium & (employees >= 20) & (sales >= 300)
+    rows = {"large": large, "medium": medium, "small": small, "micro": ~(large | medium | small), "all": asi}
+    facts = _facts()
+    for name, c in rows.items():
+        c = c & asi
+        fact = facts.find(f"fujian_above_scale_industrial_rd_performers_{name}", 2019)
+        fujian = f"Fujian 2019: {fact.value:.2f}" if fact else ""
+        print(
+            f"  above-scale industry, {name:6s}: {c.sum():5d} firms, {doing[c].mean() if c.any() else 0:.2f} doing R&D  {fujian}"
+        )
 
 
 if __name__ == "__main__":

@@ -350,8 +350,9 @@ _AUX_INDICATORS: tuple[Indicator, ...] = (
         "规上工业企业中开展研发活动的比重",
         "Share of above-scale industrial firms doing R&D",
         "fraction",
-        "Industrial firms with sales >= 2000万元 that did R&D in the year, over all of them (at least the 43.1% "
-        "with an R&D institution in 2020, PLAN 一(一)2)",
+        "Industrial firms with sales >= 2000万元 that did R&D in the year, over all of them (Baiyun: 36.6% in 2020, "
+        "estimated from the 43.1% with an R&D institution, PLAN 一(一)2, and Dongguan's 44.5% doing R&D against "
+        "52.4% with an institution in 2021; data file)",
         True,
         lambda m: _mean_over(m, _above_scale_industrial(m), m.firms.rd_y1 > 0),
         plan=False,

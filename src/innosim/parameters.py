@@ -49,7 +49,7 @@ class Parameters(BaseModel):
         0.1,
         2.0,
         "multiple of the sectors' median R&D intensities",
-        "prior: the sectors' median intensities of R&D performers (innosim.model.structure.SECTORS) are assumptions; with the 2015 R&D total fixed, this sets how many firms do R&D and how far below the HTE criterion they sit (above-scale industry, whose R&D is fixed separately, has every firm doing R&D in 2015 at 0.49 and a third at 1.0; at least 43.1% had an R&D institution in 2020); default: the posterior median of the shipped calibration (calibration/REPORT.md)",
+        "prior: the sectors' median intensities of R&D performers (innosim.model.structure.SECTORS) are assumptions; with the 2015 R&D total fixed, this sets how many firms do R&D and how far below the HTE criterion they sit (above-scale industry, whose R&D is fixed separately, has every firm doing R&D in 2015 at 0.49 and a third at 1.0; Baiyun's share doing R&D in 2020 is estimated at 36.6%, from the 43.1% with an R&D institution); default: the posterior median of the shipped calibration (calibration/REPORT.md)",
         (0.4, 1.0),
         prior_source="prior: scale of the assumed sector median R&D intensities of R&D performers, 0.4-1.0",
     )
