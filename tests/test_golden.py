@@ -1,7 +1,7 @@
 """Results are pinned: every golden case recomputed gives its committed file.
 
 The text outside numbers and every integer must match exactly, and every float to a relative
-``goldens.RELATIVE``: the last bits of a float depend on the CPU's SIMD level, not on the model
+``goldens.RELATIVE``: the last bits of a float depend on the processor, not on the model
 (measured in ``tests/goldens.py``). When a change alters the model on purpose, regenerate with
 ``.venv/bin/python tests/goldens.py`` and say why in the commit.
 """

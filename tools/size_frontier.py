@@ -2,7 +2,7 @@
 
 Draws ``N`` points (a Latin hypercube, seed 7) over the priors of the parameters that shape who holds a
 certificate (``PARAMETERS``), with every other parameter at the mean of ``calibration/posterior.csv``, runs
-each at full size to 2020 with ``R`` seeds, and prints, per draw's medians, the HTE count, their mean revenue
+each at full size to 2020 with ``R`` seeds, and prints, per draw's medians, the HTE count, their mean revenue,
 the share of HTE with 1亿 of revenue or more (Guangzhou's 2024 survey: 23.8%) and the share of above-scale
 industrial firms doing R&D (Baiyun's estimate, 36.6%; Dongguan's 44.5%), each point's distance
 over the two targets' tolerances (their facts and tolerances from calibration/baiyun.toml), the best points,
