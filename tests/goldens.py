@@ -1,18 +1,19 @@
 """Golden outputs: the exact results of a small set of runs, pinned in ``tests/golden/``.
 
-A change that should not alter results proves it with ``tests/test_golden.py``, which
-recomputes every case below and compares it with the pinned file: the text outside numbers
-and every integer exactly, every other number to a relative ``RELATIVE``. Exact bits are
-not asked of a golden file because they depend on the machine: numpy and OpenBLAS choose their
-kernels by processor, and CI does not always run on the same one (the same commit's goldens
-passed CI once and failed it later, every difference in a float's last digit). Measured on
-2026-12-07: the pinned files, recomputed on an AVX2 machine (no AVX-512), differ in 2,092
-lines, all in a float's last digits: at most 3.5e-15 relative for a simulated indicator and
-5e-12 for a quantile of paired differences (where the subtraction magnifies the last bit),
-never in text or an integer. ``RELATIVE`` is 200 times that; a change to the model moves
-results far more. Bit-identity on one machine, whatever the executor and the number of
-workers, is tested apart (``tests/test_cli.py``, ``tests/test_compare.py``,
-``tests/test_sweep.py``, ``tests/test_sensitivity.py``, ``tests/test_calibration.py``).
+A change that should not alter results proves it with ``tests/test_golden.py``, which recomputes
+every case below and compares it with the pinned file: the text outside numbers and every
+integer exactly, every other number to a relative ``RELATIVE``. Exact bits are not asked of a
+golden file because they depend on the machine: numpy and OpenBLAS choose their kernels by
+processor, and CI does not always run on the same one (the same commit's goldens passed CI once
+and failed it later, every difference in a float's last digit). Measured on 2026-12-07
+(``.venv/bin/python tests/goldens.py --drift``): the pinned files, recomputed on an AVX2 machine
+(no AVX-512), differ in 2,092 lines, all in a float's last digits: at most 3.5e-15 relative for
+a simulated indicator and 1.9e-11 for a quantile of paired differences in ``compare.json`` (a
+value of 1.2e-5, where the subtraction magnifies the last bit), never in text or an integer.
+``RELATIVE`` is 50 times the largest; a change to the model moves results far more. Bit-identity
+on one machine, whatever the executor and the number of workers, is tested apart
+(``tests/test_cli.py``, ``tests/test_compare.py``, ``tests/test_sweep.py``,
+``tests/test_sensitivity.py``, ``tests/test_calibration.py``).
 
 A change that alters the model on purpose regenerates the files with the one documented command
 
@@ -186,14 +187,35 @@ def compute(name: str, tmp: Path) -> str:
     return fn(tmp) if fn.__code__.co_argcount else fn()
 
 
+def drift(pinned: str, now: str) -> tuple[int, float]:
+    """Lines that differ at all, and the largest relative difference of a number (of those larger than
+    ``ABSOLUTE``): how far this machine's results are from the pinned ones (the measurement behind
+    ``RELATIVE``)."""
+    lines, largest = 0, 0.0
+    for a, b in zip(pinned.splitlines(), now.splitlines(), strict=False):
+        if a != b:
+            lines += 1
+            for x, y in zip(_NUMBER.findall(a), _NUMBER.findall(b), strict=False):
+                size = max(abs(float(x)), abs(float(y)))
+                if size > ABSOLUTE:
+                    largest = max(largest, abs(float(x) - float(y)) / size)
+    return lines, largest
+
+
 def main() -> None:
-    """Regenerate every golden file (or those named on the command line)."""
-    names = sys.argv[1:] or list(CASES)
+    """Regenerate every golden file (or those named on the command line); with ``--drift``, write nothing and
+    print how far each recomputed file is from its pinned one."""
+    measure = "--drift" in sys.argv[1:]
+    names = [a for a in sys.argv[1:] if a != "--drift"] or list(CASES)
     with tempfile.TemporaryDirectory(prefix="innosim-golden-") as tmp:
         for name in names:
             text = compute(name, Path(tmp))
-            (HERE / name).write_text(text, encoding="utf-8")
-            print(f"wrote {HERE / name} ({len(text.splitlines())} lines)")
+            if measure:
+                lines, largest = drift((HERE / name).read_text(encoding="utf-8"), text)
+                print(f"{name}: {lines} lines differ, largest relative difference {largest:.2g}")
+            else:
+                (HERE / name).write_text(text, encoding="utf-8")
+                print(f"wrote {HERE / name} ({len(text.splitlines())} lines)")
 
 
 if __name__ == "__main__":

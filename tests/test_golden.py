@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from goldens import CASES, HERE, compute, differences
+from goldens import CASES, HERE, compute, differences, drift
 
 
 @pytest.fixture(scope="module")
@@ -41,3 +41,5 @@ def test_the_comparison_catches_what_a_model_change_moves():
     assert differences(pinned, pinned.rsplit("\n", 2)[0] + "\n") != []
     assert differences('{"a": 1e-05}', '{"a": 1.0000000000000002e-05}') == []
     assert differences('{"a": 1e-05}', '{"a": 2e-05}') != []
+    lines, largest = drift(pinned, last_bit)
+    assert lines == 1 and 0 < largest < 1e-15
