@@ -25,7 +25,8 @@ The cases cover every path that produces numbers: ``simulate`` of the baseline a
 plan (posterior draws, declared defaults, full size, a run to 2030), a paired comparison,
 a sweep (results and summary), a sensitivity analysis (indices) and an ABC-SMC
 calibration (posterior). Floats are written with ``repr`` precision. Scenario hashes and
-times are left out: they describe the run, they are not results (a scenario hash changes when the scenario schema gains a field).
+times are left out: they describe the run, they are not results (a scenario hash changes
+when the scenario schema gains a field).
 """
 
 from __future__ import annotations
@@ -181,12 +182,6 @@ def differences(pinned: str, now: str, limit: int = 20) -> list[str]:
     return found
 
 
-def compute(name: str, tmp: Path) -> str:
-    """The text of golden file ``name``, computed now."""
-    fn = CASES[name]
-    return fn(tmp) if fn.__code__.co_argcount else fn()
-
-
 def drift(pinned: str, now: str) -> tuple[int, float]:
     """Lines that differ at all, and the largest relative difference of a number (of those larger than
     ``ABSOLUTE``): how far this machine's results are from the pinned ones (the measurement behind
@@ -200,6 +195,12 @@ def drift(pinned: str, now: str) -> tuple[int, float]:
                 if size > ABSOLUTE:
                     largest = max(largest, abs(float(x) - float(y)) / size)
     return lines, largest
+
+
+def compute(name: str, tmp: Path) -> str:
+    """The text of golden file ``name``, computed now."""
+    fn = CASES[name]
+    return fn(tmp) if fn.__code__.co_argcount else fn()
 
 
 def main() -> None:

@@ -54,13 +54,6 @@ def _calibration() -> Any:
 
 
 @cache
-def _facts() -> Any:
-    from innosim.facts import default_facts
-
-    return default_facts()
-
-
-@cache
 def _posterior_mean() -> dict[str, float]:
     from innosim.posterior import Posterior
 
@@ -116,7 +109,9 @@ def main(n: int, replicates: int, parameters: tuple[str, ...]) -> pd.DataFrame:
     print(table.head(10).round(3).to_string(index=False))
     both = table[(table["count_err"].abs() <= 0.10) & (table["mean_err"].abs() <= 0.10)]
     print(f"{len(both)} of {n} draws within 10% of both; count within 10%: {(table['count_err'].abs() <= 0.10).sum()}")
-    performers = _facts().value(PERFORMERS, 2020)
+    from innosim.facts import default_facts
+
+    performers = default_facts().value(PERFORMERS, 2020)
     near = table[table["count_err"].abs() <= 0.15]
     plausible = near[(near["rd_performers"] / performers - 1).abs() <= 0.25]
     print(
@@ -148,6 +143,7 @@ def _industry_by_size_class(m: Any, sales: np.ndarray, alive: np.ndarray) -> Non
     """Above-scale industrial firms doing R&D in the year (as the indicator counts them) by the national size
     classes of industry (统计上大中小微型企业划分办法(2017): large at 1,000 employees and 4亿 of revenue, medium
     at 300 and 2000万, small at 20 and 300万), beside Fujian's 2019 shares (data file)."""
+    from innosim.facts import default_facts
     from innosim.model import structure as st
 
     n = m.firms.n
@@ -157,7 +153,7 @@ def _industry_by_size_class(m: Any, sales: np.ndarray, alive: np.ndarray) -> Non
     medium = ~large & (employees >= 300) & (sales >= 2000)
     small = ~large & ~medium & (employees >= 20) & (sales >= 300)
     rows = {"large": large, "medium": medium, "small": small, "micro": ~(large | medium | small), "all": asi}
-    facts = _facts()
+    facts = default_facts()
     for name, c in rows.items():
         c = c & asi
         fact = facts.find(f"fujian_above_scale_industrial_rd_performers_{name}", 2019)
