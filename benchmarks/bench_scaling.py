@@ -7,9 +7,11 @@ ratios between figures of one run mean anything):
    plain process, in a worker of the process pool, in a worker of innosim's ``LocalCluster``
    (``--scheduler local``, with its settings) and in a worker of a tcp cluster that the script
    starts (``dask scheduler`` and ``dask worker`` as separate processes, as on separate
-   machines; the worker under Dask's nanny, with its ``MALLOC_TRIM_THRESHOLD_``). Also in a plain
-   process with Dask's allocator setting, with and without ``INNOSIM_MALLOC=system`` (innosim's
-   tuning off): what :mod:`innosim.allocator` saves. All the processes are started first; the
+   machines; the worker under Dask's nanny, with its ``MALLOC_TRIM_THRESHOLD_``, and with the
+   settings docs/cluster.md gives a standing cluster's workers, :data:`WORKER_ENV`), and in one
+   with Dask's default worker settings: what those save. Also in a plain process with Dask's
+   allocator setting, with and without ``INNOSIM_MALLOC=system`` (innosim's tuning off): what
+   :mod:`innosim.allocator` saves. All the processes are started first; the
    timed runs then go to each in turn, so that a slow spell of the machine falls on all alike.
 2. **The job** ``innosim run --replicates R --seed 9 --format json`` (start-up included) with
    ``--workers 1`` (serial), the process pool on 1..N workers, ``--scheduler local`` and
@@ -53,6 +55,8 @@ PRELOAD = tuple(arg for module in cluster.PRELOAD for arg in ("--preload", modul
 standing cluster (the scheduler unpickles each task, function and scenario included)."""
 SCHEDULER_ENV = {"DASK_DISTRIBUTED__SCHEDULER__WORKER_SATURATION": str(cluster.WORKER_SATURATION)}
 """A task goes to a worker only when the worker is free (docs/cluster.md): no run waits behind another at the end."""
+WORKER_ENV = cluster.environment(cluster.WORKER_CONFIG)
+"""The workers run without Dask's profiler and with a quiet event loop, as docs/cluster.md sets them up."""
 DASK_ENV = {"MALLOC_TRIM_THRESHOLD_": "65536"}
 """What Dask's nanny sets for its workers (distributed.nanny.pre-spawn-environ)."""
 
@@ -91,8 +95,9 @@ class Plain:
 
 
 @contextmanager
-def tcp_cluster(workers: int) -> Iterator[str]:
-    """A scheduler and ``workers`` single-threaded workers (under nannies, with :data:`PRELOAD`), as separate processes."""
+def tcp_cluster(workers: int, worker_env: dict[str, str] = WORKER_ENV) -> Iterator[str]:
+    """A scheduler and ``workers`` single-threaded workers (under nannies, with :data:`PRELOAD` and
+    ``worker_env``), as separate processes."""
     from distributed import Client
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -119,6 +124,7 @@ def tcp_cluster(workers: int) -> Iterator[str]:
                     *PRELOAD,
                     *common,
                 ],
+                env={**os.environ, **worker_env},
                 stderr=subprocess.DEVNULL,
             )
         )
@@ -154,6 +160,9 @@ def per_run_times(runs: int) -> dict[str, float]:
         "Dask LocalCluster worker (--scheduler local)": lambda: DaskExecutor("local", 1),
         "Dask tcp-cluster worker (separate processes, nanny)": lambda: DaskExecutor(
             stack.enter_context(tcp_cluster(1))
+        ),
+        "Dask tcp-cluster worker, Dask's default worker settings": lambda: DaskExecutor(
+            stack.enter_context(tcp_cluster(1, {}))
         ),
     }
     with stack:

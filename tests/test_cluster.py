@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 
 from innosim import default_scenario, simulate
-from innosim.cluster import check_workers, worker_report
+from innosim.cluster import WORKER_CONFIG, check_workers, environment, worker_report
 from innosim.errors import InputError
 from innosim.executor import DaskExecutor
 
@@ -80,6 +80,7 @@ def test_workers_report_their_installation_and_allocator(cluster):
     for report in reports.values():
         assert report["installation"]["innosim"] and report["installation"]["data"]
         assert report["slow"] is False  # tuned (innosim.allocator), whatever the worker's environment
+        assert report["dask"]["distributed.worker.profile.enabled"] is True  # these workers run Dask's defaults
 
 
 def test_a_worker_of_another_installation_is_refused():
@@ -94,3 +95,31 @@ def test_a_slow_allocator_is_named(caplog):
     with caplog.at_level(logging.WARNING, logger="innosim.cluster"):
         check_workers({"tcp://w:1": report}, "tcp://s:8786")
     assert "MALLOC_TRIM_THRESHOLD_=65536" in caplog.text and "tcp://w:1" in caplog.text
+
+
+def test_a_running_profiler_is_named_once_for_all_workers(caplog):
+    mine = worker_report()
+    profiled = {**mine, "dask": {**mine["dask"], "distributed.worker.profile.enabled": True}}
+    quiet = {**mine, "dask": {**mine["dask"], "distributed.worker.profile.enabled": False}}
+    reports = {f"tcp://w:{i}": profiled for i in range(5)} | {"tcp://w:9": quiet}
+    with caplog.at_level(logging.WARNING, logger="innosim.cluster"):
+        check_workers(reports, "tcp://s:8786")
+    assert len(caplog.records) == 1
+    assert "5 of 6 workers (tcp://w:0, tcp://w:1, tcp://w:2, ...)" in caplog.text
+    assert "DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED=False" in caplog.text
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="innosim.cluster"):
+        check_workers({"tcp://w:9": quiet}, "tcp://s:8786")
+    assert not caplog.records
+
+
+def test_the_workers_environment_sets_innosims_worker_settings():
+    """The variables docs/cluster.md gives a standing cluster's workers set :data:`WORKER_CONFIG` in Dask."""
+    import dask
+
+    with dask.config.set(dask.config.collect_env(environment(WORKER_CONFIG))):
+        assert {key: dask.config.get(key) for key in WORKER_CONFIG} == WORKER_CONFIG
+    docs = (Path(__file__).parents[1] / "docs" / "cluster.md").read_text(encoding="utf-8")
+    for name, value in environment(WORKER_CONFIG).items():
+        assert f"export {name}={value}\n" in docs  # the standing cluster's workers
+        assert f"{{name: {name}, value: " in docs  # the Kubernetes resource's

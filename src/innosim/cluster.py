@@ -142,13 +142,17 @@ WORKER_SATURATION = 1.0
 1.1, queues a second one there): the executor already keeps two batches per worker in flight,
 and a batch queued behind another at the end of a job would keep the other workers idle. Set for
 a ``LocalCluster``; docs/cluster.md sets it for a standing cluster."""
-LOCAL_CLUSTER_CONFIG: dict[str, object] = {
-    "distributed.scheduler.worker-saturation": WORKER_SATURATION,
+WORKER_CONFIG: dict[str, object] = {
     "distributed.worker.profile.enabled": False,
     "distributed.worker.memory.monitor-interval": "5s",
     "distributed.admin.system-monitor.interval": "10s",
     "distributed.admin.tick.interval": "1s",
 }
+"""Dask settings of a worker that runs innosim: no statistical profiler, and its event loop woken
+rarely (:data:`LOCAL_CLUSTER_CONFIG` says why). A ``LocalCluster`` that innosim starts has them;
+a standing cluster's workers get them from :func:`environment` (docs/cluster.md), and
+:func:`check_workers` warns of a worker whose profiler runs."""
+LOCAL_CLUSTER_CONFIG: dict[str, object] = {"distributed.scheduler.worker-saturation": WORKER_SATURATION, **WORKER_CONFIG}
 """Dask settings of the ``LocalCluster`` innosim starts. Its scheduler and nannies live in the
 calling process, on the cores the workers use, and each worker's event loop shares its process
 with the run: every time the loop wakes it takes the interpreter lock from the run, and on a busy
@@ -164,19 +168,30 @@ checked every 5 s is ample. The job's speed-up is in docs/cluster.md, from
 ``benchmarks/bench_scaling.py``."""
 
 
+def environment(config: dict[str, object]) -> dict[str, str]:
+    """Dask settings as the environment variables that set them in a process Dask starts
+    (``DASK_`` and the key's parts in capitals, joined by ``__``), for a standing cluster."""
+    return {"DASK_" + key.upper().replace(".", "__").replace("-", "_"): str(value) for key, value in config.items()}
+
+
 def worker_report() -> dict[str, Any]:
-    """In a Dask worker: its installation (:func:`innosim.provenance.installation`) and its
-    allocator, tuned for simulations (:func:`innosim.allocator.tune`)."""
+    """In a Dask worker: its installation (:func:`innosim.provenance.installation`), its
+    allocator, tuned for simulations (:func:`innosim.allocator.tune`), and its Dask settings of
+    :data:`WORKER_CONFIG`."""
+    import dask
+
     from innosim import allocator
     from innosim.provenance import installation
 
     state = allocator.tune()
-    return {"installation": installation(), "slow": state.slow, "settings": state.settings}
+    dask_settings = {key: dask.config.get(key) for key in WORKER_CONFIG}
+    return {"installation": installation(), "slow": state.slow, "settings": state.settings, "dask": dask_settings}
 
 
 def check_workers(reports: dict[str, dict[str, Any]], scheduler: str) -> None:
     """Refuse a cluster whose workers would give other results than this process, and warn of
-    workers whose allocator settings slow innosim down (:mod:`innosim.allocator`).
+    workers whose allocator settings slow innosim down (:mod:`innosim.allocator`) or whose Dask
+    profiler runs (:data:`WORKER_CONFIG`; one warning for all such workers).
 
     Args:
         reports: :func:`worker_report` of each worker, by address.
@@ -207,3 +222,13 @@ def check_workers(reports: dict[str, dict[str, Any]], scheduler: str) -> None:
                 address,
                 settings,
             )
+    profiled = sorted(address for address, report in reports.items() if report["dask"]["distributed.worker.profile.enabled"])
+    if profiled:
+        log.warning(
+            "%d of %d workers (%s) run Dask's statistical profiler, which interrupts each run every 10 ms: runs "
+            "there take up to a tenth longer. Start the workers with %s (docs/cluster.md)",
+            len(profiled),
+            len(reports),
+            ", ".join(profiled[:3]) + (", ..." if len(profiled) > 3 else ""),
+            " ".join(f"{k}={v}" for k, v in environment(WORKER_CONFIG).items()),
+        )
