@@ -14,8 +14,9 @@ its estimate (docs/calibration.md, "The size structure").
 
 Further parameters after ``N`` and ``R`` join the search over their declared priors. ``classes`` prints
 instead, at the posterior mean (2020, seeds 1 and 2), the live firms by sales class: how many, the share
-doing R&D, and their HTE; and above-scale industry's share doing R&D by the national size classes, beside
-Fujian's (the nearest published table by size).
+doing R&D, their HTE, and the share of the class's R&D performers that meets each HTE criterion; and
+above-scale industry's share doing R&D by the national size classes, beside Fujian's (the nearest
+published table by size).
 """
 
 from __future__ import annotations
@@ -123,20 +124,42 @@ def main(n: int, replicates: int, parameters: tuple[str, ...]) -> pd.DataFrame:
 
 
 def classes() -> None:
-    """The live firms of 2020 by sales class at the posterior mean (seeds 1 and 2)."""
-    edges = (0.0, 500.0, 1000.0, 5000.0, 1e4, 2e4, np.inf)  # 万元
+    """The live firms of 2020 by sales class at the posterior mean (seeds 1 and 2), and which HTE criterion
+    their R&D performers fail (:func:`_criteria`)."""
+    edges = (0.0, 500.0, 1000.0, 5000.0, 1e4, 2e4, 1e5, np.inf)  # 万元
     for seed in (1, 2):
         m, sales = _run_2020(_posterior_mean(), seed)
         alive, hte = m.firms.alive[: m.firms.n], _live_hte(m)
-        print(f"seed {seed}: {hte.sum()} HTE")
+        doing = m.firms.rd_propensity[: m.firms.n] > 0
+        criteria = _criteria(m)
+        print(f"seed {seed}: {hte.sum()} HTE; among the R&D performers of each class, the share meeting each criterion")
         for lo, hi in zip(edges[:-1], edges[1:], strict=True):
             c = alive & (sales >= lo) & (sales < hi)
-            performers = (m.firms.rd_propensity[: m.firms.n][c] > 0).mean()
+            meets = "  ".join(f"{name} {ok[c & doing].mean():.2f}" for name, ok in criteria.items())
             print(
-                f"  {lo / 1e4:.2f}-{hi / 1e4:.2f}亿: {c.sum():6d} firms, {performers:.2f} doing R&D, "
-                f"{hte[c].sum():4d} HTE ({hte[c].sum() / max(hte.sum(), 1):.2f} of the HTE, {hte[c].mean():.3f} of the class)"
+                f"  {lo / 1e4:5.2f}-{hi / 1e4:6.2f}亿: {c.sum():6d} firms, {doing[c].mean():.2f} doing R&D, "
+                f"{hte[c].sum():4d} HTE ({hte[c].sum() / max(hte.sum(), 1):.2f} of the HTE, {hte[c].mean():.3f} "
+                f"of the class) | {meets}"
             )
         _industry_by_size_class(m, sales, alive)
+
+
+def _criteria(m: Any) -> dict[str, np.ndarray]:
+    """Each HTE criterion of 2020 (innosim.model.certification.hte_eligible, one by one) and all of them, per row."""
+    from innosim.model import structure as st
+    from innosim.model.rd import rd_criterion
+
+    fi, n = m.firms, m.firms.n
+    sales3, rd3 = fi.sales_y1 + fi.sales_y2 + fi.sales_y3, fi.rd_y1 + fi.rd_y2 + fi.rd_y3
+    each = {
+        "age": m.firm_age() >= st.HTE_MIN_AGE_YEARS,
+        "IP": st.has_core_ip(fi.patents, fi.knowledge, fi.other_ip),
+        "S&T staff": fi.staff / m.employees() >= st.HTE_MIN_STAFF_SHARE,
+        "R&D/sales": rd3 >= rd_criterion(m, fi.sales_y1 * m.price_level, 2020) * sales3,
+        "high-tech income": fi.hightech_share >= m.p.presentable_hightech_min,
+    }
+    each = {name: ok[:n] for name, ok in each.items()}
+    return {**each, "all": np.logical_and.reduce(list(each.values()))}
 
 
 def _industry_by_size_class(m: Any, sales: np.ndarray, alive: np.ndarray) -> None:

@@ -152,7 +152,10 @@ WORKER_CONFIG: dict[str, object] = {
 rarely (:data:`LOCAL_CLUSTER_CONFIG` says why). A ``LocalCluster`` that innosim starts has them;
 a standing cluster's workers get them from :func:`environment` (docs/cluster.md), and
 :func:`check_workers` warns of a worker whose profiler runs."""
-LOCAL_CLUSTER_CONFIG: dict[str, object] = {"distributed.scheduler.worker-saturation": WORKER_SATURATION, **WORKER_CONFIG}
+LOCAL_CLUSTER_CONFIG: dict[str, object] = {
+    "distributed.scheduler.worker-saturation": WORKER_SATURATION,
+    **WORKER_CONFIG,
+}
 """Dask settings of the ``LocalCluster`` innosim starts. Its scheduler and nannies live in the
 calling process, on the cores the workers use, and each worker's event loop shares its process
 with the run: every time the loop wakes it takes the interpreter lock from the run, and on a busy
@@ -222,7 +225,9 @@ def check_workers(reports: dict[str, dict[str, Any]], scheduler: str) -> None:
                 address,
                 settings,
             )
-    profiled = sorted(address for address, report in reports.items() if report["dask"]["distributed.worker.profile.enabled"])
+    profiled = sorted(
+        address for address, report in reports.items() if report["dask"]["distributed.worker.profile.enabled"]
+    )
     if profiled:
         log.warning(
             "%d of %d workers (%s) run Dask's statistical profiler, which interrupts each run every 10 ms: runs "
