@@ -187,7 +187,7 @@ def worker_report() -> dict[str, Any]:
     from innosim.provenance import installation
 
     state = allocator.tune()
-    dask_settings = {key: dask.config.get(key) for key in WORKER_CONFIG}
+    dask_settings = {key: dask.config.get(key, None) for key in WORKER_CONFIG}  # None: Dask's distributed not loaded
     return {"installation": installation(), "slow": state.slow, "settings": state.settings, "dask": dask_settings}
 
 
@@ -231,7 +231,7 @@ def check_workers(reports: dict[str, dict[str, Any]], scheduler: str) -> None:
     if profiled:
         log.warning(
             "%d of %d workers (%s) run Dask's statistical profiler, which interrupts each run every 10 ms: runs "
-            "there take up to a tenth longer. Start the workers with %s (docs/cluster.md)",
+            "there took 8-20%% longer in innosim's benchmark. Start the workers with %s (docs/cluster.md)",
             len(profiled),
             len(reports),
             ", ".join(profiled[:3]) + (", ..." if len(profiled) > 3 else ""),
