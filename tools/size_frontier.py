@@ -145,20 +145,10 @@ def classes() -> None:
 
 
 def _criteria(m: Any) -> dict[str, np.ndarray]:
-    """Each HTE criterion of 2020 (innosim.model.certification.hte_eligible, one by one) and all of them, per row."""
-    from innosim.model import structure as st
-    from innosim.model.rd import rd_criterion
+    """Each HTE criterion of 2020 (innosim.model.certification.hte_criteria) and all of them, per row."""
+    from innosim.model.certification import hte_criteria
 
-    fi, n = m.firms, m.firms.n
-    sales3, rd3 = fi.sales_y1 + fi.sales_y2 + fi.sales_y3, fi.rd_y1 + fi.rd_y2 + fi.rd_y3
-    each = {
-        "age": m.firm_age() >= st.HTE_MIN_AGE_YEARS,
-        "IP": st.has_core_ip(fi.patents, fi.knowledge, fi.other_ip),
-        "S&T staff": fi.staff / m.employees() >= st.HTE_MIN_STAFF_SHARE,
-        "R&D/sales": rd3 >= rd_criterion(m, fi.sales_y1 * m.price_level, 2020) * sales3,
-        "high-tech income": fi.hightech_share >= m.p.presentable_hightech_min,
-    }
-    each = {name: ok[:n] for name, ok in each.items()}
+    each = {name: ok[: m.firms.n] for name, ok in hte_criteria(m, 2020, m.employees()).items()}
     return {**each, "all": np.logical_and.reduce(list(each.values()))}
 
 

@@ -71,17 +71,24 @@ def certify(model: InnovationModel) -> None:
         fi.tech_sme = keep | join
 
 
-def hte_eligible(model: InnovationModel, year: int, employees: np.ndarray) -> np.ndarray:
-    """Firms that meet every HTE criterion of the rules in force in ``year`` on their last
-    three completed years' accounts (the certificate itself aside)."""
+def hte_criteria(model: InnovationModel, year: int, employees: np.ndarray) -> dict[str, np.ndarray]:
+    """Each HTE criterion of the rules in force in ``year``, per firm row, on the last three completed
+    years' accounts (the certificate itself aside): :func:`hte_eligible` asks all of them of a live firm."""
     fi = model.firms
     sales3 = fi.sales_y1 + fi.sales_y2 + fi.sales_y3
     rd3 = fi.rd_y1 + fi.rd_y2 + fi.rd_y3
-    return (
-        fi.alive
-        & (model.firm_age() >= st.HTE_MIN_AGE_YEARS)
-        & st.has_core_ip(fi.patents, fi.knowledge, fi.other_ip)
-        & (fi.staff / employees >= st.HTE_MIN_STAFF_SHARE)
-        & (rd3 >= rd_criterion(model, fi.sales_y1 * model.price_level, year) * sales3)
-        & (fi.hightech_share >= model.p.presentable_hightech_min)
-    )
+    return {
+        "age": model.firm_age() >= st.HTE_MIN_AGE_YEARS,
+        "IP": st.has_core_ip(fi.patents, fi.knowledge, fi.other_ip),
+        "S&T staff": fi.staff / employees >= st.HTE_MIN_STAFF_SHARE,
+        "R&D/sales": rd3 >= rd_criterion(model, fi.sales_y1 * model.price_level, year) * sales3,
+        "high-tech income": fi.hightech_share >= model.p.presentable_hightech_min,
+    }
+
+
+def hte_eligible(model: InnovationModel, year: int, employees: np.ndarray) -> np.ndarray:
+    """Live firms that meet every HTE criterion (:func:`hte_criteria`) of the rules in force in ``year``."""
+    eligible = model.firms.alive.copy()
+    for ok in hte_criteria(model, year, employees).values():
+        eligible &= ok
+    return eligible
