@@ -23,7 +23,9 @@ ratios between figures of one run mean anything):
    as in issue 16's measurement) is checked to be byte-identical to serial's. Nothing is written
    to disk: writing a result directory (``--out``) costs every configuration the same 0.15-0.2 s.
 3. **Small jobs**: ``innosim run --replicates r`` for small r with the default worker count
-   (``--workers 0``) against ``--workers 1``: never slower (ratio at most 1 within noise).
+   (``--workers 0``) against ``--workers 1``: never slower (ratio at most 1 within noise). The sizes
+   include the smallest job the default sends to a pool (6 replicates on 2 cores), where the pool's
+   start-up weighs most.
 
 Each timing is the best of ``--repeats``, configurations interleaved. Usage::
 
@@ -227,6 +229,18 @@ def job_table(replicates: int, workers: int, repeats: int) -> None:
         print(f"   {name:34s} {seconds:6.2f}s {serial / seconds:8.2f}x {serial / seconds / w:10.0%} {overhead:8.2f}s")
 
 
+def small_jobs() -> list[int]:
+    """Replicate counts for part 3: 1, 2, 4 and 8, and the smallest job that the default sends to a pool
+    on this machine (:func:`innosim.executor.pool_size`), where a pool is nearest to being slower."""
+    from innosim import default_scenario
+    from innosim.executor import pool_size
+    from innosim.simulation import run_seconds
+
+    seconds = run_seconds(default_scenario())
+    first = next(r for r in range(2, 1000) if pool_size(0, r, seconds) > 1)
+    return sorted({1, 2, 4, 8, first})
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--replicates", type=int, default=40)
@@ -248,7 +262,7 @@ def main() -> None:
         job_table(args.replicates, args.workers, args.repeats)
     if "3" in args.parts:
         print("\n3. small jobs: default workers (--workers 0) against --workers 1")
-        for r in (1, 2, 4, 8):
+        for r in small_jobs():
             pairs = [(_job(r, 0, None)[0], _job(r, 1, None)[0]) for _ in range(args.repeats)]
             default, one = (min(times) for times in zip(*pairs, strict=True))
             print(f"   --replicates {r}: {default:5.2f} s against {one:5.2f} s, ratio {default / one:4.2f}")
