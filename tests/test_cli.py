@@ -227,7 +227,9 @@ def test_stopping_the_app_stops_every_process_it_started(how, tmp_path):
         started = _descendants(proc.pid)
         assert started, "the app started no server process"
         proc.send_signal(getattr(signal, how))
-        assert proc.wait(timeout=30) != 0
+        # it stops in a second or two (APP_STOP_SECONDS bounds the server's part); the long wait is for a
+        # loaded machine: this checks that it stops and what it leaves, not how fast
+        assert proc.wait(timeout=120) != 0
         deadline = time.time() + 15
         while any(_running(p) for p in started) and time.time() < deadline:
             time.sleep(0.2)

@@ -58,22 +58,24 @@ def _wait_for(ready, timeout: float = 120.0) -> None:
 
 # ------------------------------------------------------------------ one job per directory
 def test_a_second_job_on_a_locked_directory_is_refused_naming_the_holder(tmp_path):
-    path = _sweep_file(tmp_path, samples=60, scale=0.2)
+    path = _sweep_file(tmp_path, samples=24, scale=0.2)
     reference = sweep(path, workers=2)
     out = tmp_path / "out"
-    # one worker: the job lasts longer and leaves a core to the three refused commands
+    # one worker: the job runs in one process, which is paused (SIGSTOP) while the three others try,
+    # so that it holds its lock throughout however loaded the machine is, and then finishes
     first = _start(["sweep", str(path), "--out", str(out), "--workers", "1", "--checkpoint", "0"])
     try:
         _wait_for(lambda: (out / PARTS).is_dir() and any((out / PARTS).glob("part-*")))
+        os.kill(first.pid, signal.SIGSTOP)
         assert first.poll() is None, "the first job finished before the others could try; make it longer"
         for extra in ([], ["--resume"], ["--overwrite"]):
             r = run_cli("sweep", str(path), "--out", str(out), *extra)
             assert r.returncode == 2, (extra, r.stderr)
             assert f"in use by another innosim job (PID {first.pid} on" in r.stderr, r.stderr
             assert len(r.stderr.strip().splitlines()) == 1 and "Traceback" not in r.stderr
-        # (each refusal names the running holder, so the lock was held at each; whether the first
-        # job is still running after the three depends on the machine's load, not on the lock)
     finally:
+        if first.poll() is None:
+            os.kill(first.pid, signal.SIGCONT)
         _, err = first.communicate(timeout=300)
     assert first.returncode == 0, err
     pd.testing.assert_frame_equal(pd.read_parquet(out / RESULTS), reference)
