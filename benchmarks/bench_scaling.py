@@ -231,13 +231,14 @@ def job_table(replicates: int, workers: int, repeats: int) -> None:
 
 def small_jobs() -> list[int]:
     """Replicate counts for part 3: 1, 2, 4 and 8, and the smallest job that the default sends to a pool
-    on this machine (:func:`innosim.executor.pool_size`), where a pool is nearest to being slower."""
+    on this machine (:func:`innosim.executor.pool_size`), where a pool is nearest to being slower (none on
+    one core)."""
     from innosim import default_scenario
     from innosim.executor import pool_size
     from innosim.simulation import run_seconds
 
     seconds = run_seconds(default_scenario())
-    first = next(r for r in range(2, 1000) if pool_size(0, r, seconds) > 1)
+    first = next((r for r in range(2, 1000) if pool_size(0, r, seconds) > 1), 1)
     return sorted({1, 2, 4, 8, first})
 
 
