@@ -206,9 +206,9 @@ def test_shipped_configs_check():
 # ------------------------------------------------------------------ reproducibility and resume
 @pytest.fixture(scope="module")
 def tiny_reference(tmp_path_factory) -> tuple[Path, Path]:
-    """An uninterrupted tiny calibration on two workers."""
+    """An uninterrupted tiny calibration (two generations) on two workers."""
     tmp = tmp_path_factory.mktemp("reference")
-    cfg = _tiny(tmp, generations=3)
+    cfg = _tiny(tmp)
     r = run_cli("calibrate", str(cfg), "--workers", "2", "--no-report")
     assert r.returncode == 0, r.stderr
     return cfg, tmp / "out"
@@ -216,10 +216,10 @@ def tiny_reference(tmp_path_factory) -> tuple[Path, Path]:
 
 def test_same_posterior_on_one_worker_or_two_with_progress(tiny_reference, tmp_path):
     _, ref_out = tiny_reference
-    cfg = _tiny(tmp_path, generations=3)
+    cfg = _tiny(tmp_path)
     r = run_cli("calibrate", str(cfg), "--workers", "1", "--no-report")
     assert r.returncode == 0, r.stderr
-    for g in range(3):
+    for g in range(2):
         assert f"generation {g}: epsilon" in r.stderr
     assert "accepted" in r.stderr and "elapsed" in r.stderr
     assert (tmp_path / "out" / POSTERIOR).read_bytes() == (ref_out / POSTERIOR).read_bytes()
@@ -229,7 +229,7 @@ def test_same_posterior_on_one_worker_or_two_with_progress(tiny_reference, tmp_p
 
 def test_same_posterior_on_a_dask_cluster(tiny_reference, tmp_path):
     _, ref_out = tiny_reference
-    cfg = _tiny(tmp_path, generations=3)
+    cfg = _tiny(tmp_path)
     r = run_cli("calibrate", str(cfg), "--scheduler", "local", "--workers", "2", "--no-report")
     assert r.returncode == 0, r.stderr
     assert (tmp_path / "out" / POSTERIOR).read_bytes() == (ref_out / POSTERIOR).read_bytes()
@@ -237,12 +237,12 @@ def test_same_posterior_on_a_dask_cluster(tiny_reference, tmp_path):
 
 def test_killed_calibration_resumes_to_the_same_posterior(tiny_reference, tmp_path):
     _, ref_out = tiny_reference
-    cfg = _tiny(tmp_path, generations=3)
+    cfg = _tiny(tmp_path)
     out = tmp_path / "out"
-    # kill the CLI and its workers mid-generation
+    # kill the CLI and its workers mid-generation: generation 0 is stored, the last one runs
     kill_cli_when(
         ["calibrate", str(cfg), "--workers", "2", "--no-report"],
-        lambda: (out / "abc.db").exists() and (generations(out).t >= 1).any(),
+        lambda: (out / "abc.db").exists() and (generations(out).t >= 0).any(),
         poll=0.2,
     )
     assert not (out / POSTERIOR).exists()

@@ -103,7 +103,9 @@ def noise_sources(
     spread = {}
     for source, long in rows.items():
         values = statistics_table(pd.DataFrame(long, columns=["replicate", "year", "indicator", "value"]), stats)
-        spread[source] = [float(((values[key] - cal.observed[key]) * weights[key]).std()) for key in keys]
+        # the spread of the weighted error; measured from the first run's value, so that runs that
+        # agree exactly (a source that does not touch the statistic) give exactly 0, not rounding
+        spread[source] = [float(((values[key] - values[key].iloc[0]) * weights[key]).std()) for key in keys]
     table = pd.DataFrame({"key": keys, "tolerance": [cal.tolerances[k] for k in keys], **spread})
     table["additivity"] = np.sqrt((table[list(SOURCES)] ** 2).sum(axis=1)) / table[TOTAL]
     return table
