@@ -14,7 +14,9 @@ ratios between figures of one run mean anything):
    :mod:`innosim.allocator` saves. All the processes are started first; the
    timed runs then go to each in turn, so that a slow spell of the machine falls on all alike.
 2. **The job** ``innosim run --replicates R --seed 9 --format json`` (start-up included) with
-   ``--workers 1`` (serial), the process pool on 1..N workers, ``--scheduler local`` and
+   ``--workers 1`` (serial, timed twice: the command runs in its own process, a pool of one is
+   never started, and the two rows show the measurement's noise), the process pool on 2..N
+   workers, ``--scheduler local`` and
    ``--scheduler tcp://…`` on N workers (a fresh tcp cluster each time, started before the
    command with the model preloaded, as docs/cluster.md sets up a standing cluster). Reported:
    speed-up over serial, parallel efficiency (speed-up / workers), and the overhead: wall time
@@ -27,7 +29,8 @@ ratios between figures of one run mean anything):
    include the smallest job the default sends to a pool (6 replicates on 2 cores), where the pool's
    start-up weighs most.
 
-Each timing is the best of ``--repeats``, configurations interleaved. Usage::
+Each timing is the best of ``--repeats``, configurations interleaved, each repeat starting with
+the next configuration; a tcp cluster's processes have all ended before the next is timed. Usage::
 
     python benchmarks/bench_scaling.py [--replicates 40] [--workers 2] [--repeats 2]
 """
@@ -44,7 +47,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import ExitStack, closing, contextmanager
+from contextlib import ExitStack, closing, contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -138,9 +141,18 @@ def tcp_cluster(workers: int, worker_env: dict[str, str] = WORKER_ENV) -> Iterat
                 address = client.scheduler.address
             yield address
         finally:
+            # every process of the cluster (the nannies' workers too) has ended before the next
+            # configuration is timed: one still exiting would slow it down
+            import psutil  # installed with distributed
+
+            tree = []
+            for p in procs:
+                with suppress(psutil.NoSuchProcess):
+                    tree += [psutil.Process(p.pid), *psutil.Process(p.pid).children(recursive=True)]
             for p in reversed(procs):
                 p.terminate()
                 p.wait(timeout=30)
+            psutil.wait_procs(tree, timeout=30)
 
 
 def per_run_times(runs: int) -> dict[str, float]:
@@ -192,22 +204,27 @@ def job_times(replicates: int, workers: int, repeats: int) -> dict[str, tuple[fl
     """Part 2: best wall time of the job per configuration, and its worker count; every output is
     checked to be byte-identical to the first serial one."""
     configs: list[tuple[str, int, str | None]] = [("serial (--workers 1)", 1, None)]
-    configs += [(f"process pool, {w} worker(s)", w, None) for w in range(1, workers + 1)]
+    # --workers 1 runs in the command's own process (a pool of one is never started): timed twice,
+    # the two serial rows show the noise of the measurement
+    configs += [("serial again (--workers 1)", 1, None)]
+    configs += [(f"process pool, {w} workers", w, None) for w in range(2, workers + 1)]
     configs += [
         (f"Dask LocalCluster, {workers} workers", workers, "local"),
         (f"Dask tcp cluster, {workers} workers", workers, "tcp"),
     ]
     best: dict[str, float] = {}
     reference: bytes | None = None
-    for _ in range(repeats):
-        for name, w, scheduler in configs:
+    for r in range(repeats):
+        # each repeat starts with another configuration, so that none is always timed right after
+        # the same one (the tcp cluster's start and stop, a slower spell of a shared machine)
+        for name, w, scheduler in configs[r % len(configs) :] + configs[: r % len(configs)]:
             if scheduler == "tcp":
                 with tcp_cluster(w) as address:
                     seconds, out = _job(replicates, w, address)
             else:
                 seconds, out = _job(replicates, w, scheduler)
             reference = reference or out
-            assert out == reference, f"{name}: output differs from serial"
+            assert out == reference, f"{name}: output differs from the other configurations'"
             best[name] = min(best.get(name, float("inf")), seconds)
     return {name: (best[name], w) for name, w, _ in configs}
 
