@@ -16,8 +16,7 @@ ratios between figures of one run mean anything):
 2. **The job** ``innosim run --replicates R --seed 9 --format json`` (start-up included) with
    ``--workers 1`` (serial, timed twice: the command runs in its own process, a pool of one is
    never started; the two rows show the measurement's noise, and the better is the serial time
-   the speed-ups divide), the process pool on 2..N
-   workers, ``--scheduler local`` and
+   the speed-ups divide), the process pool on 2..N workers, ``--scheduler local`` and
    ``--scheduler tcp://…`` on N workers (a fresh tcp cluster each time, started before the
    command with the model preloaded, as docs/cluster.md sets up a standing cluster). Reported:
    speed-up over serial, parallel efficiency (speed-up / workers), and the overhead: wall time
