@@ -192,7 +192,7 @@ def test_leading_factors_stable_across_seeds(tiny, tmp_path):
 
 def test_same_indices_on_every_executor(tiny):
     sens, indices = tiny
-    small = sens.resized(**{"method.samples": 8})
+    small = sens.resized(**{"method.samples": 4})
     reference = sensitivity(small, workers=1)
     with ProcessExecutor(1) as pool:
         pd.testing.assert_frame_equal(sensitivity(small, executor=pool), reference)
@@ -203,17 +203,17 @@ def test_same_indices_on_every_executor(tiny):
 def test_cli_prints_runs_before_and_ranking_after(tiny, tmp_path):
     sens, indices = tiny
     out = tmp_path / "cli"
-    r = run_cli("sensitivity", str(sens.path), "--out", str(out), "--samples", "8", "--workers", "2")
+    r = run_cli("sensitivity", str(sens.path), "--out", str(out), "--samples", "4", "--workers", "2")
     assert r.returncode == 0, r.stderr
-    assert "48 runs" in r.stderr and "about" in r.stderr
+    assert "24 runs" in r.stderr and "about" in r.stderr
     assert "factors ranked by ST" in r.stdout and "科技企业孵化载体数" in r.stdout
-    # 8 base samples cannot rank the indices: the note says how many would
+    # 4 base samples cannot rank the indices: the note says how many would
     said = " ".join(r.stderr.split())
     assert re.search(
-        r"note: 8 base samples \(--samples\): an index shown is only known to ± [0-9.]+; .* about [0-9,]+ would do",
+        r"note: 4 base samples \(--samples\): an index shown is only known to ± [0-9.]+; .* about [0-9,]+ would do",
         said,
     )
-    again = run_cli("sensitivity", str(sens.path), "--out", str(out), "--samples", "8", "--resume")
+    again = run_cli("sensitivity", str(sens.path), "--out", str(out), "--samples", "4", "--resume")
     assert again.returncode == 0 and again.stdout == r.stdout
 
 

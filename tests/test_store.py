@@ -58,7 +58,7 @@ def _wait_for(ready, timeout: float = 120.0) -> None:
 
 # ------------------------------------------------------------------ one job per directory
 def test_a_second_job_on_a_locked_directory_is_refused_naming_the_holder(tmp_path):
-    path = _sweep_file(tmp_path, samples=24, scale=0.2)
+    path = _sweep_file(tmp_path, samples=12, scale=0.2)
     reference = sweep(path, workers=2)
     out = tmp_path / "out"
     # one worker: the job runs in one process, which is paused (SIGSTOP) while the three others try,
