@@ -122,6 +122,10 @@ def test_hte_size_and_industrial_rd_intensity_indicators_read_the_firm_table():
     intensity = fi.rd_y1[big].sum() / fi.sales_y1[big].sum()
     assert rec["above_scale_industrial_rd_intensity"] == pytest.approx(intensity)
     assert rec["above_scale_industrial_rd_performers"] == pytest.approx((fi.rd_y1[big] > 0).mean())
+    sales = fi.sales_y1 * m.price_level
+    leading = big & (sales >= 50000)  # 5亿
+    assert leading.any() and rec["leading_industrial_firms"] == pytest.approx(leading.sum() / 0.2)
+    assert rec["leading_industrial_output_share"] == pytest.approx(sales[leading].sum() / sales[big].sum())
     above = fi.alive & st.above_scale(fi.sales_y1 * m.price_level, fi.industrial)
     assert rec["hte_share_of_business_rd"] == pytest.approx(fi.rd_y1[hte].sum() / fi.rd_y1[above].sum())
     institutions = m.institution_rd() * m.price_level

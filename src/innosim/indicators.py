@@ -83,6 +83,16 @@ def _industrial_output(m: InnovationModel) -> float:
     return _sum_yi(m, m.firms.sales_y1 * _above_scale_industrial(m))
 
 
+def _leading_industrial(m: InnovationModel) -> np.ndarray:
+    """Above-scale industrial firms with sales of 5亿 or more (the district's 龙头企业)."""
+    return _above_scale_industrial(m) & (m.firms.sales_y1 * m.price_level >= st.LEADING_INDUSTRIAL)
+
+
+def _leading_industrial_share(m: InnovationModel) -> float:
+    total = _industrial_output(m)
+    return _sum_yi(m, m.firms.sales_y1 * _leading_industrial(m)) / total if total else 0.0
+
+
 def _rd_expenditure(m: InnovationModel) -> float:
     return _sum_yi(m, m.firms.rd_y1 * _above_scale(m)) + m.institution_rd() * m.price_level
 
@@ -427,6 +437,27 @@ _AUX_INDICATORS: tuple[Indicator, ...] = (
         "Sales of industrial firms with sales >= 2000万元",
         True,
         _industrial_output,
+        plan=False,
+    ),
+    Indicator(
+        "leading_industrial_firms",
+        "产值5亿元以上工业企业数",
+        "Industrial firms with output of 5亿 or more",
+        "firms",
+        "Industrial firms with sales >= 5亿元 in the year (the district's leading firms, 龙头企业)",
+        True,
+        lambda m: _count(m, _leading_industrial(m)),
+        plan=False,
+    ),
+    Indicator(
+        "leading_industrial_output_share",
+        "产值5亿元以上工业企业产值占规上工业比重",
+        "Share of above-scale industrial output from firms of 5亿 or more",
+        "fraction",
+        "Sales of industrial firms with sales >= 5亿元 over those of all industrial firms with sales >= 2000万元: "
+        "how concentrated industry is in its largest firms",
+        True,
+        _leading_industrial_share,
         plan=False,
     ),
     Indicator(

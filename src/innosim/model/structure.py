@@ -103,6 +103,7 @@ PATENT_GRANT_SUBSIDY_END = 2025
 # --- 规模以上 thresholds (国家统计局)
 ABOVE_SCALE_INDUSTRIAL = 2000.0  # 万元 main-business revenue
 ABOVE_SCALE_SERVICES = 1000.0  # 万元, for 科学研究和技术服务业 and other services
+LEADING_INDUSTRIAL = 50000.0  # 万元: the district's class of leading industrial firms (产值5亿元以上的龙头企业)
 
 
 def above_scale(sales: np.ndarray, industrial: np.ndarray) -> np.ndarray:
