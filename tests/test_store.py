@@ -339,7 +339,7 @@ def test_sigkill_of_the_main_process_leaves_no_worker(tmp_path):
 
 
 def test_sigterm_keeps_finished_runs_and_says_how_to_resume(tmp_path):
-    path = _sweep_file(tmp_path, samples=24, scale=0.1)
+    path = _sweep_file(tmp_path, samples=12, scale=0.1)
     out = tmp_path / "out"
     job = _start(["sweep", str(path), "--out", str(out), "--workers", "1", "--checkpoint", "0"])
     _wait_for(lambda: (out / PARTS).is_dir() and len(list((out / PARTS).glob("part-*"))) >= 2)
