@@ -124,7 +124,7 @@ def test_hte_size_and_industrial_rd_intensity_indicators_read_the_firm_table():
     assert rec["above_scale_industrial_rd_performers"] == pytest.approx((fi.rd_y1[big] > 0).mean())
     sales = fi.sales_y1 * m.price_level
     leading = big & (sales >= 50000)  # 5亿
-    assert leading.any() and rec["leading_industrial_firms"] == pytest.approx(leading.sum() / 0.2)
+    assert leading.any() and rec["leading_industrial_firms"] == pytest.approx(leading.sum() / m.scale)
     assert rec["leading_industrial_output_share"] == pytest.approx(sales[leading].sum() / sales[big].sum())
     above = fi.alive & st.above_scale(fi.sales_y1 * m.price_level, fi.industrial)
     assert rec["hte_share_of_business_rd"] == pytest.approx(fi.rd_y1[hte].sum() / fi.rd_y1[above].sum())
