@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -29,6 +30,20 @@ def test_batches_shrink_towards_the_end_and_keep_every_task_in_order():
 def test_pool_results_in_task_order():
     with ProcessExecutor(2) as ex:
         assert list(ex.map(abs, range(-30, 0), seconds=0.001)) == list(range(30, 0, -1))
+
+
+def test_an_interrupted_pool_stops_at_once():
+    """Ctrl-C or SIGTERM (a ``KeyboardInterrupt``) in a job on the pool stops its workers at once,
+    not when their batches end: here a minute of sleep each, against the 2026-12-07 defect where
+    leaving the job waited for them."""
+    ex = ProcessExecutor(2, chunk=1)
+    started = time.monotonic()
+    with pytest.raises(KeyboardInterrupt), ex:
+        for _ in ex.map(time.sleep, [0.0, 60.0, 60.0, 60.0]):
+            started = time.monotonic()  # the first task is done: the two workers have theirs
+            raise KeyboardInterrupt
+    assert time.monotonic() - started < 20
+    assert ex._pool._processes is None  # shut down, every worker joined
 
 
 def test_small_jobs_stay_in_this_process():

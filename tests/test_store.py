@@ -341,10 +341,10 @@ def test_sigkill_of_the_main_process_leaves_no_worker(tmp_path):
 def test_sigterm_keeps_finished_runs_and_says_how_to_resume(tmp_path):
     path = _sweep_file(tmp_path, samples=12, scale=0.1)
     out = tmp_path / "out"
-    job = _start(["sweep", str(path), "--out", str(out), "--workers", "1", "--checkpoint", "0"])
+    job = _start(["sweep", str(path), "--out", str(out), "--workers", "2", "--checkpoint", "0"])
     _wait_for(lambda: (out / PARTS).is_dir() and len(list((out / PARTS).glob("part-*"))) >= 2)
     job.send_signal(signal.SIGTERM)
-    _, err = job.communicate(timeout=120)
+    _, err = job.communicate(timeout=120)  # the pool's workers are stopped, not waited for (test_executor.py)
     assert job.returncode == 130 and "continue with:" in err and "--resume" in err, err
     r = run_cli("sweep", str(path), "--out", str(out), "--resume", "--workers", "1")
     assert r.returncode == 0, r.stderr

@@ -156,16 +156,24 @@ def _count(tasks: Iterable[Any], total: int | None) -> tuple[Iterable[Any], int]
 
 
 class _Closing:
-    """``with executor: ...`` closes it."""
+    """``with executor: ...`` closes it; leaving on an exception (Ctrl-C, SIGTERM, a failed write)
+    aborts it instead, so that the job stops at once, not when the runs in flight end."""
 
     def close(self) -> None:
         pass
 
+    def abort(self) -> None:
+        """Stop at once, dropping what is running: the caller stores nothing more."""
+        self.close()
+
     def __enter__(self) -> Self:
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def __exit__(self, exc_type: type[BaseException] | None, *exc: object) -> None:
+        if exc_type is None:
+            self.close()
+        else:
+            self.abort()
 
 
 class SerialExecutor(_Closing):
@@ -237,6 +245,14 @@ class ProcessExecutor(_Batched):
 
     def close(self) -> None:
         """Shut the pool down, cancelling what has not started."""
+        self._pool.shutdown(cancel_futures=True)
+
+    def abort(self) -> None:
+        """Terminate the workers, then shut the pool down. :meth:`close` would wait for the batches
+        that have started, up to :data:`MAX_BATCH_SECONDS` of runs whose results nobody reads."""
+        workers = getattr(self._pool, "_processes", None) or {}  # Python 3.14 has terminate_workers()
+        for process in list(workers.values()):
+            process.terminate()
         self._pool.shutdown(cancel_futures=True)
 
 
