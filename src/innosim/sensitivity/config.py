@@ -33,7 +33,6 @@ from typing import Any, Literal, cast
 import numpy as np
 import pandas as pd
 from pydantic import Field, model_validator
-from scipy import stats
 
 from innosim.errors import InputError, did_you_mean
 from innosim.experiments.base import Experiment, ExperimentConfig, Output, Strict, check_common, check_size
@@ -100,6 +99,8 @@ class Distribution(Strict):
 
     def frozen(self) -> Any:
         """The scipy distribution (not for ``posterior``)."""
+        from scipy import stats  # a second to load: not needed to check (or refuse) any other file
+
         lo, hi = cast(float, self.lower), cast(float, self.upper)  # validated: set where the distribution needs them
         if self.distribution == "prior":
             lo, hi = cast(tuple[float, float], prior(numeric_fields(Scenario)[self.path]))

@@ -14,6 +14,9 @@ method                indices (``*_conf``: half-width of the CI)   ranked by
 ``rbd_fast``          S1, S1_conf                                 S1
 ``pawn``              minimum, mean, median, maximum, CV          median
 ====================  ==========================================  ===============
+
+SALib is imported where a method samples or analyses, not with its module: a command that
+checks a file, and refuses it, does not wait for SALib and scipy.stats to load.
 """
 
 from __future__ import annotations

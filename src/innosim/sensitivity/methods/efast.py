@@ -9,8 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from SALib.analyze import fast as analyze
-from SALib.sample import fast_sampler as sample
 
 from innosim.sensitivity.methods.base import Method, Settings
 
@@ -35,9 +33,13 @@ class EFast(Method):
         return None
 
     def sample(self, problem: dict[str, Any], settings: Settings) -> np.ndarray:
+        from SALib.sample import fast_sampler as sample
+
         return sample.sample(problem, settings.samples, M=settings.interference, seed=settings.seed)
 
     def _analyze(self, problem: dict[str, Any], X: np.ndarray, Y: np.ndarray, settings: Settings) -> dict[str, Any]:
+        from SALib.analyze import fast as analyze
+
         return analyze.analyze(
             problem,
             Y,

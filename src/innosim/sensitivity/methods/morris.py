@@ -5,8 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from SALib.analyze import morris as analyze
-from SALib.sample import morris as sample
 
 from innosim.sensitivity.methods.base import Method, Settings
 
@@ -34,6 +32,8 @@ class Morris(Method):
         return None
 
     def sample(self, problem: dict[str, Any], settings: Settings) -> np.ndarray:
+        from SALib.sample import morris as sample
+
         return sample.sample(
             problem,
             settings.samples,
@@ -43,6 +43,8 @@ class Morris(Method):
         )
 
     def _analyze(self, problem: dict[str, Any], X: np.ndarray, Y: np.ndarray, settings: Settings) -> dict[str, Any]:
+        from SALib.analyze import morris as analyze
+
         return analyze.analyze(
             problem,
             X,

@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from SALib.analyze import pawn as analyze
 
 from innosim.sensitivity.methods.base import LatinMethod, Settings
 
@@ -31,6 +30,8 @@ class Pawn(LatinMethod):
         return None
 
     def _analyze(self, problem: dict[str, Any], X: np.ndarray, Y: np.ndarray, settings: Settings) -> dict[str, Any]:
+        from SALib.analyze import pawn as analyze
+
         return analyze.analyze(problem, X, Y, S=settings.slices, seed=settings.seed)
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from SALib.analyze import rbd_fast as analyze
 
 from innosim.sensitivity.methods.base import LatinMethod, Settings
 
@@ -26,6 +25,8 @@ class RbdFast(LatinMethod):
         return None
 
     def _analyze(self, problem: dict[str, Any], X: np.ndarray, Y: np.ndarray, settings: Settings) -> dict[str, Any]:
+        from SALib.analyze import rbd_fast as analyze
+
         return analyze.analyze(
             problem,
             X,

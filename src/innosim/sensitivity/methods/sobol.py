@@ -5,8 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from SALib.analyze import sobol as analyze
-from SALib.sample import sobol as sample
 
 from innosim.sensitivity.methods.base import Method, Settings
 
@@ -32,9 +30,13 @@ class Sobol(Method):
         return None
 
     def sample(self, problem: dict[str, Any], settings: Settings) -> np.ndarray:
+        from SALib.sample import sobol as sample
+
         return sample.sample(problem, settings.samples, calc_second_order=settings.second_order, seed=settings.seed)
 
     def _analyze(self, problem: dict[str, Any], X: np.ndarray, Y: np.ndarray, settings: Settings) -> dict[str, Any]:
+        from SALib.analyze import sobol as analyze
+
         return analyze.analyze(
             problem,
             Y,
