@@ -150,6 +150,28 @@ def test_sensitivity_figures_in_both_languages(tmp_path):
     assert len(list(Path(tmp_path).glob("*.svg"))) == 4
 
 
+def test_sensitivity_bars_of_many_factors_show_the_leaders_of_every_panel(tmp_path):
+    """Of 30 factors, the bar chart draws the 20 most influential in some panel, each panel's Morris
+    indices taken relative to its largest (two indicators whose units differ a thousandfold)."""
+    from innosim.fields import numeric_fields
+    from innosim.scenario import Scenario
+    from innosim.sensitivity.plots import MOST_BARS, Described, bars_chart
+
+    paths = [p for p in numeric_fields(Scenario) if p.startswith("parameters.")][: MOST_BARS + 10]
+    n = len(paths)
+    rows = [
+        (indicator, 2025, "morris", path, "mu_star", value, 0.0)
+        for i, path in enumerate(paths)
+        for indicator, value in (("hte_count", i + 1.0), ("high_level_talent", 1000.0 * (n - i)))
+    ]
+    indices = pd.DataFrame(rows, columns=["indicator", "year", "method", "parameter", "index", "value", "conf"])
+    fig = bars_chart(indices, Described("morris", "many", 310, 1, 0.95), "en")
+    drawn = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert drawn == [lb.factor(p, "en") for p in paths[:10] + paths[-10:]]
+    assert f"the 20 factors of largest index of {n}" in fig.get_suptitle()
+    save_all(fig, tmp_path / "bars")
+
+
 def test_app_model_is_the_run_the_cli_would_do(monkeypatch):
     """A slider position runs exactly `innosim run --set policy.<lever>.budget=... --parameters mean
     --replicates 1 --seed SEED`; the app's chart is drawn by the library's fan chart."""

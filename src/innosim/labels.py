@@ -64,6 +64,10 @@ TEXT: dict[str, tuple[str, str]] = {
         "{method}:{name},{year}年({points}个点×{replicates}次重复)",
         "{method}: {name}, {year} ({points} points x {replicates} replicates)",
     ),
+    "sens_bars_leading": (
+        "按最大指数列出前{n}个因素(共{of}个;全部见 indices.csv)",
+        "the {n} factors of largest index of {of} (all in indices.csv)",
+    ),
     "sens_time_title": (
         "{method}:{name},各年{index}(前{n}个因素)",
         "{method}: {name}, {index} by year (leading {n} factors)",

@@ -28,6 +28,24 @@ FIG_TIME = "sensitivity_over_time"
 FIGURES = tuple(f"{stem}.{fmt}" for stem in (FIG_BARS, FIG_TIME) for fmt in ("png", "svg"))
 LEADING = 5
 """Factors drawn per panel of the time chart (those with an index above 0.005 in the last year)."""
+MOST_BARS = 20
+"""Factors drawn in the bar chart at most: the most influential in any panel (:func:`_leading`). The
+screening of every behavioural parameter (``experiments/morris_behaviour.toml``, 76 factors) drew a
+figure 77 inches tall, 13.5 s to draw and save in one language; 20 factors take 4.0 s
+(2026-12-07). Every factor's indices stay in the table (``indices.csv``)."""
+
+
+def _leading(data: pd.DataFrame, main: str, factors: list[str], most: int) -> list[str]:
+    """Of ``factors`` (in their order), the ``most`` whose ``main`` index is largest in some panel of
+    ``data``, each panel's indices taken relative to its largest (Morris's are in the indicator's
+    units); ties in their order."""
+    if len(factors) <= most:
+        return factors
+    rows = data[data["index"] == main].assign(a=lambda f: f["value"].abs())
+    rows["a"] /= rows.groupby("indicator")["a"].transform("max")
+    size = rows.groupby("parameter")["a"].max()
+    kept = set(sorted(factors, key=lambda f: -size.fillna(0.0).get(f, 0.0))[:most])  # a stable sort
+    return [f for f in factors if f in kept]
 
 
 @dataclass(frozen=True)
@@ -61,7 +79,8 @@ def bars_chart(indices: pd.DataFrame, about: Described, lang: str = "zh", year: 
     shown = [method.main] + (["S1"] if method.main == "ST" else [])
     data = indices[(indices["year"] == year) & indices["index"].isin(shown)]
     indicators = list(dict.fromkeys(data["indicator"]))
-    factors = list(dict.fromkeys(indices["parameter"]))
+    every = list(dict.fromkeys(indices["parameter"]))
+    factors = _leading(data, method.main, every, MOST_BARS)
     with style():
         fig, axes = grid(len(indicators), 3, 4.2, 0.32 * len(factors) + 1.3)
         y = np.arange(len(factors))[::-1]
@@ -96,7 +115,12 @@ def bars_chart(indices: pd.DataFrame, about: Described, lang: str = "zh", year: 
                 points=f"{about.points:,}",
                 replicates=about.replicates,
             )
-            + f" ({about.conf_level:.0%} CI)",
+            + f" ({about.conf_level:.0%} CI)"
+            + (
+                ""
+                if len(factors) == len(every)
+                else "\n" + lb.text("sens_bars_leading", lang, n=len(factors), of=len(every))
+            ),
             fontsize=10,
         )
     return fig
