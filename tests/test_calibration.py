@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import shlex
+import signal
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -237,20 +241,52 @@ def test_same_posterior_on_a_dask_cluster(tiny_reference, tmp_path):
     assert (tmp_path / "out" / POSTERIOR).read_bytes() == (ref_out / POSTERIOR).read_bytes()
 
 
+def _generation_stored(out: Path) -> bool:
+    try:
+        return (out / "abc.db").exists() and (generations(out).t >= 0).any()
+    except InputError:  # read while pyabc writes it; look again
+        return False
+
+
+@pytest.mark.slow  # SIGTERM below stops it the way a user does; this is the abrupt end, a kill of every process
 def test_killed_calibration_resumes_to_the_same_posterior(tiny_reference, tmp_path):
     _, ref_out = tiny_reference
     cfg = _tiny(tmp_path)
     out = tmp_path / "out"
     # kill the CLI and its workers mid-generation: generation 0 is stored, the last one runs
-    kill_cli_when(
-        ["calibrate", str(cfg), "--workers", "2", "--no-report"],
-        lambda: (out / "abc.db").exists() and (generations(out).t >= 0).any(),
-        poll=0.2,
-    )
+    kill_cli_when(["calibrate", str(cfg), "--workers", "2", "--no-report"], lambda: _generation_stored(out), poll=0.2)
     assert not (out / POSTERIOR).exists()
     refused = run_cli("calibrate", str(cfg), "--no-report")
     assert refused.returncode == 2 and "--resume" in refused.stderr
     r = run_cli("calibrate", str(cfg), "--workers", "1", "--resume", "--no-report")
+    assert r.returncode == 0, r.stderr
+    assert (out / POSTERIOR).read_bytes() == (ref_out / POSTERIOR).read_bytes()
+
+
+def test_stopped_calibration_says_how_to_continue_and_continues_to_the_same_posterior(tiny_reference, tmp_path):
+    """SIGTERM (or Ctrl-C) once generation 0 is stored: exit 130 naming the stored generations and
+    the command that continues, which is the job's own without ``--overwrite``; it ends on the
+    uninterrupted calibration's bytes."""
+    _, ref_out = tiny_reference
+    cfg = _tiny(tmp_path)
+    out = tmp_path / "out"
+    exe = Path(sys.executable).with_name("innosim")
+    job = subprocess.Popen(
+        [str(exe), "calibrate", str(cfg), "--workers", "2", "--no-report", "--overwrite"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.time() + 300
+    while time.time() < deadline and job.poll() is None and not _generation_stored(out):
+        time.sleep(0.2)
+    assert job.poll() is None, "finished before it could be stopped"
+    job.send_signal(signal.SIGTERM)
+    _, err = job.communicate(timeout=120)
+    assert job.returncode == 130 and f"generation 0 is stored in {out}" in err, err
+    again = shlex.split(err.split("continue with: ")[1].strip())
+    assert again[:2] == ["innosim", "calibrate"] and "--resume" in again and "--overwrite" not in again
+    r = run_cli(*again[1:])
     assert r.returncode == 0, r.stderr
     assert (out / POSTERIOR).read_bytes() == (ref_out / POSTERIOR).read_bytes()
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import shlex
 import signal
 import subprocess
 import sys
@@ -339,16 +340,32 @@ def test_sigkill_of_the_main_process_leaves_no_worker(tmp_path):
 
 
 def test_sigterm_keeps_finished_runs_and_says_how_to_resume(tmp_path):
+    """The command printed is the one to run: the job's own command line with ``--resume``, and
+    without its ``--overwrite``, which would discard the runs it kept."""
     path = _sweep_file(tmp_path, samples=12, scale=0.1)
     out = tmp_path / "out"
-    job = _start(["sweep", str(path), "--out", str(out), "--workers", "2", "--checkpoint", "0"])
+    job = _start(["sweep", str(path), "--out", str(out), "--workers", "2", "--checkpoint", "0", "--overwrite"])
     _wait_for(lambda: (out / PARTS).is_dir() and len(list((out / PARTS).glob("part-*"))) >= 2)
     job.send_signal(signal.SIGTERM)
     _, err = job.communicate(timeout=120)  # the pool's workers are stopped, not waited for (test_executor.py)
-    assert job.returncode == 130 and "continue with:" in err and "--resume" in err, err
-    r = run_cli("sweep", str(path), "--out", str(out), "--resume", "--workers", "1")
-    assert r.returncode == 0, r.stderr
+    assert job.returncode == 130 and "continue with: innosim " in err, err
+    again = shlex.split(err.split("continue with: ")[1].strip())[1:]
+    assert "--resume" in again and "--overwrite" not in again
+    r = run_cli(*again)
+    assert r.returncode == 0 and "removed" not in r.stderr, r.stderr
     pd.testing.assert_frame_equal(pd.read_parquet(out / RESULTS), sweep(path, workers=1))
+
+
+def test_resume_with_overwrite_is_refused_and_removes_nothing(tmp_path):
+    path = _sweep_file(tmp_path, samples=4, scale=0.02)
+    out = tmp_path / "out"
+    sweep(path, out=out, workers=1)
+    before = sorted(p.name for p in out.iterdir())
+    with pytest.raises(InputError, match="resume=True: continues the stored job and overwrite=True discards it"):
+        sweep(path, out=out, workers=1, resume=True, overwrite=True)
+    r = run_cli("sweep", str(path), "--out", str(out), "--resume", "--overwrite")
+    assert r.returncode == 2 and "--resume: continues the stored job and --overwrite discards it" in r.stderr, r.stderr
+    assert sorted(p.name for p in out.iterdir()) == before
 
 
 # ------------------------------------------------------------------ damaged state and OS errors

@@ -121,6 +121,17 @@ def describe_folder(folder: Path) -> str:
     return "nothing"
 
 
+def check_resume_or_overwrite(out: Path, resume: bool, overwrite: bool) -> None:
+    """Refuse ``resume`` with ``overwrite``, before anything is removed: the one continues the job
+    stored in ``out``, the other discards it (and ``resume`` would then find nothing to continue)."""
+    if resume and overwrite:
+        raise InputError(
+            out,
+            option("resume", flag=True),
+            f"continues the stored job and {option('overwrite', flag=True)} discards it; give one of them",
+        )
+
+
 class RunStore:
     """A result directory for one job, locked for the job's life (use it as a context manager).
 
@@ -148,6 +159,7 @@ class RunStore:
         overwrite: bool = False,
     ) -> None:
         self.out = Path(out)
+        check_resume_or_overwrite(self.out, resume, overwrite)
         self.expected = expected
         self.kind = manifest["kind"]
         self.outputs = (MANIFEST, RESULTS, PARTS, *outputs)

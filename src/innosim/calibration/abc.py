@@ -49,7 +49,7 @@ from innosim.files import check_output
 from innosim.joblock import lock_directory
 from innosim.posterior import ParameterChoice
 from innosim.simulation import simulate
-from innosim.store import write_atomic
+from innosim.store import check_resume_or_overwrite, write_atomic
 
 DB = "abc.db"
 STATE = "state.json"
@@ -173,6 +173,7 @@ def _stored_state(state: Path) -> dict[str, Any]:
 
 
 def _prepare_out(cal: Calibration, out: Path, resume: bool, overwrite: bool) -> None:
+    check_resume_or_overwrite(out, resume, overwrite)
     state = out / STATE
     if state.exists() or (out / DB).exists():
         stored = {} if overwrite else _stored_state(state)

@@ -12,7 +12,17 @@ from typing import TYPE_CHECKING, Any, Optional
 import typer
 from rich.markup import escape
 
-from innosim.cli.common import FLAG, POSTERIOR, SCHEDULER, check_out, need_extra, progress_bar, say, user_errors
+from innosim.cli.common import (
+    FLAG,
+    POSTERIOR,
+    SCHEDULER,
+    check_out,
+    need_extra,
+    progress_bar,
+    resume_command,
+    say,
+    user_errors,
+)
 from innosim.errors import InputError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -81,17 +91,27 @@ def calibrate(
                 )
                 bar.reset(task, description=f"generation {g.t + 1}")
 
-            target = abc.calibrate(
-                cal,
-                out=out,
-                workers=workers,
-                resume=resume,
-                overwrite=overwrite,
-                on_generation=on_generation,
-                on_slots=on_slots,
-                scheduler=scheduler,
-                announce=lambda: bar.console.print(escape(header), highlight=False, soft_wrap=True),
-            )
+            try:
+                target = abc.calibrate(
+                    cal,
+                    out=out,
+                    workers=workers,
+                    resume=resume,
+                    overwrite=overwrite,
+                    on_generation=on_generation,
+                    on_slots=on_slots,
+                    scheduler=scheduler,
+                    announce=lambda: bar.console.print(escape(header), highlight=False, soft_wrap=True),
+                )
+            except KeyboardInterrupt:
+                bar.stop()
+                stored = abc.generations(target)
+                if (stored.t >= 0).any():
+                    last = int(stored.t.max())
+                    kept = f"generations 0-{last} are" if last else "generation 0 is"
+                    say(f"interrupted: {kept} stored in {target}; continue with: {resume_command(resume, out, target)}")
+                    raise typer.Exit(130) from None
+                raise
         say(f"posterior written to {target / abc.POSTERIOR}")
         if report:
             fit_report.write_report(cal, target, workers=workers)

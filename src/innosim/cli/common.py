@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import shlex
+import sys
 import tempfile
 from collections.abc import Iterator
 from enum import StrEnum
@@ -135,6 +137,14 @@ def user_errors() -> Iterator[None]:
     except KeyboardInterrupt:
         say("interrupted")
         raise typer.Exit(130) from None
+
+
+def resume_command(resume: bool, out: Optional[Path], target: Path) -> str:
+    """The command that continues this one's stored job: its command line without ``--overwrite``
+    (which would discard what is stored), with ``--resume``, and with ``--out`` where the job
+    wrote to its default directory."""
+    again = ["innosim", *(a for a in sys.argv[1:] if a != "--overwrite"), *([] if resume else ["--resume"])]
+    return shlex.join(again + ([] if out is not None else ["--out", str(target)]))
 
 
 EXTRAS = {"calibrate": ("pyabc", "scoringrules"), "design": MODULES}

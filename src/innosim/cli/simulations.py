@@ -40,6 +40,7 @@ from innosim.cli.common import (
     load_scenario_with,
     parse_overrides,
     progress_bar,
+    resume_command,
     say,
     user_errors,
     write_report_into,
@@ -219,10 +220,9 @@ def run_job(
             )
         except KeyboardInterrupt:
             bar.stop()
-            again = ["innosim", *sys.argv[1:], *([] if resume else ["--resume"])]
-            if out is None:
-                again += ["--out", str(target)]
-            say(f"interrupted: the finished runs are stored in {target}; continue with: {' '.join(again)}")
+            say(
+                f"interrupted: the finished runs are stored in {target}; continue with: {resume_command(resume, out, target)}"
+            )
             raise typer.Exit(130) from None
 
 
