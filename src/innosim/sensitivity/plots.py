@@ -43,8 +43,8 @@ def _leading(data: pd.DataFrame, main: str, factors: list[str], most: int) -> li
         return factors
     rows = data[data["index"] == main].assign(a=lambda f: f["value"].abs())
     rows["a"] /= rows.groupby("indicator")["a"].transform("max")
-    size = rows.groupby("parameter")["a"].max()
-    kept = set(sorted(factors, key=lambda f: -size.fillna(0.0).get(f, 0.0))[:most])  # a stable sort
+    size = rows.groupby("parameter")["a"].max().fillna(0.0)  # NaN: a panel of zeros
+    kept = set(sorted(factors, key=lambda f: -size.get(f, 0.0))[:most])  # a stable sort
     return [f for f in factors if f in kept]
 
 
