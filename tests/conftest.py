@@ -14,6 +14,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "scenarios"
+INNOSIM = Path(sys.executable).with_name("innosim")
+"""The ``innosim`` console script of this interpreter's environment."""
 
 
 HEAVY_FIRST = (
@@ -52,17 +54,22 @@ def root() -> Path:
 def run_cli(*args: str, cwd: Path | None = None, columns: int | None = None) -> subprocess.CompletedProcess:
     """Run ``innosim ARGS`` as a user would (the console script of this interpreter's env), in a
     terminal ``columns`` wide if given (tables wrap their names to fit it)."""
-    exe = Path(sys.executable).with_name("innosim")
     env = {**os.environ, "COLUMNS": str(columns)} if columns else None
-    return subprocess.run([str(exe), *args], capture_output=True, text=True, cwd=cwd, env=env, timeout=600)
+    return subprocess.run([str(INNOSIM), *args], capture_output=True, text=True, cwd=cwd, env=env, timeout=600)
+
+
+def start_cli(*args: str) -> subprocess.Popen:
+    """Start ``innosim ARGS`` in its own session, its output captured as text (``communicate()``)."""
+    return subprocess.Popen(
+        [str(INNOSIM), *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
+    )
 
 
 def kill_cli_when(args: list[str], ready: Callable[[], bool], poll: float = 0.05) -> None:
     """Start ``innosim ARGS`` in its own process group and SIGKILL the group (the CLI and its
     workers) as soon as ``ready()`` is true; fail if the command finishes first."""
-    exe = Path(sys.executable).with_name("innosim")
     proc = subprocess.Popen(
-        [str(exe), *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+        [str(INNOSIM), *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
     )
     try:
         deadline = time.time() + 300

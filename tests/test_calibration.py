@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import shlex
 import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -13,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import ROOT, kill_cli_when, run_cli
+from conftest import ROOT, kill_cli_when, run_cli, start_cli
 from innosim.calibration import load_calibration
 from innosim.calibration.abc import POSTERIOR, calibrate, generations
 from innosim.calibration.checks import noise_floor, parameters
@@ -270,13 +268,7 @@ def test_stopped_calibration_says_how_to_continue_and_continues_to_the_same_post
     _, ref_out = tiny_reference
     cfg = _tiny(tmp_path)
     out = tmp_path / "out"
-    exe = Path(sys.executable).with_name("innosim")
-    job = subprocess.Popen(
-        [str(exe), "calibrate", str(cfg), "--workers", "2", "--no-report", "--overwrite"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    job = start_cli("calibrate", str(cfg), "--workers", "2", "--no-report", "--overwrite")
     deadline = time.time() + 300
     while time.time() < deadline and job.poll() is None and not _generation_stored(out):
         time.sleep(0.2)

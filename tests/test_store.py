@@ -23,7 +23,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from conftest import SCENARIOS, run_cli
+from conftest import INNOSIM, SCENARIOS, run_cli, start_cli
 from innosim import load_sweep, sweep
 from innosim.errors import InputError
 from innosim.experiments.runner import run_experiment
@@ -31,7 +31,7 @@ from innosim.joblock import LOCK, lock_directory
 from innosim.store import PARTS, RESULTS
 from test_sweep import TINY
 
-EXE = str(Path(sys.executable).with_name("innosim"))
+EXE = str(INNOSIM)
 
 
 def _sweep_file(tmp_path: Path, samples: int = 6, scale: float = 0.03, name: str = "s.toml") -> Path:
@@ -40,12 +40,6 @@ def _sweep_file(tmp_path: Path, samples: int = 6, scale: float = 0.03, name: str
     text = TINY.replace("samples = 5", f"samples = {samples}").replace("scale = 0.05", f"scale = {scale}")
     path.write_text(text, encoding="utf-8")
     return path
-
-
-def _start(args: list[str]) -> subprocess.Popen:
-    return subprocess.Popen(
-        [EXE, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
-    )
 
 
 def _wait_for(ready, timeout: float = 120.0) -> None:
@@ -64,7 +58,7 @@ def test_a_second_job_on_a_locked_directory_is_refused_naming_the_holder(tmp_pat
     out = tmp_path / "out"
     # one worker: the job runs in one process, which is paused (SIGSTOP) while the three others try,
     # so that it holds its lock throughout however loaded the machine is, and then finishes
-    first = _start(["sweep", str(path), "--out", str(out), "--workers", "1", "--checkpoint", "0"])
+    first = start_cli("sweep", str(path), "--out", str(out), "--workers", "1", "--checkpoint", "0")
     try:
         _wait_for(lambda: (out / PARTS).is_dir() and any((out / PARTS).glob("part-*")))
         os.kill(first.pid, signal.SIGSTOP)
@@ -86,7 +80,7 @@ def test_a_second_job_on_a_locked_directory_is_refused_naming_the_holder(tmp_pat
 def test_two_jobs_started_together_exactly_one_runs(tmp_path):
     path = _sweep_file(tmp_path, samples=10, scale=0.05)
     out = tmp_path / "out"
-    jobs = [_start(["sweep", str(path), "--out", str(out), "--workers", "1"]) for _ in range(2)]
+    jobs = [start_cli("sweep", str(path), "--out", str(out), "--workers", "1") for _ in range(2)]
     results = [(job.wait(timeout=300), job.stderr.read()) for job in jobs]
     codes = sorted(code for code, _ in results)
     assert codes == [0, 2], results
@@ -324,7 +318,7 @@ def _group(pgid: int) -> list[int]:
 def test_sigkill_of_the_main_process_leaves_no_worker(tmp_path):
     path = _sweep_file(tmp_path, samples=40, scale=0.1)
     out = tmp_path / "out"
-    job = _start(["sweep", str(path), "--out", str(out), "--workers", "2", "--checkpoint", "0"])
+    job = start_cli("sweep", str(path), "--out", str(out), "--workers", "2", "--checkpoint", "0")
     try:
         _wait_for(lambda: (out / PARTS).is_dir() and any((out / PARTS).glob("part-*")))
         assert len(_group(job.pid)) >= 3  # the CLI and its two workers (and the resource tracker)
@@ -342,10 +336,12 @@ def test_sigkill_of_the_main_process_leaves_no_worker(tmp_path):
 def test_sigterm_keeps_finished_runs_and_says_how_to_resume(tmp_path):
     """The command printed is the one to run: the job's own command line with ``--resume``, and
     without its ``--overwrite``, which would discard the runs it kept."""
-    path = _sweep_file(tmp_path, samples=12, scale=0.1)
+    path = _sweep_file(tmp_path, samples=24, scale=0.1)
     out = tmp_path / "out"
-    job = _start(["sweep", str(path), "--out", str(out), "--workers", "2", "--checkpoint", "0", "--overwrite"])
-    _wait_for(lambda: (out / PARTS).is_dir() and len(list((out / PARTS).glob("part-*"))) >= 2)
+    job = start_cli("sweep", str(path), "--out", str(out), "--workers", "2", "--checkpoint", "0", "--overwrite")
+    # stopped after its first part, one of the largest batches: on 2 workers, waiting for a second part
+    # left too little of the job to stop on a loaded machine (it once finished first)
+    _wait_for(lambda: (out / PARTS).is_dir() and any((out / PARTS).glob("part-*")))
     job.send_signal(signal.SIGTERM)
     _, err = job.communicate(timeout=120)  # the pool's workers are stopped, not waited for (test_executor.py)
     assert job.returncode == 130 and "continue with: innosim " in err, err
