@@ -107,3 +107,30 @@ def test_the_options_callback_starts_the_server_once_the_command_line_is_parsed(
 
     CliRunner().invoke(app, ["run", "--workers", "2", "--scheduler", "local", "--replicates", "0"])
     assert started == [cluster.DASK_PRELOAD]
+
+
+def _imported(module: str) -> bool:
+    return module in sys.modules
+
+
+FROZEN_AT_EXIT = (
+    "import atexit, gc; start = gc.get_freeze_count(); "
+    "atexit.register(lambda: print('frozen', gc.get_freeze_count() > start)); "
+)
+"""Prints, after the exit handlers registered later have run, whether :mod:`innosim.quickexit`'s ran
+(an interpreter may start with objects frozen already)."""
+
+
+def test_the_command_and_the_fork_server_exit_without_the_collectors_last_passes():
+    """0.3 s of every command's exit, and the fork server's after it, which held a pipe of the
+    command's output open (benchmarks/bench_startup.py); a user's program keeps Python's exit."""
+    command = (
+        FROZEN_AT_EXIT + "import sys; sys.argv = ['innosim', '--version']; from innosim.cli.console import main; main()"
+    )
+    library = FROZEN_AT_EXIT + "import innosim, innosim.simulation, innosim.executor, innosim.cluster"
+    outputs = [
+        subprocess.run([sys.executable, "-c", code], capture_output=True, text=True) for code in (command, library)
+    ]
+    assert [out.stdout.splitlines()[-1] for out in outputs] == ["frozen True", "frozen False"]
+    with ProcessExecutor(1) as ex:  # a worker forked from the server, which imported it
+        assert list(ex.map(_imported, [cluster.SERVER_EXIT], seconds=0.001)) == [True]

@@ -32,6 +32,9 @@ PRELOAD = ("innosim.simulation", "innosim.model.model")
 For a ``LocalCluster``, Dask's ``distributed`` too (:data:`DASK_PRELOAD`)."""
 DASK_PRELOAD = (*PRELOAD, "distributed")
 """What the fork server imports when it will start the workers of a ``LocalCluster``."""
+SERVER_EXIT = "innosim.quickexit"
+"""Imported by the fork server before :data:`PRELOAD`: it exits in 0.03 s instead of 0.3 s when the
+command ends (:mod:`innosim.quickexit`), and a pipe or a captured output of the command closes then."""
 
 
 def context(preload: tuple[str, ...] = PRELOAD) -> multiprocessing.context.BaseContext:
@@ -49,7 +52,7 @@ def context(preload: tuple[str, ...] = PRELOAD) -> multiprocessing.context.BaseC
     if "forkserver" not in multiprocessing.get_all_start_methods():  # pragma: no cover - Windows
         return multiprocessing.get_context("spawn")
     ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload(list(preload))  # no effect once the server runs
+    ctx.set_forkserver_preload([SERVER_EXIT, *preload])  # no effect once the server runs
     return ctx
 
 
