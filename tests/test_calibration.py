@@ -18,7 +18,7 @@ from innosim.calibration.checks import noise_floor, parameters
 from innosim.calibration.config import statistics_table
 from innosim.calibration.report import write_report
 from innosim.calibration.sections import REPORT
-from innosim.errors import InputError
+from innosim.errors import InputError, interrupts_first
 from innosim.posterior import Posterior
 
 TINY = """\
@@ -259,6 +259,24 @@ def test_killed_calibration_resumes_to_the_same_posterior(tiny_reference, tmp_pa
     r = run_cli("calibrate", str(cfg), "--workers", "1", "--resume", "--no-report")
     assert r.returncode == 0, r.stderr
     assert (out / POSTERIOR).read_bytes() == (ref_out / POSTERIOR).read_bytes()
+
+
+def test_an_interrupt_is_not_hidden_by_the_clean_up_it_interrupted():
+    """CI, 2026-12-07: the SIGTERM of the test below landed inside one of pyabc's database calls, whose
+    ``finally`` then raised SQLAlchemy's PendingRollbackError; the command ended with that traceback
+    and exit code 1. An error raised while the interrupt was handled gives way to the interrupt;
+    an error of its own does not."""
+
+    def interrupted_query() -> None:
+        try:
+            raise KeyboardInterrupt
+        finally:
+            raise RuntimeError("Can't reconnect until invalid transaction is rolled back")
+
+    with pytest.raises(KeyboardInterrupt), interrupts_first():
+        interrupted_query()
+    with pytest.raises(RuntimeError, match="damaged"), interrupts_first():
+        raise RuntimeError("damaged")
 
 
 def test_stopped_calibration_says_how_to_continue_and_continues_to_the_same_posterior(tiny_reference, tmp_path):

@@ -10,6 +10,8 @@ options the way the user gives them (:func:`option`): ``resume=True`` in Python,
 from __future__ import annotations
 
 import difflib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +51,28 @@ class SimulationError(RuntimeError):
 
 
 _FLAGS = False
+
+
+@contextmanager
+def interrupts_first() -> Iterator[None]:
+    """Let a Ctrl-C or SIGTERM (``KeyboardInterrupt``) through, whatever the clean-up it interrupted raised.
+
+    An interrupt that lands inside a database call can leave the call's session half rolled back; the
+    library's own clean-up then raises an error of its own (SQLAlchemy's ``PendingRollbackError`` from
+    pyabc's ``finally``, seen on 2026-12-07), which replaced the interrupt: a stopped calibration ended
+    with a traceback and exit code 1 instead of naming what is stored and the command that continues.
+    Any exception raised while an interrupt was being handled (the interrupt is in its chain of
+    ``__context__``) is replaced by that interrupt.
+    """
+    try:
+        yield
+    except Exception as exc:
+        cause: BaseException | None = exc
+        while cause is not None and not isinstance(cause, KeyboardInterrupt):
+            cause = cause.__context__
+        if cause is None:
+            raise
+        raise cause from None
 
 
 def use_flags() -> None:

@@ -43,7 +43,7 @@ from scipy.stats import spearmanr
 from innosim import provenance
 from innosim.calibration.config import Calibration, statistics_table
 from innosim.calibration.sampler import BoxedNormalTransition, DeterministicSampler, Simulator, key, quiet_pyabc
-from innosim.errors import InputError, option
+from innosim.errors import InputError, interrupts_first, option
 from innosim.executor import get_executor
 from innosim.files import check_output
 from innosim.joblock import lock_directory
@@ -274,7 +274,7 @@ def _run_generations(
     cal = synthesise(cal, workers)
     quiet_pyabc()
     started = time.perf_counter()
-    with get_executor(workers, scheduler=scheduler) as executor:
+    with interrupts_first(), get_executor(workers, scheduler=scheduler) as executor:
         n_workers = executor.workers
         while _stop_reason(cal, gens := generations(out)) is None:
             sampler = DeterministicSampler(executor, cal.config.seed, on_slots)
