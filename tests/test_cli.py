@@ -245,3 +245,19 @@ def test_stopping_the_app_stops_every_process_it_started(how, tmp_path):
     finally:
         if proc.poll() is None:
             proc.kill()
+
+
+def test_an_interruption_exits_130_even_when_the_clean_up_it_interrupted_fails():
+    """Ctrl-C or SIGTERM inside a library call whose ``finally`` then fails (a half rolled-back database
+    session, as in a calibration on 2026-12-07): the command says "interrupted" and exits 130, not 1
+    with the clean-up's traceback."""
+    import typer
+
+    from innosim.cli.common import user_errors
+
+    with pytest.raises(typer.Exit) as stopped, user_errors():
+        try:
+            raise KeyboardInterrupt
+        finally:
+            raise RuntimeError("Can't reconnect until invalid transaction is rolled back")
+    assert stopped.value.exit_code == 130

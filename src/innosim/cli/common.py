@@ -26,7 +26,7 @@ from rich.progress import (
 from rich.text import Text
 
 from innosim.design import MODULES
-from innosim.errors import InputError, SimulationError
+from innosim.errors import InputError, SimulationError, interrupts_first
 from innosim.files import check_output, os_error
 from innosim.limits import BYTES_PER_SAVED_RUN
 
@@ -120,9 +120,11 @@ MAX_RUNS = typer.Option(
 @contextlib.contextmanager
 def user_errors() -> Iterator[None]:
     """Print bad input, or an operating-system error (disk full, read-only, permissions), as one line and
-    exit 2; an interruption (Ctrl-C or SIGTERM) says so and exits 130."""
+    exit 2; an interruption (Ctrl-C or SIGTERM) says so and exits 130, also when the clean-up it
+    interrupted raised an error of its own (:func:`~innosim.errors.interrupts_first`)."""
     try:
-        yield
+        with interrupts_first():
+            yield
     except (InputError, OSError) as exc:
         error = os_error(exc) if isinstance(exc, OSError) else exc
         err_console.print(f"[bold red]error:[/] {escape(str(error))}", highlight=False, soft_wrap=True)
