@@ -61,15 +61,16 @@ def interrupts_first() -> Iterator[None]:
     library's own clean-up then raises an error of its own (SQLAlchemy's ``PendingRollbackError`` from
     pyabc's ``finally``, seen on 2026-12-07), which replaced the interrupt: a stopped calibration ended
     with a traceback and exit code 1 instead of naming what is stored and the command that continues.
-    Any exception raised while an interrupt was being handled (the interrupt is in its chain of
-    ``__context__``) is replaced by that interrupt.
+    An exception whose chain, as a traceback shows it, leads to an interrupt is replaced by that
+    interrupt; one raised ``from None`` (a deliberate exit, such as the command's own exit code 130
+    after it has said what is stored) is not.
     """
     try:
         yield
     except Exception as exc:
         cause: BaseException | None = exc
         while cause is not None and not isinstance(cause, KeyboardInterrupt):
-            cause = cause.__context__
+            cause = cause.__cause__ or (None if cause.__suppress_context__ else cause.__context__)
         if cause is None:
             raise
         raise cause from None
