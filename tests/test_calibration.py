@@ -297,7 +297,7 @@ def test_stopped_calibration_says_how_to_continue_and_continues_to_the_same_post
     out = tmp_path / "out"
     job = start_cli("calibrate", str(cfg), "--workers", "2", "--no-report", "--overwrite")
     # stopped as soon as it reports generation 0 (stored by then), about 2 s before it would end: polling the
-    # database instead noticed it too late, under load, to stop the job (CI rehearsal, 2026-12-07)
+    # database instead noticed it too late, under load, to stop the job (1 of 4 runs on 2026-12-07)
     before = list(itertools.takewhile(lambda line: not line.startswith("generation 0:"), job.stderr))
     assert job.poll() is None, "finished before it could be stopped:\n" + "".join(before)
     job.send_signal(signal.SIGTERM)
