@@ -32,9 +32,10 @@ COMMANDS = {
     "innosim --help": [INNOSIM, "--help"],
     "innosim --version": [INNOSIM, "--version"],
     "python -c 'from innosim import InnovationModel'": [sys.executable, "-c", "from innosim import InnovationModel"],
-    "innosim run --replicates 1 --format json": [INNOSIM, "run", "--replicates", "1", "--format", "json"],
+    "innosim run --replicates 1 --format json": [INNOSIM, *"run --replicates 1 --format json".split()],
     "innosim run --replicates 4 --workers 2 --format json": [
-        *(INNOSIM, "run", "--replicates", "4", "--workers", "2", "--format", "json"),
+        INNOSIM,
+        *"run --replicates 4 --workers 2 --format json".split(),
     ],
 }
 

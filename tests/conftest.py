@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shlex
 import signal
 import subprocess
 import sys
@@ -56,6 +57,11 @@ def run_cli(*args: str, cwd: Path | None = None, columns: int | None = None) -> 
     terminal ``columns`` wide if given (tables wrap their names to fit it)."""
     env = {**os.environ, "COLUMNS": str(columns)} if columns else None
     return subprocess.run([str(INNOSIM), *args], capture_output=True, text=True, cwd=cwd, env=env, timeout=600)
+
+
+def resume_printed(err: str) -> list[str]:
+    """The command an interrupted job printed after "continue with: " on ``err``, split as a shell does."""
+    return shlex.split(err.split("continue with: ")[1].strip())
 
 
 def start_cli(*args: str) -> subprocess.Popen:

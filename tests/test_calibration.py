@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import shlex
 import signal
 import time
 from pathlib import Path
@@ -12,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import ROOT, kill_cli_when, run_cli, start_cli
+from conftest import ROOT, kill_cli_when, resume_printed, run_cli, start_cli
 from innosim.calibration import load_calibration
 from innosim.calibration.abc import POSTERIOR, calibrate, generations
 from innosim.calibration.checks import noise_floor, parameters
@@ -303,7 +302,7 @@ def test_stopped_calibration_says_how_to_continue_and_continues_to_the_same_post
     job.send_signal(signal.SIGTERM)
     _, err = job.communicate(timeout=120)
     assert job.returncode == 130 and f"generation 0 is stored in {out}" in err, err
-    again = shlex.split(err.split("continue with: ")[1].strip())
+    again = resume_printed(err)
     assert again[:2] == ["innosim", "calibrate"] and "--resume" in again and "--overwrite" not in again
     r = run_cli(*again[1:])
     assert r.returncode == 0, r.stderr

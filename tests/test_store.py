@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import shlex
 import signal
 import subprocess
 import sys
@@ -23,15 +22,13 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from conftest import INNOSIM, SCENARIOS, run_cli, start_cli
+from conftest import INNOSIM, SCENARIOS, resume_printed, run_cli, start_cli
 from innosim import load_sweep, sweep
 from innosim.errors import InputError
 from innosim.experiments.runner import run_experiment
 from innosim.joblock import LOCK, lock_directory
 from innosim.store import PARTS, RESULTS
 from test_sweep import TINY
-
-EXE = str(INNOSIM)
 
 
 def _sweep_file(tmp_path: Path, samples: int = 6, scale: float = 0.03, name: str = "s.toml") -> Path:
@@ -244,7 +241,7 @@ def _peak_memory_mb(args: list[str]) -> tuple[subprocess.CompletedProcess, float
         "sys.stdout.write(str(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)); "
         "sys.stderr.write(r.stderr); sys.exit(r.returncode)"
     )
-    r = subprocess.run([sys.executable, "-c", code, EXE, *args], capture_output=True, text=True, timeout=120)
+    r = subprocess.run([sys.executable, "-c", code, str(INNOSIM), *args], capture_output=True, text=True, timeout=120)
     return r, int(r.stdout) / 1024
 
 
@@ -345,7 +342,7 @@ def test_sigterm_keeps_finished_runs_and_says_how_to_resume(tmp_path):
     job.send_signal(signal.SIGTERM)
     _, err = job.communicate(timeout=120)  # the pool's workers are stopped, not waited for (test_executor.py)
     assert job.returncode == 130 and "continue with: innosim " in err, err
-    again = shlex.split(err.split("continue with: ")[1].strip())[1:]
+    again = resume_printed(err)[1:]
     assert "--resume" in again and "--overwrite" not in again
     r = run_cli(*again)
     assert r.returncode == 0 and "removed" not in r.stderr, r.stderr
