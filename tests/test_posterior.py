@@ -27,7 +27,7 @@ def test_shipped_posterior_is_an_ensemble():
     assert all(p.startswith("parameters.") for p in post.paths)
     assert post.manifest["particles"] == len(post) and post.manifest["scale"] == 1.0
     # the ensemble is not dominated by a few particles: an effective sample size of at least a quarter of
-    # the particles (88 of 300 in the shipped fit, whose last generations had 44-88; docs/calibration.md)
+    # the particles (249 of 300 in the shipped fit, with the kernel at four times the covariance; docs/calibration.md)
     ess = 1.0 / np.sum(post.weights**2)
     assert ess == pytest.approx(post.manifest["effective_sample_size"], abs=0.1) and ess >= len(post) / 4
     q = post.quantiles()

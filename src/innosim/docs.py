@@ -74,11 +74,16 @@ def indicator_table() -> str:
     return "\n".join(rows)
 
 
+def _number(value: float) -> str:
+    """A constant as the table shows it: an integer in full (a seed, a year), any other number in ``g``."""
+    return str(value) if isinstance(value, int) else f"{value:g}"
+
+
 def constant_table() -> str:
     """Every fixed assumption of the model (:mod:`innosim.model.constants`)."""
     rows = ["| constant | value | unit | source or reason |", "|---|---|---|---|"]
     for name, value, unit, source in constants.constant_table():
-        shown = "-".join(f"{v:g}" for v in value) if isinstance(value, tuple) else f"{value:g}"
+        shown = "-".join(map(_number, value)) if isinstance(value, tuple) else _number(value)
         rows.append(f"| `{name}` | {shown} | {_cell(unit)} | {_cell(source)} |")
     return "\n".join(rows)
 

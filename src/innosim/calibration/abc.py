@@ -16,8 +16,9 @@ the SQLite history. innosim adds two things:
   therefore follow exactly the same path, and ``--resume`` loses nothing but the
   generation that was running.
 
-The perturbation kernel is a multivariate normal with twice the population's weighted
-covariance (Beaumont et al. 2009), drawn inside the prior's box (:class:`BoxedNormalTransition`).
+The perturbation kernel is a multivariate normal with ``kernel_scale`` times the population's
+weighted covariance (2 in Beaumont et al. 2009; 4 in the shipped configuration), drawn inside the
+prior's box (:class:`BoxedNormalTransition`).
 
 The distance is the p-norm of the relative errors scaled by each target's tolerance,
 ``|sim - fact| / (tolerance * |fact|)``: scale-free, and with the max norm an

@@ -5,8 +5,8 @@
   generator (which pyabc's proposals use) from ``SeedSequence(seed, (t + 1, i))`` and samples
   until its particle is accepted; slots run through the project's executor and come back in
   slot order, so the posterior is bit-identical on one worker or several.
-- :class:`BoxedNormalTransition`: the multivariate normal kernel with twice the population's
-  weighted covariance (Beaumont et al. 2009), drawn inside the prior's box.
+- :class:`BoxedNormalTransition`: the multivariate normal kernel with ``kernel_scale`` times the
+  population's weighted covariance (twice in Beaumont et al. 2009), drawn inside the prior's box.
 """
 
 from __future__ import annotations

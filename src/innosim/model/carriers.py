@@ -57,16 +57,21 @@ def evolve_carriers_and_institutions(model: InnovationModel) -> None:
         inst.develop(rng, p)
     # technology contracts: registered share of R&D rises through the 2016-2020 push, then holds
     push_years = min(year, PLAN_13[1]) - START_YEAR
-    registered = float(sigmoid(logit(p.contract_registration_2015) + p.contract_registration_growth * push_years))
-    fi = model.firms
-    rd = fi.rd * fi.alive
-    linked_rd = rd[network.linked(model)].sum()
-    firm_rd = registered * (rd.sum() + p.link_effect * linked_rd) / WAN_PER_YI / model.scale
-    model.set_flow("tech_contract_turnover", p.contract_multiplier * firm_rd * model.price_level)
+    registered = float(sigmoid(logit(model.contract_registration_2015) + p.contract_registration_growth * push_years))
+    model.set_flow("tech_contract_turnover", registered * contract_turnover_per_share(model))
     # S&T services grow with their clients' R&D (demand for services), next year
     rd_now = client_rd(model)
     model.st_growth = p.st_services_elasticity * (math.log(rd_now / model.rd_last_year) - model.real_growth[year])
     model.rd_last_year = rd_now
+
+
+def contract_turnover_per_share(model: InnovationModel) -> float:
+    """Technology-contract turnover (亿元 a year, nominal) were all of the firms' R&D registered:
+    ``contract_multiplier`` × (firm R&D + ``link_effect`` × the R&D of firms linked to an institution)."""
+    p, fi = model.p, model.firms
+    rd = fi.rd * fi.alive
+    linked_rd = rd[network.linked(model)].sum()
+    return p.contract_multiplier * (rd.sum() + p.link_effect * linked_rd) / WAN_PER_YI / model.scale * model.price_level
 
 
 def client_rd(model: InnovationModel) -> float:

@@ -69,6 +69,19 @@ class Constants:
         0.7, "log-sd", "assumption: dispersion of R&D intensity among R&D-active firms of a sector"
     )
     rd_intensity_max: float = _c(0.5, "fraction of revenue", "assumption: cap on a firm's R&D intensity")
+    reference_population_scale: float = _c(
+        4.0,
+        "multiple of the district's firms",
+        "size of the reference population on which the participation shifts are solved (innosim.model.synthesis.participation_shifts): four times the district halves the sampling error of the shifts against one synthesis's own firms, at about 20 ms a synthesis",
+    )
+    reference_population_seed: int = _c(
+        20151231, "seed", "fixed seed of the reference population: the same for every replicate and parameter set"
+    )
+    contract_registration_max_2015: float = _c(
+        0.5,
+        "share of firm R&D",
+        "assumption: cap on the registered share solved from the 2015 turnover (at full size it is 1-3%; the cap keeps a tiny sample with little R&D finite)",
+    )
     hightech_noise_sd: float = _c(
         0.8, "logit", "assumption: dispersion of the 2015 high-tech product share at a given R&D intensity"
     )

@@ -39,10 +39,11 @@ from innosim.model import structure as st
 from innosim.model.agents import Fund, Government, IncubationCarrier, RdInstitution
 from innosim.model.constants import CONSTANTS as C
 from innosim.model.constants import WAN_PER_YI
+from innosim.model.macro import macro_paths
 from innosim.model.population import Firms, Talent
 from innosim.model.streams import Streams
 from innosim.model.structure import ZONES
-from innosim.model.synthesis import macro_paths, synthesise
+from innosim.model.synthesis import synthesise
 from innosim.parameters import Parameters
 from innosim.scenario import Scenario, default_scenario, history_policy
 from innosim.timeline import PLAN_START, QUARTERS, START_YEAR, steps_to
@@ -180,6 +181,9 @@ class InnovationModel(mesa.Model):
     """Factors on the sector median R&D intensities that brought each R&D group's 2015 R&D to
     its fact: above-scale industry, then the other firms (:mod:`~innosim.model.synthesis`);
     entrants and firms that start R&D later (:func:`~innosim.model.rd.start_rd`) take their group's."""
+    contract_registration_2015: float
+    """Share of the firms' R&D registered in technology contracts in 2015: the share at which the
+    district's 2015 turnover (the fact) is met (synthesis), where the 2016-2020 push starts from."""
     setup_due: list[int]
     """Set-up instalments still owed to each new-type R&D institution being founded."""
     hte_reward_paid_share: float

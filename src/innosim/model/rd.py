@@ -189,7 +189,7 @@ def status_pays(model: InnovationModel) -> np.ndarray:
     return hte_net_benefit(model, model.firms.rd_y1, np.zeros(model.firms.n)) > 0
 
 
-def notch_decision(model: InnovationModel, real: np.ndarray, target: np.ndarray) -> np.ndarray:
+def notch_decision(model: InnovationModel, real: np.ndarray, target: np.ndarray, exposure: float = 1.0) -> np.ndarray:
     """Q1: which firms hold reported R&D at the HTE criterion this year.
 
     Certified firms below the criterion keep it there while the certificate pays. Others
@@ -197,6 +197,8 @@ def notch_decision(model: InnovationModel, real: np.ndarray, target: np.ndarray)
     gate of :func:`~innosim.model.certification.hte_eligible`) bunch where it pays,
     starting at the yearly rate ``bunching_rate`` (adjustment takes time; coached pool firms
     act faster) and going on while it pays; a firm without core IP acquires some when it starts.
+    ``exposure``: the part of a year over which firms could start (a constant hazard), below 1 in
+    the first year of the rewards (:func:`~innosim.model.synthesis.synthesise`).
     """
     p, fi, rng = model.p, model.firms, model.stream("rd")
     below = fi.alive & (real < target)
@@ -204,6 +206,8 @@ def notch_decision(model: InnovationModel, real: np.ndarray, target: np.ndarray)
     keep = below & fi.hte & pays
     candidate = below & ~fi.hte & pays & (fi.hightech_share >= p.presentable_hightech_min)
     rate = np.where(fi.pool, min(1.0, p.pool_bunching_factor * p.bunching_rate), p.bunching_rate)
+    if exposure != 1.0:
+        rate = 1.0 - (1.0 - rate) ** exposure
     started = candidate & ~fi.bunching & (rng.random(fi.n) < rate)
     fi.other_ip |= started  # a firm without core IP acquires it (utility models, software copyrights)
     return keep | (candidate & fi.bunching) | started

@@ -4,9 +4,8 @@ Firms are drawn by sector (the 6+6 system) and zone; their revenue is scaled so 
 above-scale industrial output, S&T-services revenue and high-tech product output add up
 to the 2015 facts; the 2015 HTE are the most innovative eligible-looking firms; business
 R&D adds up to its share of 2015 R&D expenditure. S&T personnel fill the posts firms'
-R&D needs; carriers, institutions and funds are the Mesa agents of 2015. The GDP and
-population paths come from the facts (realised to 2024, a growth rate after); real GDP
-growth is the trend of firms' sales.
+R&D needs; carriers, institutions and funds are the Mesa agents of 2015. The GDP, price
+and population paths are :mod:`~innosim.model.macro`'s.
 The fixed assumptions used here are the :mod:`~innosim.model.constants`.
 """
 
@@ -30,79 +29,86 @@ from innosim.model.demography import rd_active_probability
 from innosim.model.network import Links
 from innosim.model.population import Firms, Talent
 from innosim.parameters import Parameters
-from innosim.timeline import FIRST_YEAR, PLAN_13, PLAN_START, START_YEAR
+from innosim.timeline import FIRST_YEAR, PLAN_13, START_YEAR
 
 if TYPE_CHECKING:  # pragma: no cover
     from innosim.model.model import InnovationModel
 
-REALISED_GDP_YEAR = 2024
-"""Last year of GDP in the facts file; real growth after it is the ``gdp_growth`` parameter."""
-REALISED_PRICE_YEAR = 2024
-"""Last year of realised consumer prices in the facts file; after it prices rise at ``price_growth``."""
 FUND_KINDS = ("guidance", "venture", "credit")
 """The funds of the district: the guidance fund, private VC and the tech-credit banks."""
 RD_COLUMNS = ("rd_propensity", "rd", "rd_reported", "rd_y1", "rd_y2", "rd_y3")
 """The firm columns that hold a firm's R&D (its propensity, rates and accounts), scaled together."""
 
 
-class MacroPaths(NamedTuple):
-    """The district's exogenous paths by year (:func:`macro_paths`)."""
+class FirmDraws(NamedTuple):
+    """The first draws of a 2015 population (:func:`draw_firms`)."""
 
-    gdp: dict[int, float]
-    """District GDP (亿元, nominal)."""
-    real_growth: dict[int, float]
-    """Real GDP growth: the trend of firms' sales."""
-    prices: dict[int, float]
-    """Price level, 2015 = 1: realised consumer prices to :data:`REALISED_PRICE_YEAR`, then ``price_growth``."""
-    population: dict[int, float]
-    """Resident population."""
-
-
-def _geometric(known: dict[int, float], end_year: int, factor: float) -> dict[int, float]:
-    """A yearly path through the ``known`` values (interpolated geometrically between them),
-    multiplied by ``factor`` a year after the last, to ``end_year``."""
-    years = sorted(known)
-    path = {}
-    for y0, y1 in zip(years[:-1], years[1:]):
-        rate = (known[y1] / known[y0]) ** (1 / (y1 - y0))
-        path.update({y: known[y0] * rate ** (y - y0) for y in range(y0, y1)})
-    last = years[-1]
-    path.update({y: known[last] * factor ** (y - last) for y in range(last, end_year + 1)})
-    return path
+    sector: np.ndarray
+    industrial: np.ndarray
+    age: np.ndarray
+    revenue: np.ndarray
+    """万元 a year."""
+    rev_per_emp: np.ndarray
+    zone: np.ndarray
+    prop: np.ndarray
+    """The R&D intensity each firm would have as an R&D performer."""
+    big: np.ndarray
+    """Above-scale industrial firms."""
+    groups: tuple[tuple[np.ndarray, np.ndarray, float], ...]
+    """The R&D groups: (members, the members the statistics count, their 2015 R&D in 万元),
+    above-scale industry and the other firms."""
 
 
-def _realised(facts: FactBook, fact_id: str, years: range) -> dict[int, float]:
-    """The facts ``fact_id`` of ``years`` that the data file holds (observed, not targets)."""
-    found = {y: facts.find(fact_id, y) for y in years}
-    return {y: f.value for y, f in found.items() if f is not None and f.kind != "target"}
+def draw_firms(rng: np.random.Generator, facts: FactBook, p: Parameters, n: int, scale: float) -> FirmDraws:
+    """``n`` firms of the 2015 district at ``scale``: sectors, sizes, ages, zones and the R&D
+    intensities they would have as performers, and the R&D each group must spend."""
+    sector = rng.choice(len(st.SECTORS), size=n, p=st.SECTOR_WEIGHTS)
+    industrial = rng.random(n) < st.SECTOR_INDUSTRIAL[sector]
+    age = rng.exponential(C.firm_age_mean, n)
+    # Above-scale industrial output must add up to the 2015 figure (亿元 -> 万元).
+    target_ind = facts.value("above_scale_industrial_output", START_YEAR) * WAN_PER_YI * scale
+    revenue = _revenue(rng, industrial, p.revenue_sigma, target_ind)
+    rev_per_emp = np.where(industrial, C.revenue_per_employee_industrial, C.revenue_per_employee_other) * np.exp(
+        rng.normal(0.0, C.revenue_per_employee_sigma, n)
+    )
+    zone = rng.choice(len(st.ZONES), size=n, p=st.ZONE_WEIGHTS)
+    for _ in range(6):
+        big = st.above_scale_industrial(revenue, industrial)
+        revenue[big] *= target_ind / revenue[big].sum()
+    prop = np.minimum(
+        st.SECTOR_RD_MEDIAN[sector] * p.rd_intensity_scale * np.exp(rng.normal(0.0, C.rd_intensity_sigma, n)),
+        C.rd_intensity_max,
+    )
+    # The statistics count the R&D of above-scale firms only (their scope for enterprises):
+    # above-scale industry its own share of its revenue, the other above-scale firms the rest of
+    # business R&D; the firms below scale, outside the statistics, behave as the above-scale
+    # firms of their group.
+    target_rd = facts.value("rd_expenditure", START_YEAR) * p.business_rd_share * WAN_PER_YI * scale
+    target_asi = min(facts.value("above_scale_industrial_rd_intensity", START_YEAR) * revenue[big].sum(), target_rd)
+    groups = ((big, big, target_asi), (~big, ~big & st.above_scale(revenue, industrial), target_rd - target_asi))
+    return FirmDraws(sector, industrial, age, revenue, rev_per_emp, zone, prop, big, groups)
 
 
-def macro_paths(facts: FactBook, p: Parameters, end_year: int) -> MacroPaths:
-    """District GDP (亿元, nominal), its real growth, the price level and the population, by year.
+def participation_shifts(facts: FactBook, p: Parameters) -> tuple[float, float]:
+    """The logit shifts of R&D participation (above-scale industry, the other firms) at which
+    each group spends its 2015 R&D in expectation, solved on a reference population: the
+    district at ``C.reference_population_scale`` times full size, drawn with a fixed seed.
 
-    GDP is interpolated geometrically between the facts of 2015, 2020 and 2024, then grows
-    at the real ``gdp_growth`` times the price level. Real growth, the trend of firms'
-    sales (:mod:`~innosim.model.production`), is the 13th-plan average for 2016-2020, the
-    district's reported yearly growth for 2021-2024 (the 2024 level carries a census
-    revision, so its nominal path is not used), and ``gdp_growth`` after. The price level
-    compounds the realised consumer-price rises of 2016-2024 (``cpi_growth``: Guangzhou's,
-    else Guangdong's, else China's, the nearest found), then ``price_growth``. Population:
-    geometric between the facts of 2015-2024 (2015, the 2020 census, 2021), then
-    ``population_growth``.
+    Which firms do R&D: larger firms more often (a logit slope on log size), at a level per
+    group. Solved on each synthesis's own firms, the level carried that sample's idiosyncrasy
+    (2015 R&D is a sum of heavy-tailed products, so a sample with a few large spenders got
+    fewer performers), and with it most of the replicates' spread of the HTE path. The shifts
+    are properties of the parameters and the facts, so every replicate takes the reference's;
+    each still meets its own 2015 totals exactly, through its intensities (:func:`synthesise`).
     """
-    gdp_known = {y: facts.value("gdp", y) for y in (START_YEAR, PLAN_13[1], REALISED_GDP_YEAR)}
-    gdp = _geometric(gdp_known, end_year, (1 + p.gdp_growth) * (1 + p.price_growth))
-    plan13_real = facts.value("gdp_real_growth", PLAN_13[1])
-    growth = {y: plan13_real for y in range(START_YEAR + 1, PLAN_START)}
-    growth.update({y: facts.value("gdp_real_growth", y) for y in range(PLAN_START, REALISED_GDP_YEAR + 1)})
-    growth.update({y: p.gdp_growth for y in range(REALISED_GDP_YEAR + 1, end_year + 1)})
-    price = {START_YEAR: 1.0}
-    for y in range(START_YEAR + 1, end_year + 1):
-        rise = facts.value("cpi_growth", y) if y <= REALISED_PRICE_YEAR else p.price_growth
-        price[y] = price[y - 1] * (1 + rise)
-    people = _realised(facts, "population", range(START_YEAR, REALISED_GDP_YEAR + 1))
-    population = _geometric(people, end_year, 1 + p.population_growth)
-    return MacroPaths(gdp, growth, price, population)
+    scale = C.reference_population_scale
+    rng = np.random.default_rng(C.reference_population_seed)
+    d = draw_firms(rng, facts, p, round(p.initial_firms * scale), scale)
+    asi, other = (
+        _participation_shift(d.sector[c], d.revenue[c], d.industrial[c], d.prop[c], goal, p.rd_active_size_slope)
+        for _, c, goal in d.groups
+    )
+    return asi, other
 
 
 def synthesise(model: InnovationModel) -> None:
@@ -112,35 +118,9 @@ def synthesise(model: InnovationModel) -> None:
     model.firms = Firms(capacity=int(n * C.firm_capacity_headroom) + 64)
     model.talent = Talent(capacity=n + 64)
     model.links = Links(capacity=n // 20 + 16)
-    sector = rng.choice(len(st.SECTORS), size=n, p=st.SECTOR_WEIGHTS)
-    industrial = rng.random(n) < st.SECTOR_INDUSTRIAL[sector]
-    age = rng.exponential(C.firm_age_mean, n)
-    # Above-scale industrial output must add up to the 2015 figure (亿元 -> 万元).
-    target_ind = f.value("above_scale_industrial_output", START_YEAR) * WAN_PER_YI * scale
-    revenue = _revenue(rng, industrial, p.revenue_sigma, target_ind)
-    rev_per_emp = np.where(industrial, C.revenue_per_employee_industrial, C.revenue_per_employee_other) * np.exp(
-        rng.normal(0.0, C.revenue_per_employee_sigma, n)
-    )
-    zone = rng.choice(len(st.ZONES), size=n, p=st.ZONE_WEIGHTS)
-    for _ in range(6):
-        big = st.above_scale_industrial(revenue, industrial)
-        revenue[big] *= target_ind / revenue[big].sum()
-    # Which firms do R&D: larger firms more often (a logit slope on log size). The statistics
-    # count the R&D of above-scale firms only (their scope for enterprises), so each group's level
-    # of participation is shifted to what its above-scale firms spent in 2015: above-scale
-    # industry its own share of its revenue, the other firms the rest of business R&D; the firms
-    # below scale, outside the statistics, behave as the above-scale firms of their group.
-    prop = np.minimum(
-        st.SECTOR_RD_MEDIAN[sector] * p.rd_intensity_scale * np.exp(rng.normal(0.0, C.rd_intensity_sigma, n)),
-        C.rd_intensity_max,
-    )
-    target_rd = f.value("rd_expenditure", START_YEAR) * p.business_rd_share * WAN_PER_YI * scale
-    target_asi = min(f.value("above_scale_industrial_rd_intensity", START_YEAR) * revenue[big].sum(), target_rd)
-    groups = ((big, big, target_asi), (~big, ~big & st.above_scale(revenue, industrial), target_rd - target_asi))
+    sector, industrial, age, revenue, rev_per_emp, zone, prop, big, groups = draw_firms(rng, f, p, n, scale)
     slope = p.rd_active_size_slope
-    model.asi_rd_active_shift, model.rd_active_shift = (
-        _participation_shift(sector[c], revenue[c], industrial[c], prop[c], goal, slope) for _, c, goal in groups
-    )
+    model.asi_rd_active_shift, model.rd_active_shift = participation_shifts(f, p)
     shift = np.where(big, model.asi_rd_active_shift, model.rd_active_shift)
     draw = rng.random(n)  # kept: the firm starts R&D later if it grows (innosim.model.rd.start_rd)
     active = draw < rd_active_probability(sector, revenue, industrial, shift, slope)
@@ -224,6 +204,11 @@ def synthesise(model: InnovationModel) -> None:
     _no_backlog(model, groups)
     model.knowledge_before = fi.knowledge.copy()
     model.rd_last_year = carriers.client_rd(model)
+    # the registered share of R&D at which the 2015 contract turnover is met
+    model.contract_registration_2015 = min(
+        f.value("tech_contract_turnover", START_YEAR) / carriers.contract_turnover_per_share(model),
+        C.contract_registration_max_2015,
+    )
     model.st_growth = 0.0
     model.next_uid = np.uint64(n)
     model.alive_firms = {START_YEAR: n}
@@ -232,15 +217,15 @@ def synthesise(model: InnovationModel) -> None:
 def _first_year(model: InnovationModel, groups: tuple[tuple[np.ndarray, np.ndarray, float], ...]) -> None:
     """The first year of the firms' response to Guangzhou's rewards, which began with the
     certificates of 2015 (穗府办函〔2015〕127号): firms for whom reaching the R&D criterion paid
-    started bunching in 2015, at ``bunching_rate`` and by the rule of :mod:`~innosim.model.rd`,
-    raising their 2015 R&D so as to meet the criterion on their 2013-2015 accounts and apply in
+    started bunching in 2015, at ``bunching_rate`` over the part of the year in which the rewards
+    were known (``rewards_known_2015``) and by the rule of :mod:`~innosim.model.rd`, raising their 2015 R&D so as to meet the criterion on their 2013-2015 accounts and apply in
     2016. In each group of :func:`synthesise` (its members, the rows the statistics count, their
     R&D goal in 万元) the members that neither hold a certificate nor bunch give up as much R&D
     (their intensities scale), so 2015 R&D keeps its facts. Valid patents were allocated before, by the knowledge of the synthesis (a
     difference of a few per cent for the firms that scale)."""
     fi, p = model.firms, model.p
     target = rd_rules.notch_target(model, fi.sales_y1, fi.sales_y2 + fi.sales_y3, fi.rd_y2 + fi.rd_y3)
-    started = rd_rules.notch_decision(model, fi.rd_y1, target) & ~fi.hte
+    started = rd_rules.notch_decision(model, fi.rd_y1, target, exposure=p.rewards_known_2015) & ~fi.hte
     gap = np.where(started, np.maximum(target - fi.rd_y1, 0.0), 0.0)
     fi.rd_y1 += gap
     fi.rd_reported += gap
