@@ -218,11 +218,12 @@ def _first_year(model: InnovationModel, groups: tuple[tuple[np.ndarray, np.ndarr
     """The first year of the firms' response to Guangzhou's rewards, which began with the
     certificates of 2015 (穗府办函〔2015〕127号): firms for whom reaching the R&D criterion paid
     started bunching in 2015, at ``bunching_rate`` over the part of the year in which the rewards
-    were known (``rewards_known_2015``) and by the rule of :mod:`~innosim.model.rd`, raising their 2015 R&D so as to meet the criterion on their 2013-2015 accounts and apply in
-    2016. In each group of :func:`synthesise` (its members, the rows the statistics count, their
-    R&D goal in 万元) the members that neither hold a certificate nor bunch give up as much R&D
-    (their intensities scale), so 2015 R&D keeps its facts. Valid patents were allocated before, by the knowledge of the synthesis (a
-    difference of a few per cent for the firms that scale)."""
+    were known (``rewards_known_2015``) and by the rule of :mod:`~innosim.model.rd`, raising their
+    2015 R&D so as to meet the criterion on their 2013-2015 accounts and apply in 2016. In each
+    group of :func:`synthesise` (its members, the rows the statistics count, their R&D goal in
+    万元) the members that neither hold a certificate nor bunch give up as much R&D (their
+    intensities scale), so 2015 R&D keeps its facts. Valid patents were allocated before, by the
+    knowledge of the synthesis (a difference of a few per cent for the firms that scale)."""
     fi, p = model.firms, model.p
     target = rd_rules.notch_target(model, fi.sales_y1, fi.sales_y2 + fi.sales_y3, fi.rd_y2 + fi.rd_y3)
     started = rd_rules.notch_decision(model, fi.rd_y1, target, exposure=p.rewards_known_2015) & ~fi.hte
