@@ -334,6 +334,7 @@ def test_report_has_every_target_holdout_and_parameter(tiny_reference, tmp_path)
     ):
         assert f"## {section}" in text
     assert "### Where the noise comes from" in text and (ref_out / "noise_sources.csv").exists()
+    assert "With every parameter the posterior lacks drawn from its prior too (`innosim forecast --full`" in text
     for fig in ("marginals.png", "predictive.png", "series.png", "pairs.png", "forecast.png"):
         assert (ref_out / fig).stat().st_size > 10_000 and f"]({fig})" in text
     fc = pd.read_csv(ref_out / "forecast.csv")
@@ -443,6 +444,13 @@ def test_forecast_command(tiny_reference, tmp_path):
     assert "tech_contract_turnover@2021/2020" in r.stdout and "CRPS" in r.stdout
     assert "of 1 held-out facts inside the 90% interval" in r.stderr and "with the error of the facts" in r.stderr
     assert (tmp_path / "fc" / "forecast.csv").exists() and (tmp_path / "fc" / "forecast.png").exists()
+    # --full: the parameters the posterior lacks drawn from their priors too, so other runs, other quantiles
+    full = run_cli(
+        "forecast", str(cfg), "--posterior", str(ref_out / POSTERIOR), "--out", str(tmp_path / "ff"), "--full"
+    )
+    assert full.returncode == 0, full.stderr
+    a, b = (pd.read_csv(tmp_path / d / "forecast.csv") for d in ("fc", "ff"))
+    assert list(a.key) == list(b.key) and not np.allclose(a[["p05", "median", "p95"]], b[["p05", "median", "p95"]])
 
 
 def test_coverage_study_resumes_and_summarises(tmp_path):

@@ -10,7 +10,9 @@ import pytest
 
 from conftest import SCENARIOS, run_cli
 from innosim import load_scenario, simulate
-from innosim.posterior import Posterior, apply_parameters, parameter_choice, shipped_posterior
+from innosim.fields import numeric_fields, prior
+from innosim.posterior import Posterior, apply_parameters, parameter_choice, prior_paths, shipped_posterior
+from innosim.scenario import Scenario
 
 SMALL = dict(seed=5, replicates=4, workers=1, until=2017)
 
@@ -59,6 +61,31 @@ def test_modes(small):
     assert index == -1 and defaults == small
     with pytest.raises(Exception, match="unknown choice"):
         parameter_choice("median")
+
+
+def test_full_mode_draws_the_unfitted_parameters_from_their_priors(small):
+    """``--parameters full``: the replicate's posterior draw, and every other float parameter with a
+    prior drawn within it, reproducibly, by the replicate's seed; what the scenario sets still wins."""
+    post, fields = shipped_posterior(), numeric_fields(Scenario)
+    choice = parameter_choice("full")
+    others = choice.prior_paths
+    assert others == prior_paths(post.paths) and not set(others) & set(post.paths)
+    assert {"parameters.profit_margin", "parameters.hte_renewal_rate", "parameters.spillover"} <= set(others)
+    assert all(fields[p].annotation is float for p in others)  # integer parameters keep their values
+    draws = [choice.for_replicate(small, seed) for seed in (1, 2)]
+    for (chosen, index), seed in zip(draws, (1, 2), strict=True):
+        assert index == post.draw_index(seed)  # the same particle as mode "posterior"
+        assert all(chosen.get(p) == post.row(index)[p] for p in post.paths)
+        for p in others:
+            lo, hi = prior(fields[p])
+            assert lo <= chosen.get(p) <= hi
+    assert any(draws[0][0].get(p) != draws[1][0].get(p) for p in others)  # each replicate its own draw
+    assert choice.for_replicate(small, 1)[0] == draws[0][0]  # fixed by the seed
+    pinned = small.with_overrides({others[0]: prior(fields[others[0]])[0]})
+    assert choice.for_replicate(pinned, 1)[0].get(others[0]) == prior(fields[others[0]])[0]
+    assert choice.describe()["prior_paths"] == list(others)
+    assert set(choice.sources(small)["drawn"]) == set(post.paths) | set(others)
+    assert "prior_paths" not in parameter_choice("posterior").describe()
 
 
 def test_what_the_scenario_sets_wins_over_the_posterior(small):

@@ -27,7 +27,7 @@ from innosim import load_sweep, sweep
 from innosim.errors import InputError
 from innosim.experiments.runner import run_experiment
 from innosim.joblock import LOCK, lock_directory
-from innosim.store import PARTS, RESULTS
+from innosim.store import PARTS, RESULTS, interrupts_deferred
 from test_sweep import TINY
 
 
@@ -328,6 +328,27 @@ def test_sigkill_of_the_main_process_leaves_no_worker(tmp_path):
     finally:
         for pid in _group(job.pid):
             os.kill(pid, signal.SIGKILL)
+
+
+def test_an_interrupt_waits_for_the_step_that_writes_runs_and_forgets_them():
+    """A SIGTERM (the CLI's Ctrl-C) that arrives while a part is written is delivered after the buffer
+    is cleared: else the clean-up stored the same runs again, and the resume removed both parts (a
+    rehearsal of 2026-12-08 under load)."""
+
+    def stop(*_: object) -> None:
+        raise KeyboardInterrupt
+
+    steps: list[str] = []
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            with interrupts_deferred():
+                os.kill(os.getpid(), signal.SIGTERM)
+                steps += ["written", "forgotten"]
+            steps.append("after")  # never: the interrupt comes as the block ends
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    assert steps == ["written", "forgotten"]
 
 
 def test_sigterm_keeps_finished_runs_and_says_how_to_resume(tmp_path):

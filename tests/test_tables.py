@@ -124,7 +124,7 @@ def test_the_same_options_everywhere(tmp_path: Path) -> None:
     helps = {c: " ".join(_cli(c, "--help", columns=200).stdout.split()) for c in ("run", "compare", "sweep")}
     for command, text in helps.items():
         assert "<zh|en>" in text and "--report Also write" in text, command
-    assert "<posterior|mean|map|defaults>" in helps["run"] and "<bool>" not in helps["run"].split("--help")[0]
+    assert "<posterior|full|mean|map|defaults>" in helps["run"] and "<bool>" not in helps["run"].split("--help")[0]
     sweep_file = tmp_path / "s.toml"
     sweep_file.write_text(
         f'name = "s"\nscenario = "{(ROOT / "scenarios" / "plan.toml").as_posix()}"\nscale = 0.02\nreplicates = 1\n'

@@ -14,6 +14,12 @@ posterior says.
 Choices (:func:`parameter_choice`, ``innosim run --parameters``):
 
 - ``posterior`` (default): a weighted draw per replicate;
+- ``full``: a posterior draw per replicate as ``posterior``, and every other float parameter
+  that declares a prior range drawn uniformly within it (:func:`prior_draw`), so that the
+  intervals carry the uncertainty of the parameters the calibration did not fit too. The
+  fitted parameters' posterior was conditioned on the declared values of the others, so this
+  is an approximation (a "cut" of the joint posterior), not a refit: it shows how much wider
+  a projection is when nothing beyond the fit is taken as known;
 - ``mean``: the posterior mean for every replicate;
 - ``map``: the particle of highest posterior density (weighted Gaussian kernel
   density over the ensemble, in standardised coordinates) for every replicate;
@@ -35,13 +41,14 @@ import numpy as np
 import pandas as pd
 
 from innosim.errors import InputError, option
-from innosim.fields import bounds, numeric_fields
+from innosim.fields import bounds, numeric_fields, prior
 from innosim.files import read_csv
 from innosim.scenario import Scenario
 
-Mode = Literal["posterior", "mean", "map", "defaults"]
-MODES: tuple[str, ...] = ("posterior", "mean", "map", "defaults")
+Mode = Literal["posterior", "full", "mean", "map", "defaults"]
+MODES: tuple[str, ...] = ("posterior", "full", "mean", "map", "defaults")
 _DRAW_KEY = 0x706F7374  # spawn key that separates the posterior draw from the model's streams
+_PRIOR_KEY = 0x7072696F  # and the prior draws of mode "full" from both
 
 
 class Posterior:
@@ -186,6 +193,24 @@ def shipped_posterior() -> Posterior:
     return post
 
 
+def prior_paths(skip: list[str] | tuple[str, ...] = ()) -> tuple[str, ...]:
+    """Dotted paths of the float behavioural parameters that declare a prior range, less ``skip``."""
+    fields = numeric_fields(Scenario)
+    return tuple(
+        p
+        for p, info in fields.items()
+        if p.startswith("parameters.") and info.annotation is float and prior(info) and p not in skip
+    )
+
+
+def prior_draw(paths: tuple[str, ...], seed: int) -> dict[str, float]:
+    """One draw of each of ``paths`` from its declared prior range (uniform), fixed by the replicate ``seed``."""
+    rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(_PRIOR_KEY,))))
+    fields = numeric_fields(Scenario)
+    ranges = [prior(fields[p]) for p in paths]
+    return {p: float(rng.uniform(*r)) for p, r in zip(paths, ranges, strict=True) if r is not None}
+
+
 def apply_parameters(scenario: Scenario, values: dict[str, float]) -> Scenario:
     """``scenario`` with ``values`` set, except the parameters the scenario sets itself."""
     explicit = set(scenario.fixed)
@@ -205,11 +230,23 @@ class ParameterChoice:
         if self.mode == "defaults" or self.posterior is None:
             return scenario, -1
         post = self.posterior
-        index = {"posterior": lambda: post.draw_index(seed), "mean": lambda: -1, "map": lambda: post.map_index}[
-            self.mode
-        ]()
+        index = {
+            "posterior": lambda: post.draw_index(seed),
+            "full": lambda: post.draw_index(seed),
+            "mean": lambda: -1,
+            "map": lambda: post.map_index,
+        }[self.mode]()
         values = post.mean() if self.mode == "mean" else post.row(index)
+        if self.mode == "full":
+            values |= prior_draw(self.prior_paths, seed)
         return apply_parameters(scenario, values), index
+
+    @property
+    def prior_paths(self) -> tuple[str, ...]:
+        """The parameters drawn from their priors (mode ``full``): those with a prior the posterior lacks."""
+        if self.mode != "full" or self.posterior is None:
+            return ()
+        return prior_paths(self.posterior.paths)
 
     def describe(self) -> dict[str, Any]:
         """For manifests: the mode and which posterior."""
@@ -221,15 +258,18 @@ class ParameterChoice:
             "posterior_sha256": self.posterior.sha256,
             "particles": len(self.posterior),
             "paths": self.posterior.paths,
+            **({"prior_paths": list(self.prior_paths)} if self.mode == "full" else {}),
         }
 
     def sources(self, scenario: Scenario) -> dict[str, list[str]]:
         """Where each behavioural parameter of ``scenario`` comes from, for manifests.
 
         ``fixed``: set by the scenario; ``drawn``: taken per replicate from the posterior
-        (its draw, mean or mode, by ``mode``); ``declared``: neither, so the declared value.
+        (its draw, mean or mode, by ``mode``), or in mode ``full`` from the priors of the
+        others; ``declared``: none of these, so the declared value.
         """
-        drawn = [] if self.mode == "defaults" or self.posterior is None else list(scenario.drawn(self.posterior.paths))
+        paths = [] if self.mode == "defaults" or self.posterior is None else self.posterior.paths
+        drawn = list(scenario.drawn([*paths, *self.prior_paths]))
         taken = set(scenario.fixed) | set(drawn)
         declared = [p for p in numeric_fields(Scenario) if p.startswith("parameters.") and p not in taken]
         return {"fixed": list(scenario.fixed), "drawn": drawn, "declared": declared}

@@ -29,9 +29,12 @@ import json
 import logging
 import os
 import shutil
+import signal
 import tempfile
+import threading
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Self
 
@@ -46,6 +49,8 @@ from innosim.provenance import KIND_NAMES, MANIFEST
 from innosim.verification import CHECK_COLUMNS, RESULTS, Expected, verify_results
 
 PARTS = "parts"
+STOPS = (signal.SIGINT, signal.SIGTERM)
+"""The signals that stop a job (Ctrl-C, and SIGTERM, which the CLI turns into Ctrl-C)."""
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +80,27 @@ def write_atomic(path: Path, data: str | bytes) -> None:
 MANIFEST_KEY = b"innosim.manifest"
 UNITS_KEY = b"innosim.units"
 """Keys of the Parquet schema metadata of ``results.parquet``: the manifest, and each indicator's unit (JSON)."""
+
+
+@contextmanager
+def interrupts_deferred() -> Iterator[None]:
+    """Hold back Ctrl-C and SIGTERM (which the CLI turns into Ctrl-C) until the block is done: a step
+    that writes runs and then forgets them must do both or neither, or the clean-up that stores what
+    is left writes the same runs twice. A signal that arrives meanwhile is noted and raised again, to
+    the handler it would have met, as the block ends. Handlers live in the main thread: elsewhere the
+    block runs as it is."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+    previous = {s: signal.signal(s, lambda signum, _frame: caught.append(signum)) for s in STOPS}
+    try:
+        yield
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+        if caught:
+            signal.raise_signal(caught[0])
 
 
 def annotated(schema: pa.Schema, manifest: dict[str, Any]) -> pa.Schema:

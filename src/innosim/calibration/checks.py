@@ -165,24 +165,32 @@ def noise_floor(cal: Calibration, posterior: Posterior, workers: int | None = No
     return table, errors.abs().max(axis=1)
 
 
-def forecast_runs(cal: Calibration, posterior: Posterior, workers: int | None = None) -> pd.DataFrame:
-    """Replicates of the ``[forecast]`` scenario from the posterior, 2016 to the last held-out year."""
+def forecast_runs(
+    cal: Calibration, posterior: Posterior, workers: int | None = None, parameters: str = "posterior"
+) -> pd.DataFrame:
+    """Replicates of the ``[forecast]`` scenario from the posterior, 2016 to the last held-out year
+    (``parameters="full"``: the other parameters drawn from their priors too,
+    :mod:`innosim.posterior`)."""
     if cal.forecast_scenario is None or cal.config.forecast is None:
         raise InputError(cal.path, "forecast", "the calibration has no [forecast] table")
     fc = cal.config.forecast
     until = max([cal.statistics[k].last_year for k in cal.held_for_forecast()] or [cal.config.year])
-    return _runs(cal, cal.forecast_scenario, posterior, fc.replicates, fc.seed, fc.scale, until, workers)
+    return _runs(cal, cal.forecast_scenario, posterior, fc.replicates, fc.seed, fc.scale, until, workers, parameters)
 
 
 def forecast(
-    cal: Calibration, posterior: Posterior, workers: int | None = None, runs: pd.DataFrame | None = None
+    cal: Calibration,
+    posterior: Posterior,
+    workers: int | None = None,
+    runs: pd.DataFrame | None = None,
+    parameters: str = "posterior",
 ) -> pd.DataFrame:
     """The blind forecast: every held-out fact after the fitted years against the predictive
     distribution of the ``[forecast]`` scenario (what happened: realised inputs, the policy in
     force) run from the posterior. Columns as :func:`predictive`'s, with the 50% interval,
     coverage and the continuous ranked probability score (CRPS, in the fact's unit, and over
     the fact: 0 is a perfect point forecast)."""
-    runs = forecast_runs(cal, posterior, workers) if runs is None else runs
+    runs = forecast_runs(cal, posterior, workers, parameters) if runs is None else runs
     return pd.DataFrame(_compare(cal, runs, cal.held_for_forecast(), "forecast"))
 
 

@@ -171,7 +171,7 @@ def write_report(cal: Calibration, out: Path, workers: int | None = None) -> Pat
         fc = forecast(cal, posterior, runs=series_runs)
         write_forecast(cal, fc, out)
         facts = pd.concat([check, fc], ignore_index=True)
-        lines += forecast_section(cal, fc)
+        lines += forecast_section(cal, fc, forecast(cal, posterior, workers, parameters="full"))
     plot_series(cal, series_runs, facts, out / FIG_SERIES, f"{label}: fitted and held-out series")
     lines += [
         "## Series",

@@ -140,7 +140,13 @@ def param_rows(params: pd.DataFrame, sources: bool = True) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def forecast_section(cal: Calibration, fc: pd.DataFrame) -> list[str]:
+def _relative_width(fc: pd.DataFrame) -> float:
+    """The median width of the forecast's 90% intervals over their medians."""
+    return float(((fc.p95 - fc.p05) / fc["median"].abs()).median())
+
+
+def forecast_section(cal: Calibration, fc: pd.DataFrame, full: pd.DataFrame) -> list[str]:
+    """The blind forecast ``fc``, and ``full``: the same with the unfitted parameters drawn from their priors."""
     fcfg = cal.config.forecast
     assert fcfg is not None
     n, hit90, hit50 = len(fc), int(fc.inside_90.sum()), int(fc.inside_50.sum())
@@ -156,7 +162,11 @@ def forecast_section(cal: Calibration, fc: pd.DataFrame) -> list[str]:
         f"(a city's shape), with the error the fit allows such a proxy (`proxy_error` in `{cal.path.name}`); the "
         "predictive interval of the observed value adds that error, uniform within it: "
         f"{hit_obs} of {n} ({hit_obs / n:.0%}) inside it, mean CRPS / fact {fc.obs_crps_relative.mean():.3f}. "
-        f"Table: `{FORECAST}`; `innosim forecast` on `{cal.path.name}` writes it alone.",
+        f"Table: `{FORECAST}`; `innosim forecast` on `{cal.path.name}` writes it alone. With every parameter "
+        "the posterior lacks drawn from its prior too (`innosim forecast --full`, the same replicates and "
+        f"seed): {int(full.inside_90.sum())} of {n} inside the 90% interval ({int(full.obs_inside_90.sum())} "
+        f"with the proxy's error), mean CRPS / fact {full.crps_relative.mean():.3f}, the median interval "
+        f"{_relative_width(full):.1%} of the median wide ({_relative_width(fc):.1%} above).",
         "",
         md_table(check_rows(fc, forecast=True)),
         "",

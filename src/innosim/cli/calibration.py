@@ -164,6 +164,12 @@ def forecast(
     workers: Optional[int] = typer.Option(
         None, min=0, help="Worker processes (default: the config's; 0 = one per core)."
     ),
+    full: bool = typer.Option(
+        False,
+        "--full",
+        help="Draw every parameter the posterior lacks from its prior too (--parameters full): "
+        "the forecast with the uncertainty of the unfitted parameters.",
+    ),
 ) -> None:
     """Forecast the held-out years blind: the config's forecast scenario run from the posterior,
     each held-out fact against its predictive median, 50/90% intervals and CRPS."""
@@ -188,7 +194,7 @@ def forecast(
         target = out if out is not None else (cal.out if config is not None else Path("innosim-forecast"))
         check_out(target)
         target.mkdir(parents=True, exist_ok=True)
-        fc = blind_forecast(cal, post, workers)
+        fc = blind_forecast(cal, post, workers, parameters="full" if full else "posterior")
         path = write_forecast(cal, fc, target)
         for _, r in fc.iterrows():
             typer.echo(

@@ -93,6 +93,7 @@ class Mode(StrEnum):
     """How behavioural parameters are chosen (:func:`innosim.posterior.parameter_choice`)."""
 
     posterior = "posterior"
+    full = "full"
     mean = "mean"
     map = "map"
     defaults = "defaults"

@@ -63,8 +63,8 @@ def run(
     scale: Optional[float] = SCALE,
     parameters: Mode = typer.Option(
         Mode.posterior,
-        help="Behavioural parameters: posterior (a draw per replicate), "
-        "mean, map, or defaults (the declared values, no posterior).",
+        help="Behavioural parameters: posterior (a draw per replicate), full (a posterior draw and every "
+        "other parameter with a prior drawn from it), mean, map, or defaults (the declared values, no posterior).",
     ),
     posterior: Optional[Path] = POSTERIOR,
     report: bool = REPORT,
@@ -126,7 +126,9 @@ def compare(
     out: Optional[Path] = typer.Option(None, help="Directory for comparison.json, the CSV tables and every run."),
     format: Format = FORMAT,
     scale: Optional[float] = SCALE,
-    parameters: Mode = typer.Option(Mode.posterior, help="Behavioural parameters: posterior, mean, map or defaults."),
+    parameters: Mode = typer.Option(
+        Mode.posterior, help="Behavioural parameters: posterior, full, mean, map or defaults."
+    ),
     posterior: Optional[Path] = POSTERIOR,
     report: bool = REPORT,
     lang: Lang = LANG,

@@ -41,6 +41,7 @@ INDEX_HALF_WIDTH = 0.05
 
 _HOW = {
     "posterior": "a posterior draw per replicate",
+    "full": "a posterior draw and the other parameters' priors per replicate",
     "mean": "posterior mean",
     "map": "posterior mode",
     "defaults": "declared defaults",

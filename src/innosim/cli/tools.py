@@ -77,8 +77,8 @@ def app_(
         scn = load_scenario(scenario)
         if scale is not None:
             scn.with_overrides({"scale": scale}, source="--scale")
-        if parameters == "posterior":
-            raise InputError("--parameters", "posterior", "the app runs one trajectory; use mean, map or defaults")
+        if parameters in ("posterior", "full"):
+            raise InputError("--parameters", parameters, "the app runs one trajectory; use mean, map or defaults")
         parameter_choice(parameters)
         try:
             importlib.import_module("innosim.app")

@@ -60,7 +60,10 @@ class ExperimentConfig(Strict):
     scale: float | None = Field(None, gt=0.0, le=1.0, description="run at this scale (default: the scenario's)")
     seed: int = 0
     replicates: int = Field(4, ge=1, le=100_000, description="paired replicates per point")
-    parameters: Mode = Field("posterior", description="behavioural parameters: posterior, mean, map, defaults")
+    parameters: Mode = Field(
+        "posterior",
+        description="behavioural parameters: posterior, full (unfitted ones from their priors), mean, map, defaults",
+    )
     posterior: str | None = Field(None, description="posterior CSV relative to this file (default: the shipped one)")
     max_runs: int = Field(MAX_RUNS, ge=1, description="refuse a design of more runs (innosim.limits)")
     set: dict[str, float] = Field(

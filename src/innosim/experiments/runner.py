@@ -39,7 +39,7 @@ from innosim.files import check_output
 from innosim.limits import BYTES_PER_STORED_ROW
 from innosim.progress import Progress, reporting
 from innosim.simulation import Failure, quantiles, replicate_or_failure, replicate_seeds, run_seconds
-from innosim.store import RESULTS, RunStore, write_atomic
+from innosim.store import RESULTS, RunStore, interrupts_deferred, write_atomic
 from innosim.verification import Expected
 
 POINTS = "points.csv"
@@ -315,6 +315,13 @@ def run_missing(
 
     todo = total - len(done)
     buffer = _Buffer(sw)
+
+    def flush() -> None:
+        """Store the buffered runs and forget them, as one step (:func:`~innosim.store.interrupts_deferred`)."""
+        with interrupts_deferred():
+            store.append(buffer.table())
+            buffer.clear()
+
     finished = len(done)
     if progress:
         progress(finished, total)
@@ -332,19 +339,17 @@ def run_missing(
                     f"the {finished:,} finished runs are kept for {option('resume', flag=True)})"
                 )
             if buffer.meta and meta[0] != buffer.meta[-1][0] + 1:  # a part holds a contiguous range of runs
-                store.append(buffer.table())
-                buffer.clear()
+                flush()
             buffer.add(meta, values)
             finished += 1
             if progress:
                 progress(finished, total)
             if buffer.rows >= FLUSH_ROWS or time.monotonic() - last >= checkpoint:
-                store.append(buffer.table())
-                buffer.clear()
+                flush()
                 last = time.monotonic()
     finally:  # also on Ctrl-C: every finished run is kept for --resume
         if buffer.meta:
-            store.append(buffer.table())
+            flush()
 
 
 def describe(sw: Experiment, done: int = 0, workers: int = 0) -> str:
