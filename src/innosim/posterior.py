@@ -35,7 +35,7 @@ import json
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import numpy as np
 import pandas as pd
@@ -207,8 +207,7 @@ def prior_draw(paths: tuple[str, ...], seed: int) -> dict[str, float]:
     """One draw of each of ``paths`` from its declared prior range (uniform), fixed by the replicate ``seed``."""
     rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(_PRIOR_KEY,))))
     fields = numeric_fields(Scenario)
-    ranges = [prior(fields[p]) for p in paths]
-    return {p: float(rng.uniform(*r)) for p, r in zip(paths, ranges, strict=True) if r is not None}
+    return {p: float(rng.uniform(*cast(tuple[float, float], prior(fields[p])))) for p in paths}
 
 
 def apply_parameters(scenario: Scenario, values: dict[str, float]) -> Scenario:
@@ -230,12 +229,7 @@ class ParameterChoice:
         if self.mode == "defaults" or self.posterior is None:
             return scenario, -1
         post = self.posterior
-        index = {
-            "posterior": lambda: post.draw_index(seed),
-            "full": lambda: post.draw_index(seed),
-            "mean": lambda: -1,
-            "map": lambda: post.map_index,
-        }[self.mode]()
+        index = post.map_index if self.mode == "map" else -1 if self.mode == "mean" else post.draw_index(seed)
         values = post.mean() if self.mode == "mean" else post.row(index)
         if self.mode == "full":
             values |= prior_draw(self.prior_paths, seed)
